@@ -1,0 +1,312 @@
+"""`ShopConfig`: every setting of the synthetic shop, validated with Chinese messages.
+
+Conversion rates, price sensitivity and the other per-channel behaviour below are labelled
+assumptions (no public source gives them); change them here to explore their effect.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import numbers
+from dataclasses import dataclass, field
+
+from .errors import ConfigError, did_you_mean
+
+COURSE_SEED = 2024
+COURSE_CUSTOMERS = 5000
+COURSE_START = dt.date(2024, 1, 1)
+COURSE_END = dt.date(2025, 12, 31)
+
+MAX_CUSTOMERS = 5_000_000
+EARLIEST, LATEST = dt.date(2015, 1, 1), dt.date(2035, 12, 31)
+MIN_WINDOW_DAYS = 30
+MAX_WINDOW_DAYS = 366 * 5
+
+CHANNEL_GROUPS = ("站内免费", "站内付费", "平台活动", "内容渠道", "站外", "社交裂变")
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """One acquisition channel: its share of new customers and how its customers behave.
+
+    conversion: share of visits from this channel that end in an order (assumption).
+    rate_factor / dropout_factor / spend_factor: multipliers on the customer's purchase rate,
+    dropout probability and spend level. price_sensitivity: mean of a Beta-distributed trait.
+    cost_per_visit: what a recorded paid visit costs, including the clicks of visitors who never
+    registered (0 for free channels); commission_rate: share of paid amount paid as commission
+    (淘宝客 is paid per sale, not per click).
+    """
+
+    group: str
+    share: float
+    conversion: float
+    sub_channels: tuple[tuple[str, float], ...]
+    rate_factor: float = 1.0
+    dropout_factor: float = 1.0
+    spend_factor: float = 1.0
+    price_sensitivity: float = 0.45
+    cost_per_visit: float = 0.0
+    commission_rate: float = 0.0
+
+    @property
+    def is_paid(self) -> bool:
+        return self.cost_per_visit > 0 or self.commission_rate > 0
+
+
+def _channels() -> dict[str, ChannelSpec]:
+    S = ChannelSpec
+    return {
+        "搜索": S("站内免费", 0.24, 0.075, (("精准搜索", 0.55), ("泛需求搜索", 0.45)),
+                  1.0, 1.0, 1.0, 0.45),
+        "推荐": S("站内免费", 0.12, 0.035, (("猜你喜欢", 0.5), ("首页推荐", 0.3), ("关联商品", 0.2)),
+                  0.9, 1.05, 0.95, 0.5),
+        "直接访问": S("站内免费", 0.06, 0.13, (("收藏", 0.4), ("历史订单", 0.35), ("店铺网址", 0.25)),
+                    1.45, 0.75, 1.1, 0.3),
+        "直通车": S("站内付费", 0.11, 0.045, (("关键词推广", 1.0),), 0.75, 1.25, 0.95, 0.62, 3.2),
+        "钻展": S("站内付费", 0.04, 0.025, (("首页焦点图", 1.0),), 0.75, 1.3, 0.95, 0.6, 2.2),
+        "超级推荐": S("站内付费", 0.05, 0.03, (("信息流推广", 1.0),), 0.75, 1.25, 0.95, 0.6, 2.6),
+        "淘宝客": S("站内付费", 0.08, 0.06, (("淘客推广", 1.0),), 0.65, 1.35, 0.85, 0.75, 0.0, 0.2),
+        "聚划算": S("平台活动", 0.04, 0.07, (("聚划算", 1.0),), 0.6, 1.4, 0.8, 0.8),
+        "平台活动": S("平台活动", 0.08, 0.065, (("大促会场", 0.7), ("天天特价", 0.3)),
+                    0.7, 1.3, 0.9, 0.72),
+        "直播/短视频": S("内容渠道", 0.07, 0.05, (("直播间", 0.6), ("短视频", 0.4)),
+                       0.85, 1.15, 0.95, 0.6),
+        "站外": S("站外", 0.03, 0.02, (("导购网站", 0.6), ("搜索引擎", 0.4)), 0.8, 1.2, 1.0, 0.55),
+        "社交分享": S("社交裂变", 0.04, 0.045, (("微信", 0.45), ("小红书", 0.35), ("微博", 0.2)),
+                    1.0, 1.0, 1.05, 0.45),
+        "老客推荐": S("社交裂变", 0.04, 0.11, (("老客分享", 1.0),), 1.35, 0.8, 1.05, 0.35),
+    }
+
+
+def _categories() -> dict[str, float]:
+    return {"女装": 0.34, "男装": 0.16, "鞋靴": 0.16, "箱包配饰": 0.12, "美妆个护": 0.12,
+            "家居日用": 0.10}
+
+
+@dataclass(frozen=True)
+class MembershipRules:
+    """How customers join the shop's membership (入会); tiers are computed by crmkit.membership."""
+
+    join_rate_buyers: float = 0.45
+    join_rate_non_buyers: float = 0.06
+
+
+@dataclass(frozen=True)
+class CampaignSettings:
+    """Historical SMS campaigns (智能触达) in the shop's data."""
+
+    n_campaigns: int = 8
+    crowd_share: float = 0.25
+    control_share: float = 0.2
+    window_days: int = 14
+    cost_per_message: float = 0.05
+    persuadable_share: float = 0.3
+
+
+@dataclass(frozen=True)
+class CommunitySettings:
+    """The shop's communities; joiners self-select (heavier buyers join more)."""
+
+    platforms: tuple[str, ...] = ("千牛群", "QQ群", "微信群", "公众号", "视频号", "抖音群")
+    join_rate: float = 0.22
+    dropout_reduction: float = 0.15
+
+
+@dataclass(frozen=True)
+class ShopConfig:
+    """合成网店的全部设置。不写的参数使用课程默认值。
+
+    >>> import crmkit as ck
+    >>> cfg = ck.ShopConfig(customers=500, seed=7)
+    >>> cfg.customers, cfg.seed
+    (500, 7)
+    """
+
+    customers: int = COURSE_CUSTOMERS
+    start: dt.date = COURSE_START
+    end: dt.date = COURSE_END
+    seed: int = COURSE_SEED
+    category_mix: dict = field(default_factory=_categories)
+    channels: dict = field(default_factory=_channels)
+    membership: MembershipRules = field(default_factory=MembershipRules)
+    campaigns: CampaignSettings = field(default_factory=CampaignSettings)
+    communities: CommunitySettings = field(default_factory=CommunitySettings)
+    n_products: int = 240
+    spend_scale: float = 5.2
+    buyer_share: float = 0.78
+
+    def __post_init__(self):
+        object.__setattr__(self, "customers", _positive_int("customers", self.customers,
+                                                            MAX_CUSTOMERS))
+        object.__setattr__(self, "seed", validate_seed(self.seed))
+        object.__setattr__(self, "start", _date("start", self.start))
+        object.__setattr__(self, "end", _date("end", self.end))
+        object.__setattr__(self, "n_products", _positive_int("n_products", self.n_products, 5000,
+                                                             minimum=10))
+        _validate_window(self.start, self.end)
+        _validate_shares("category_mix", self.category_mix)
+        _validate_channels(self.channels)
+        _unit_interval("buyer_share", self.buyer_share, low_open=True)
+        _positive_float("spend_scale", self.spend_scale, 1000)
+        m, c, k = self.membership, self.campaigns, self.communities
+        _unit_interval("membership.join_rate_buyers", m.join_rate_buyers)
+        _unit_interval("membership.join_rate_non_buyers", m.join_rate_non_buyers)
+        _positive_int("campaigns.n_campaigns", c.n_campaigns, 100, minimum=0)
+        _unit_interval("campaigns.crowd_share", c.crowd_share, low_open=True)
+        if not (isinstance(c.control_share, numbers.Real) and 0.05 <= c.control_share <= 0.5):
+            raise ConfigError(f"campaigns.control_share 的值 {c.control_share!r} 无效：对照组比例"
+                              "应在 0.05 到 0.5 之间。")
+        _positive_int("campaigns.window_days", c.window_days, 90)
+        _positive_float("campaigns.cost_per_message", c.cost_per_message, 10)
+        _unit_interval("campaigns.persuadable_share", c.persuadable_share)
+        unknown = [p for p in k.platforms if p not in CommunitySettings().platforms]
+        if unknown or not k.platforms:
+            allowed = "、".join(CommunitySettings().platforms)
+            raise ConfigError(f"communities.platforms 的值 {list(k.platforms)!r} 无效："
+                              f"每项应为 {allowed} 之一，且至少一项。")
+        _unit_interval("communities.join_rate", k.join_rate)
+        _unit_interval("communities.dropout_reduction", k.dropout_reduction)
+
+    @classmethod
+    def course(cls, seed: int = COURSE_SEED) -> "ShopConfig":
+        """The course-sized shop (5,000 customers, 2024–2025) for a given seed."""
+        return cls(seed=seed)
+
+    @property
+    def n_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def replace(self, **overrides) -> "ShopConfig":
+        """A copy with some settings changed (validated again)."""
+        fields = {f.name for f in dataclasses.fields(self)}
+        for key in overrides:
+            if key not in fields:
+                hint = did_you_mean(key, fields)
+                raise ConfigError(f"未知的设置 '{key}'。可用设置：{', '.join(sorted(fields))}。"
+                                  f"{hint}".rstrip())
+        return dataclasses.replace(self, **overrides)
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["start"], d["end"] = self.start.isoformat(), self.end.isoformat()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ShopConfig":
+        d = dict(d)
+        d["channels"] = {
+            name: ChannelSpec(**{**spec, "sub_channels": tuple(tuple(s) for s in
+                                                              spec["sub_channels"])})
+            for name, spec in d["channels"].items()
+        }
+        d["membership"] = MembershipRules(**d["membership"])
+        d["campaigns"] = CampaignSettings(**d["campaigns"])
+        d["communities"] = CommunitySettings(**{**d["communities"], "platforms":
+                                                tuple(d["communities"]["platforms"])})
+        return cls(**d)
+
+
+# ---- validators: each raises ConfigError naming the field, the value and what is allowed ----
+
+def validate_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ConfigError(f"seed 的值 {seed!r} 无效：随机种子必须是整数（如 2024），"
+                          f"实际类型是 {type(seed).__name__}。")
+    if not 0 <= int(seed) < 2**63:
+        raise ConfigError(f"seed 的值 {seed!r} 无效：随机种子应为 0 到 2^63-1 之间的整数。")
+    return int(seed)
+
+
+def _positive_int(name, value, maximum, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ConfigError(f"{name} 的值 {value!r} 无效：应为整数，实际类型是 "
+                          f"{type(value).__name__}。允许范围 {minimum:,} 到 {maximum:,}。")
+    if not minimum <= value <= maximum:
+        raise ConfigError(f"{name} 的值 {value:,} 无效：允许范围 {minimum:,} 到 {maximum:,}。")
+    return int(value)
+
+
+def _positive_float(name, value, maximum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
+        math.isfinite(value) and 0 < value <= maximum
+    ):
+        raise ConfigError(f"{name} 的值 {value!r} 无效：应为大于 0、不超过 {maximum} 的数。")
+
+
+def _unit_interval(name, value, low_open=False):
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    ok = ok and (0 < value <= 1 if low_open else 0 <= value <= 1)
+    if not ok:
+        bound = "大于 0 且不超过 1" if low_open else "在 0 到 1 之间"
+        raise ConfigError(f"{name} 的值 {value!r} 无效：应{bound}。")
+
+
+def _date(name, value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ConfigError(f"{name} 的值 {value!r} 无效：应为日期，如 '2024-01-01'。")
+
+
+def _validate_window(start: dt.date, end: dt.date) -> None:
+    if end < start:
+        raise ConfigError(f"时间窗口无效：结束日期 end={end} 早于开始日期 start={start}。"
+                          "请让 end 晚于 start。")
+    days = (end - start).days + 1
+    if days < MIN_WINDOW_DAYS:
+        raise ConfigError(f"时间窗口太短：start={start} 到 end={end} 只有 {days} 天，"
+                          f"至少需要 {MIN_WINDOW_DAYS} 天。")
+    if days > MAX_WINDOW_DAYS:
+        raise ConfigError(f"时间窗口太长：{days} 天，最多 {MAX_WINDOW_DAYS} 天（5 年）。")
+    if start < EARLIEST or end > LATEST:
+        raise ConfigError(f"时间窗口 {start} 到 {end} 超出支持范围：日期应在 {EARLIEST} 到 "
+                          f"{LATEST} 之间（节假日日历只覆盖这些年份）。")
+
+
+def _validate_shares(name: str, shares: dict) -> None:
+    if not isinstance(shares, dict) or not shares:
+        raise ConfigError(f"{name} 应为非空字典（名称 → 占比）。")
+    for key, value in shares.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
+            math.isfinite(value) and value >= 0
+        ):
+            raise ConfigError(f"{name} 中 '{key}' 的占比 {value!r} 无效：应为不小于 0 的数。")
+    total = sum(shares.values())
+    if abs(total - 1) > 1e-6:
+        raise ConfigError(f"{name} 的占比之和为 {total:.4g}，应等于 1。")
+
+
+def _validate_channels(channels: dict) -> None:
+    known = _channels()
+    if not isinstance(channels, dict) or not channels:
+        raise ConfigError("channels 应为非空字典（渠道名 → ChannelSpec）。")
+    for name, spec in channels.items():
+        if name not in known:
+            hint = did_you_mean(name, known)
+            raise ConfigError(f"channels 中的渠道 '{name}' 未知。可用渠道：{'、'.join(known)}。"
+                              f"{hint}".rstrip())
+        if not isinstance(spec, ChannelSpec):
+            raise ConfigError(f"channels['{name}'] 应为 ChannelSpec，实际是 {type(spec).__name__}。")
+        if spec.group not in CHANNEL_GROUPS:
+            raise ConfigError(f"渠道 '{name}' 的来源类型 '{spec.group}' 无效。"
+                              f"可选：{'、'.join(CHANNEL_GROUPS)}。")
+        if not (0 < spec.conversion < 1):
+            raise ConfigError(f"渠道 '{name}' 的转化率 {spec.conversion!r} 无效：应在 0 到 1 之间。")
+        if not spec.sub_channels:
+            raise ConfigError(f"渠道 '{name}' 至少需要一个子渠道。")
+        _validate_shares(f"channels['{name}'].sub_channels", dict(spec.sub_channels))
+        for attr in ("rate_factor", "dropout_factor", "spend_factor"):
+            _positive_float(f"channels['{name}'].{attr}", getattr(spec, attr), 10)
+        _unit_interval(f"channels['{name}'].price_sensitivity", spec.price_sensitivity)
+        if not (spec.cost_per_visit >= 0):
+            raise ConfigError(f"渠道 '{name}' 的 cost_per_visit 应不小于 0。")
+        _unit_interval(f"channels['{name}'].commission_rate", spec.commission_rate)
+    _validate_shares("channels（各渠道的 share）", {n: s.share for n, s in channels.items()})

@@ -1,0 +1,238 @@
+"""Customers: who they are (names, places, channel) and their hidden traits (truth)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from faker.providers.person.zh_CN import Provider as PersonProvider
+
+from ..credit import credit_level
+from .calendar import arrival_intensity
+from .common import ids_for, labels, weighted_codes
+from .geography import PROVINCES
+
+# Calibration (CURRICULUM.md): BG/NBD per week (Fader, Hardie & Lee 2005) and Gamma-Gamma
+# spend per order (Fader & Hardie 2013), spend scaled from USD to this shop's yuan.
+BGNBD_R, BGNBD_ALPHA, BGNBD_A, BGNBD_B = 0.243, 4.414, 0.793, 2.426
+GG_P, GG_Q, GG_GAMMA = 6.25, 3.74, 15.44
+
+STYLES = ("冲动型", "理性对比型", "忠诚复购型")
+IMPULSE_CHANNELS = ("直播/短视频", "聚划算", "平台活动", "淘宝客")
+PHONE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151",
+                  "152", "153", "155", "156", "157", "158", "159", "166", "176", "177", "178",
+                  "180", "181", "182", "183", "185", "186", "187", "188", "189", "198", "199")
+NICK_WORDS = ("爱购物", "的衣橱", "不吃香菜", "要早睡", "喜欢夏天", "在路上", "小可爱", "的日常",
+              "买买买", "爱美丽", "学穿搭", "种草机")
+
+
+@dataclass
+class Population:
+    """Customers plus their latent traits, as arrays indexed by customer position."""
+
+    customers: pd.DataFrame
+    register_day: np.ndarray
+    channel_code: np.ndarray
+    channel_names: tuple[str, ...]
+    is_buyer: np.ndarray
+    first_day: np.ndarray
+    rate_per_day: np.ndarray
+    dropout: np.ndarray
+    spend_nu: np.ndarray
+    price_sensitivity: np.ndarray
+    style_code: np.ndarray
+    satisfaction: np.ndarray
+    offer_uplift: np.ndarray
+    favourite_category: np.ndarray
+    joins_community: np.ndarray
+    community_day: np.ndarray
+    is_88vip: np.ndarray
+    age: np.ndarray
+
+
+def build_population(config, rng: np.random.Generator, days: np.ndarray) -> Population:
+    n, n_days = config.customers, len(days)
+    channel_names = tuple(config.channels)
+    specs = [config.channels[c] for c in channel_names]
+
+    register_day = np.sort(weighted_codes(rng, arrival_intensity(days), n))
+    channel_code = weighted_codes(rng, [s.share for s in specs], n)
+    sub_names, sub_code = _sub_channels(rng, specs, channel_code)
+
+    # Latent purchase process, shifted by channel.
+    rate_factor = np.array([s.rate_factor for s in specs])[channel_code]
+    dropout_factor = np.array([s.dropout_factor for s in specs])[channel_code]
+    spend_factor = np.array([s.spend_factor for s in specs])[channel_code]
+    rate_per_week = rng.gamma(BGNBD_R, 1 / BGNBD_ALPHA, n) * rate_factor
+    rate_per_day = np.minimum(rate_per_week / 7, 0.25)
+    dropout = np.clip(rng.beta(BGNBD_A, BGNBD_B, n) * dropout_factor, 0.005, 0.97)
+    spend_nu = rng.gamma(GG_Q, 1 / GG_GAMMA, n) / (config.spend_scale * spend_factor)
+
+    ps_mean = np.array([s.price_sensitivity for s in specs])[channel_code]
+    price_sensitivity = rng.beta(6 * ps_mean, 6 * (1 - ps_mean))
+
+    buyer_conversion = np.clip(config.buyer_share * (0.85 + 0.3 * rate_factor / rate_factor.mean()),
+                               0, 0.98)
+    is_buyer = rng.random(n) < buyer_conversion
+    lag = np.where(rng.random(n) < 0.7, 0, rng.geometric(1 / 8, n))
+    first_day = register_day + lag
+    is_buyer &= first_day < n_days
+
+    style_code = _styles(rng, channel_names, channel_code, rate_per_day, dropout)
+    satisfaction = rng.beta(5, 2, n)
+    persuadable = rng.random(n) < config.campaigns.persuadable_share
+    offer_uplift = np.where(persuadable,
+                            np.clip((0.04 + 0.3 * price_sensitivity) * rng.uniform(0.5, 1.5, n),
+                                    0, 0.5), 0.0)
+
+    # Self-selection: heavier buyers are likelier to join a community.
+    heaviness = np.log(rate_per_day * 365 + 0.05)
+    join_p = config.communities.join_rate * 2 / (1 + np.exp(-(heaviness - np.median(heaviness))))
+    joins_community = is_buyer & (rng.random(n) < np.clip(join_p, 0, 0.95))
+    community_day = np.where(joins_community, first_day + rng.geometric(1 / 30, n), n_days)
+    joins_community &= community_day < n_days
+
+    age = np.clip(18 + rng.gamma(3.2, 3.6, n), 18, 65).astype(int)
+    credit_points = np.floor(rng.lognormal(np.log(260) + 0.02 * (age - 28), 1.25, n)).astype(int)
+    vip_score = np.log1p(credit_points) / 7 - 0.35 * price_sensitivity + 0.2 * np.log(
+        1 / (spend_nu * 180))
+    is_88vip = rng.random(n) < 0.09 * np.exp(1.6 * (vip_score - vip_score.mean()))
+
+    customers = _identities(config, rng, days, register_day, age)
+    customers["register_date"] = days[register_day].astype("datetime64[ns]")
+    customers["acquisition_channel"] = labels(channel_code, channel_names)
+    customers["acquisition_sub_channel"] = labels(sub_code, sub_names)
+    customers["referrer_id"] = _referrers(rng, customers["customer_id"], channel_names,
+                                          channel_code, is_buyer, first_day, register_day,
+                                          rate_per_day)
+    customers["credit_points"] = credit_points
+    customers["credit_level"] = pd.Series(credit_level(credit_points), dtype="str")
+    customers["is_88vip"] = is_88vip
+    member_p = np.where(is_buyer, config.membership.join_rate_buyers * (
+        0.7 + 0.6 * (rate_per_day > np.median(rate_per_day))), config.membership.join_rate_non_buyers)
+    is_member = rng.random(n) < np.clip(member_p, 0, 1)
+    join_day = np.where(is_buyer, first_day + rng.integers(0, 20, n), register_day)
+    is_member &= join_day < n_days
+    customers["is_member"] = is_member
+    customers["member_join_date"] = pd.Series(
+        np.where(is_member, days[np.minimum(join_day, n_days - 1)].astype("datetime64[ns]"),
+                 np.datetime64("NaT")), dtype="datetime64[ns]")
+
+    return Population(
+        customers=customers, register_day=register_day, channel_code=channel_code,
+        channel_names=channel_names, is_buyer=is_buyer, first_day=first_day,
+        rate_per_day=rate_per_day, dropout=dropout, spend_nu=spend_nu,
+        price_sensitivity=price_sensitivity, style_code=style_code, satisfaction=satisfaction,
+        offer_uplift=offer_uplift, favourite_category=weighted_codes(
+            rng, list(config.category_mix.values()), n),
+        joins_community=joins_community, community_day=community_day, is_88vip=is_88vip, age=age,
+    )
+
+
+def _sub_channels(rng, specs, channel_code):
+    """Sub-channel codes into one flat list of names shared by all channels."""
+    names: list[str] = []
+    code = np.zeros(len(channel_code), dtype=np.int64)
+    for c, spec in enumerate(specs):
+        members = np.flatnonzero(channel_code == c)
+        offset = len(names)
+        names.extend(name for name, _ in spec.sub_channels)
+        code[members] = offset + weighted_codes(rng, [w for _, w in spec.sub_channels],
+                                                len(members))
+    return names, code
+
+
+def _styles(rng, channel_names, channel_code, rate_per_day, dropout):
+    """冲动型 / 理性对比型 / 忠诚复购型: loyal = frequent and sticky; impulse more likely from
+    live-stream and promotion channels; the rest compare before they buy."""
+    n = len(channel_code)
+    loyal_score = np.log(rate_per_day + 1e-6) - 2 * dropout
+    loyal = loyal_score > np.quantile(loyal_score, 0.8)
+    impulse_channel = np.isin(np.asarray(channel_names, dtype=object)[channel_code],
+                              IMPULSE_CHANNELS)
+    impulse = ~loyal & (rng.random(n) < np.where(impulse_channel, 0.6, 0.3))
+    return np.where(loyal, 2, np.where(impulse, 0, 1))
+
+
+def _identities(config, rng, days, register_day, age) -> pd.DataFrame:
+    n = config.customers
+    surnames = list(PersonProvider.last_names)
+    surname_w = np.array(list(PersonProvider.last_names.values()))
+    male, female = PersonProvider.first_names_male, PersonProvider.first_names_female
+    is_female = rng.random(n) < 0.7
+    surname = np.asarray(surnames, dtype=object)[weighted_codes(rng, surname_w, n)]
+    given = np.where(is_female,
+                     np.asarray(female, dtype=object)[rng.integers(0, len(female), n)],
+                     np.asarray(male, dtype=object)[rng.integers(0, len(male), n)])
+    single = np.array([len(g) == 1 for g in given])
+    female_single = np.asarray([g for g in female if len(g) == 1], dtype=object)
+    male_single = np.asarray([g for g in male if len(g) == 1], dtype=object)
+    second = np.where(is_female, female_single[rng.integers(0, len(female_single), n)],
+                      male_single[rng.integers(0, len(male_single), n)])
+    add_second = single & (rng.random(n) < 0.45)
+    given = np.where(add_second, given + second, given)
+    name = surname + given
+
+    customer_id = ids_for("C", n, 6)
+    nick_kind = rng.integers(0, 3, n)
+    digits = rng.integers(10**7, 10**8, n).astype(str).astype(object)
+    nickname = np.where(nick_kind == 0, "tb" + digits,
+                        np.where(nick_kind == 1,
+                                 given + np.asarray(NICK_WORDS, dtype=object)[
+                                     rng.integers(0, len(NICK_WORDS), n)],
+                                 "小" + np.asarray([g[-1] for g in given], dtype=object)
+                                 + rng.integers(1980, 2008, n).astype(str).astype(object)))
+
+    province_names = list(PROVINCES)
+    province_code = weighted_codes(rng, [PROVINCES[p][1] for p in province_names], n)
+    city = np.empty(n, dtype=object)
+    id_prefix = np.empty(n, dtype=object)
+    for k, prov in enumerate(province_names):
+        members = np.flatnonzero(province_code == k)
+        prefix, _, cities = PROVINCES[prov]
+        city[members] = np.asarray([c for c, _ in cities], dtype=object)[
+            weighted_codes(rng, [w for _, w in cities], len(members))]
+        id_prefix[members] = prefix
+
+    birthday = (np.datetime64(config.start, "D") - (age * 365.25).astype("int64")
+                - rng.integers(0, 365, n)).astype("datetime64[ns]")
+    phone = (np.asarray(PHONE_PREFIXES, dtype=object)[rng.integers(0, len(PHONE_PREFIXES), n)]
+             + "****" + np.char.zfill(rng.integers(0, 10000, n).astype(str), 4).astype(object))
+    # The last character of an ID number is a check digit, sometimes X.
+    check = np.where(rng.random(n) < 0.09, "X", rng.integers(0, 10, n).astype(str)).astype(object)
+    last2 = rng.integers(0, 10, n).astype(str).astype(object) + check
+    id_number = id_prefix + "*" * 14 + last2
+
+    return pd.DataFrame({
+        "customer_id": customer_id,
+        "nickname": pd.Series(nickname, dtype="str"),
+        "name": pd.Series(name, dtype="str"),
+        "gender": pd.Series(np.where(is_female, "女", "男"), dtype="str"),
+        "birthday": birthday,
+        "province": labels(province_code, province_names),
+        "city": pd.Series(city, dtype="str"),
+        "phone": pd.Series(phone, dtype="str"),
+        "id_number": pd.Series(id_number, dtype="str"),
+    })
+
+
+def _referrers(rng, customer_id, channel_names, channel_code, is_buyer, first_day, register_day,
+               rate_per_day) -> pd.Series:
+    """老客推荐: each referred customer names an earlier buyer, heavier buyers more often."""
+    from .common import take_str
+
+    n = len(channel_code)
+    if "老客推荐" not in channel_names:
+        return pd.Series([np.nan] * n, dtype="str")
+    referred = channel_code == channel_names.index("老客推荐")
+    buyers = np.flatnonzero(is_buyer)
+    order = buyers[np.argsort(first_day[buyers], kind="stable")]
+    cum_w = np.cumsum(rate_per_day[order] + 1e-4)
+    # number of buyers whose first purchase came strictly before each referred registration
+    eligible = np.searchsorted(first_day[order], register_day, side="left")
+    has = referred & (eligible > 0)
+    target = rng.random(n) * np.where(eligible > 0, cum_w[np.maximum(eligible - 1, 0)], 0)
+    pick = np.minimum(np.searchsorted(cum_w, target, side="right"), np.maximum(eligible - 1, 0))
+    referrer = order[np.where(has, pick, 0)] if len(order) else np.zeros(n, dtype=np.int64)
+    return take_str(customer_id, referrer, has)
