@@ -1,0 +1,165 @@
+"""The in-notebook check, hints and scoreboard.
+
+`evaluate` is the one grading function: ``ck.check`` and the batch grader both call it, so
+what a learner sees in the notebook is exactly what the gradebook records.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+from . import context
+from .declare import all_exercises, chapter_exercises, get_exercise
+from .feedback import CORRECT, INCORRECT, NOT_ATTEMPTED, Hint, Progress, Result
+from ..errors import did_you_mean
+
+
+def _unknown_exercise(ex_id) -> Result:
+    from .compare import label
+
+    try:
+        ids = list(all_exercises())
+    except Exception:
+        ids = []
+    hint = did_you_mean(str(ex_id), ids) if isinstance(ex_id, str) else ""
+    msg = f"没有编号为 {label(ex_id)} 的练习。练习编号形如 '3.2'。{hint}".rstrip()
+    return Result(str(ex_id)[:20], INCORRECT, msg, diagnosis="unknown_exercise")
+
+
+def _private_copy(answer):
+    """A copy for diagnosis predicates, so that none of them can change the learner's answer."""
+    try:
+        if hasattr(answer, "copy") and type(answer).__module__.startswith(("pandas", "numpy")):
+            return answer.copy(deep=True) if "pandas" in type(answer).__module__ else answer.copy()
+        return copy.deepcopy(answer)
+    except Exception:
+        return answer
+
+
+def is_not_attempted(answer) -> bool:
+    return answer is Ellipsis or answer is None
+
+
+def evaluate(exercise, answer, shop) -> Result:
+    """Grade `answer` for `exercise` against `shop`. Never raises (except KeyboardInterrupt)."""
+    pts = float(exercise.points)
+    try:
+        if is_not_attempted(answer):
+            return Result(exercise.id, NOT_ATTEMPTED,
+                          f"把 {exercise.variable} = ... 中的 ... 换成你的答案，再运行本单元格。",
+                          diagnosis="not_attempted", max_points=pts)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = context.cached(exercise.id, "expected", shop, exercise.expected)
+            mismatch = exercise.comparator.compare(answer, expected)
+            if mismatch is None:
+                return Result(exercise.id, CORRECT, diagnosis="correct", points=pts,
+                              max_points=pts)
+            ctx = context.CheckContext(exercise, shop, expected)
+            private = None
+            for diag in exercise.diagnoses:
+                if private is None:
+                    private = _private_copy(answer)
+                try:
+                    fired = bool(diag.when(private, ctx))
+                except Exception:
+                    fired = False
+                if fired:
+                    return Result(exercise.id, INCORRECT, diag.message, diagnosis=diag.name,
+                                  max_points=pts)
+            return Result(exercise.id, INCORRECT, mismatch.message,
+                          diagnosis="generic:" + mismatch.kind, max_points=pts)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: BLE001 - a check must never fail on a learner's answer
+        from .compare import type_name
+
+        try:
+            kind = type_name(answer)
+        except BaseException:  # noqa: BLE001
+            kind = "未知类型"
+        return Result(exercise.id, INCORRECT,
+                      f"无法检查这个答案（它是{kind}）。请按题目要求的形式给出答案。",
+                      diagnosis="generic:uncheckable", max_points=pts)
+
+
+def check(exercise_id, answer, shop=None) -> Result:
+    """检查练习答案，立即给出反馈（正确 / 还不对 + 原因 / 尚未作答）。
+
+    标准答案按你最后用 ``ck.load_shop()`` 载入的那家网店计算，所以每位同学用不同的
+    种子也能得到正确的检查。检查不会修改你的答案，也不会显示标准答案。
+
+    >>> import crmkit as ck
+    >>> shop = ck.load_shop()
+    >>> answer_demo_1 = ...
+    >>> ck.check("demo.1", answer_demo_1).status
+    'not_attempted'
+    """
+    exercise = None
+    try:
+        exercise = get_exercise(exercise_id)
+    except Exception:
+        exercise = None
+    if exercise is None:
+        return _unknown_exercise(exercise_id)
+    try:
+        ref = shop if shop is not None else context.current_shop()
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        return Result(exercise.id, INCORRECT,
+                      f"还没有可用的网店数据，无法检查：{exc}。请先运行 shop = ck.load_shop()。",
+                      diagnosis="no_shop", max_points=float(exercise.points))
+    result = evaluate(exercise, answer, ref)
+    context.STATE["status"][exercise.id] = result.status
+    context.STATE["last_chapter"] = exercise.chapter
+    if result.status == INCORRECT and exercise.hints:
+        result.footer = f"需要提示？运行 ck.hint(\"{exercise.id}\")。"
+    return result
+
+
+def hint(exercise_id) -> Hint:
+    """显示练习的下一条提示；提示由浅入深，再次调用给出下一条。
+
+    >>> import crmkit as ck
+    >>> print(ck.hint("demo.1"))  # doctest: +ELLIPSIS
+    💡 练习 demo.1 提示 1/...
+    """
+    exercise = get_exercise(exercise_id) if isinstance(exercise_id, str) else None
+    if exercise is None:
+        return Hint(str(exercise_id)[:20], 0, 0, _unknown_exercise(exercise_id).message)
+    if not exercise.hints:
+        return Hint(exercise.id, 0, 0, "这道练习没有提示。")
+    used = context.STATE["hints"].get(exercise.id, 0)
+    number = min(used + 1, len(exercise.hints))
+    context.STATE["hints"][exercise.id] = number
+    return Hint(exercise.id, number, len(exercise.hints), exercise.hints[number - 1])
+
+
+def progress(chapter=None) -> Progress:
+    """显示一章练习的完成情况和得分（按本次运行中最后一次检查的结果）。
+
+    不给章节时显示你最近检查过的那一章。
+
+    >>> import crmkit as ck
+    >>> board = ck.progress("demo")
+    >>> board.max_score > 0
+    True
+    """
+    if chapter is None:
+        chapter = context.STATE["last_chapter"]
+    if chapter is None:
+        return Progress("练习进度", [], "还没有检查过任何练习。运行 ck.check(...) 后再来看。")
+    chapter = str(chapter)
+    exercises = chapter_exercises(chapter)
+    title = f"第 {chapter} 章练习" if chapter.isdigit() else f"练习（{chapter}）"
+    if not exercises:
+        return Progress(title, [], f"第 {chapter} 章没有练习。")
+    rows = []
+    for ex in exercises:
+        status = context.STATE["status"].get(ex.id, NOT_ATTEMPTED)
+        rows.append({"id": ex.id, "title": ex.title, "status": status,
+                     "points": float(ex.points) if status == CORRECT else 0.0,
+                     "max_points": float(ex.points)})
+    return Progress(title, rows)

@@ -1,0 +1,535 @@
+"""Comparators: is the learner's answer equal to the expected value, and if not, what differs?
+
+Each comparator's ``compare(answer, expected)`` returns None when the answer is correct, or a
+`Mismatch` whose Chinese message describes the difference (type, shape, columns, dtypes, which
+keys differ, in which direction) without ever stating an expected value. Comparators never
+modify the answer or the expected value.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+from ..errors import nearest
+
+MAX_EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    kind: str  # type | missing | shape | columns | index | dtype | values | keys | elements
+    message: str
+
+
+# ---- formatting learner-provided labels safely ------------------------------------------------
+
+
+def label(value, limit: int = 30) -> str:
+    """A short, safe text for a key or column name taken from the learner's answer."""
+    try:
+        if isinstance(value, tuple):
+            text = "(" + ", ".join(label(v, limit) for v in value) + ")"
+        elif isinstance(value, str):
+            text = f"'{value}'"
+        else:
+            text = str(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def examples(values, limit: int = MAX_EXAMPLES) -> str:
+    items = list(values)[:limit]
+    return "、".join(label(v) for v in items)
+
+
+def type_name(value) -> str:
+    """The learner-facing Chinese name of an answer's type."""
+    import numpy as np
+    import pandas as pd
+
+    t = type(value)
+    if value is None:
+        return "None"
+    if value is Ellipsis:
+        return "...（尚未作答）"
+    if issubclass(t, pd.DataFrame):
+        return "DataFrame（表）"
+    if issubclass(t, pd.Series):
+        return "Series（一列值）"
+    if issubclass(t, pd.Index):
+        return "Index（索引）"
+    if issubclass(t, (bool, np.bool_)):
+        return "布尔值（True/False）"
+    if issubclass(t, numbers.Number) or issubclass(t, np.number):
+        return "数值"
+    if issubclass(t, str):
+        return "字符串（文字）"
+    if issubclass(t, dict):
+        return "dict（字典）"
+    if issubclass(t, (set, frozenset)):
+        return "set（集合）"
+    if issubclass(t, list):
+        return "list（列表）"
+    if issubclass(t, tuple):
+        return "tuple（元组）"
+    if issubclass(t, np.ndarray):
+        return "numpy 数组"
+    if issubclass(t, BaseException):
+        return f"异常对象 {t.__name__}"
+    if callable(value) and not isinstance(value, type):
+        return f"函数或可调用对象 {getattr(t, '__name__', '?')}（是否忘了加括号调用它？）"
+    return t.__name__
+
+
+def _value_kind(dtype) -> str:
+    from pandas.api import types as pt
+
+    if pt.is_bool_dtype(dtype):
+        return "布尔"
+    if pt.is_numeric_dtype(dtype):
+        return "数值"
+    if pt.is_datetime64_any_dtype(dtype):
+        return "日期时间"
+    if pt.is_timedelta64_dtype(dtype):
+        return "时间差"
+    if isinstance(dtype, __import__("pandas").CategoricalDtype):
+        return "类别"
+    if pt.is_string_dtype(dtype) or pt.is_object_dtype(dtype):
+        return "文本"
+    return str(dtype)
+
+
+def _kinds_compatible(answer_kind: str, expected_kind: str) -> bool:
+    if answer_kind == expected_kind:
+        return True
+    # Categorical text is fine where text is expected, and object columns may hold anything;
+    # values are compared afterwards.
+    return {answer_kind, expected_kind} <= {"文本", "类别"}
+
+
+def _is_real_number(x) -> bool:
+    import numpy as np
+
+    if isinstance(x, (bool, np.bool_)):
+        return False
+    return isinstance(x, (numbers.Real, np.integer, np.floating))
+
+
+def _direction(answer: float, expected: float) -> str:
+    try:
+        if answer > expected:
+            return "偏大"
+        if answer < expected:
+            return "偏小"
+    except Exception:
+        pass
+    return "不对"
+
+
+def _values_equal(a, b, rtol: float, atol: float):
+    """Element-wise equality of two aligned Series, NaN equal to NaN, numbers with tolerance."""
+    import numpy as np
+    import pandas as pd
+    from pandas.api import types as pt
+
+    a_na = a.isna().to_numpy(dtype=bool)
+    b_na = b.isna().to_numpy(dtype=bool)
+    both_na = a_na & b_na
+    if (pt.is_numeric_dtype(a.dtype) and pt.is_numeric_dtype(b.dtype)
+            and not pt.is_bool_dtype(a.dtype) and not pt.is_bool_dtype(b.dtype)):
+        av = pd.to_numeric(a, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        bv = pd.to_numeric(b, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        with np.errstate(all="ignore"):
+            close = np.isclose(av, bv, rtol=rtol, atol=atol)
+        return (close & ~a_na & ~b_na) | both_na
+    if pt.is_datetime64_any_dtype(a.dtype) and pt.is_datetime64_any_dtype(b.dtype):
+        av = a.astype("datetime64[ns]").to_numpy()
+        bv = b.astype("datetime64[ns]").to_numpy()
+        return ((av == bv) & ~a_na & ~b_na) | both_na
+    av = a.astype(object).to_numpy()
+    bv = b.astype(object).to_numpy()
+    eq = np.fromiter((_safe_eq(x, y) for x, y in zip(av, bv)), dtype=bool, count=len(av))
+    return (eq & ~a_na & ~b_na) | both_na
+
+
+def _safe_eq(x, y) -> bool:
+    try:
+        return bool(x == y)
+    except Exception:
+        return False
+
+
+# ---- scalars ----------------------------------------------------------------------------------
+
+
+class Scalar:
+    """One number (with tolerance), text, boolean or date."""
+
+    def __init__(self, rtol: float = 1e-6, atol: float = 1e-6, what: str = "一个数"):
+        self.rtol = rtol
+        self.atol = atol
+        self.what = what
+
+    def compare(self, answer, expected) -> Mismatch | None:
+        import numpy as np
+        import pandas as pd
+
+        if isinstance(answer, np.ndarray) and answer.ndim == 0:
+            answer = answer[()]
+        if isinstance(answer, (pd.Series, pd.DataFrame, pd.Index, np.ndarray, list, tuple)):
+            try:
+                n = answer.size if hasattr(answer, "size") else len(answer)
+            except Exception:
+                n = -1
+            if n == 1:
+                return Mismatch("type", f"答案应是{self.what}，你给的是只含一个值的"
+                                f"{type_name(answer)}。用 .item() 或 .iloc[0] 取出这个值。")
+            return Mismatch("type", f"答案应是{self.what}，你给的是{type_name(answer)}。"
+                            "是否忘了最后一步汇总（如 .sum()、.mean()、len()）？")
+        if answer is pd.NA or answer is pd.NaT:
+            return Mismatch("values", "你的答案是缺失值（NA）。检查计算中是否用到了空表或缺失值。")
+        if isinstance(expected, (bool, np.bool_)):
+            if not isinstance(answer, (bool, np.bool_)):
+                return Mismatch("type", f"答案应是 True 或 False，你给的是{type_name(answer)}。")
+            return None if bool(answer) == bool(expected) else Mismatch("values", "判断反了。")
+        if _is_real_number(expected):
+            return self._compare_number(answer, float(expected))
+        if isinstance(expected, str):
+            if not isinstance(answer, str):
+                return Mismatch("type", f"答案应是一段文字（字符串），你给的是{type_name(answer)}。")
+            if answer.strip() == expected.strip():
+                return None
+            return Mismatch("values", "文字答案不对。检查拼写、全角/半角和题目要求的写法。")
+        if isinstance(expected, pd.Timestamp):
+            try:
+                stamp = pd.Timestamp(answer)
+            except Exception:
+                return Mismatch("type", f"答案应是一个日期，你给的是{type_name(answer)}。")
+            if stamp is pd.NaT:
+                return Mismatch("values", "你的答案是空日期（NaT）。")
+            return None if stamp == expected else Mismatch(
+                "values", f"日期{_direction(stamp, expected).replace('偏大', '偏晚').replace('偏小', '偏早')}。")
+        return None if _safe_eq(answer, expected) else Mismatch("values", "答案不对。")
+
+    def _compare_number(self, answer, expected: float) -> Mismatch | None:
+        import numpy as np
+
+        if isinstance(answer, (bool, np.bool_)):
+            return Mismatch("type", f"答案应是{self.what}，你给的是布尔值 {answer}。")
+        if isinstance(answer, str):
+            try:
+                float(answer.replace(",", ""))
+            except ValueError:
+                return Mismatch("type", f"答案应是{self.what}，你给的是一段文字。")
+            return Mismatch("type", f"答案应是{self.what}，你给的是写成文字的数（带引号的字符串）。"
+                            "去掉引号，或用 float() 转换。")
+        if not _is_real_number(answer):
+            return Mismatch("type", f"答案应是{self.what}，你给的是{type_name(answer)}。")
+        value = float(answer)
+        if math.isnan(value):
+            return Mismatch("values", "你的答案是 NaN（缺失值）。检查是否对空表求了平均，"
+                            "或计算用到的列里有缺失值。")
+        if math.isinf(value):
+            return Mismatch("values", "你的答案是无穷大。检查是否除以了 0。")
+        if math.isclose(value, expected, rel_tol=self.rtol, abs_tol=self.atol):
+            return None
+        return Mismatch("values", f"数值{_direction(value, expected)}。")
+
+
+# ---- collections ----------------------------------------------------------------------------
+
+
+class SetOf:
+    """A set of labels (customer IDs, channel names …); lists, Series and arrays are accepted."""
+
+    def __init__(self, what: str = "一组值", max_factor: int = 20):
+        self.what = what
+        self.max_factor = max_factor
+
+    def compare(self, answer, expected) -> Mismatch | None:
+        import numpy as np
+        import pandas as pd
+
+        if isinstance(answer, pd.DataFrame):
+            return Mismatch("type", f"答案应是{self.what}（集合），你给的是 DataFrame。"
+                            "取出需要的那一列，如 df['customer_id']。")
+        if isinstance(answer, (str, bytes, dict)) or not isinstance(
+                answer, (set, frozenset, list, tuple, pd.Series, pd.Index, np.ndarray)):
+            return Mismatch("type", f"答案应是{self.what}（集合，如 set(...)），"
+                            f"你给的是{type_name(answer)}。")
+        if isinstance(answer, np.ndarray) and answer.ndim != 1:
+            return Mismatch("type", f"答案应是{self.what}，你给的是 {answer.ndim} 维数组。")
+        if len(answer) > self.max_factor * len(expected) + 10_000:
+            return Mismatch("elements", f"你的答案有 {len(answer):,} 个元素，远多于应有的个数。"
+                            "是否忘了筛选？")
+        try:
+            if isinstance(answer, (pd.Series, pd.Index, np.ndarray)):
+                items = set(pd.Series(answer).dropna().tolist())
+            else:
+                items = set(answer)
+        except TypeError:
+            return Mismatch("type", f"答案里有不能放进集合的元素（如列表）。答案应是{self.what}。")
+        exp = set(expected)
+        if items == exp:
+            return None
+        extra = items - exp
+        missing = exp - items
+        exp_types = {type(e) for e in list(exp)[:50]}
+        ans_types = {type(e) for e in list(items)[:50]}
+        if exp_types and ans_types and not (exp_types & ans_types) and len(extra) == len(items):
+            names = "、".join(sorted(t.__name__ for t in ans_types))
+            return Mismatch("elements", f"集合里元素的类型（{names}）与题目要求的不同。"
+                            "检查是否取错了列。")
+        parts = []
+        if extra:
+            parts.append(f"多了 {len(extra):,} 个（例如 {examples(sorted(extra, key=str))}）")
+        if missing:
+            parts.append(f"少了 {len(missing):,} 个")
+        return Mismatch("elements", f"你的集合有 {len(items):,} 个元素：" + "，".join(parts) + "。")
+
+
+class DictOf:
+    """A dict of named results, each value compared with ``value`` (a comparator)."""
+
+    def __init__(self, value=None, what: str = "字典"):
+        self.value = value or Scalar()
+        self.what = what
+
+    def compare(self, answer, expected) -> Mismatch | None:
+        import pandas as pd
+
+        if isinstance(answer, pd.Series):
+            return Mismatch("type", "答案应是 dict（字典），你给的是 Series。可以用 .to_dict() 转换。")
+        if not isinstance(answer, dict):
+            return Mismatch("type", f"答案应是 dict（字典，如 {{'键': 值}}），你给的是{type_name(answer)}。")
+        keys = list(answer.keys())
+        missing = [k for k in expected if k not in answer]
+        extra = [k for k in keys if k not in expected]
+        if missing:
+            k = missing[0]
+            near = nearest(k, [str(e) for e in extra]) if isinstance(k, str) else None
+            msg = f"缺少键 {label(k)}"
+            if near is not None:
+                msg += f"；你的键 {label(near)} 是否就是它？请按题目写键名"
+            return Mismatch("keys", msg + "。")
+        if extra:
+            return Mismatch("keys", f"多了键 {examples(extra)}：只保留题目要求的键。")
+        for k in expected:
+            sub = self.value.compare(answer[k], expected[k])
+            if sub is not None:
+                return Mismatch(sub.kind, f"键 {label(k)} 的值：{sub.message}")
+        return None
+
+
+# ---- pandas ---------------------------------------------------------------------------------
+
+
+def _index_kind_hint(answer_index, expected_index) -> str | None:
+    """A message when the answer's index is plainly of the wrong sort (row numbers, levels)."""
+    import pandas as pd
+
+    a_levels = getattr(answer_index, "nlevels", 1)
+    e_levels = getattr(expected_index, "nlevels", 1)
+    if a_levels != e_levels:
+        return (f"索引有 {a_levels} 层，应有 {e_levels} 层。检查 groupby 用的列，"
+                "或是否需要 reset_index()/set_index()。")
+    if isinstance(answer_index, pd.RangeIndex) and not isinstance(expected_index, pd.RangeIndex):
+        name = expected_index.name
+        named = f"'{name}'" if name else "分组的键"
+        return (f"你的索引是 0、1、2… 的行号，索引应是 {named}。"
+                "是否多用了 reset_index()，或没有按它分组？")
+    return None
+
+
+def _diff_keys(answer_keys, expected_keys):
+    a = list(answer_keys)
+    e = list(expected_keys)
+    a_set, e_set = set(a), set(e)
+    return [k for k in e if k not in a_set], [k for k in a if k not in e_set]
+
+
+def _describe_key_diff(missing, extra, key_label: str) -> str:
+    parts = []
+    if missing:
+        parts.append(f"缺少 {len(missing):,} 个{key_label}（例如 {examples(missing)}）")
+    if extra:
+        parts.append(f"多出 {len(extra):,} 个{key_label}（例如 {examples(extra)}）")
+    return "，".join(parts)
+
+
+def _length_message(what: str, n_answer: int, n_expected: int, unit: str) -> str:
+    more = "多" if n_answer > n_expected else "少"
+    return f"{what}有 {n_answer:,} {unit}，比应有的{more}。"
+
+
+class SeriesOf:
+    """A Series keyed by its index (e.g. one value per channel); order does not matter."""
+
+    def __init__(self, rtol: float = 1e-6, atol: float = 1e-6, key_label: str = "键",
+                 check_name: bool = False):
+        self.rtol = rtol
+        self.atol = atol
+        self.key_label = key_label
+        self.check_name = check_name
+
+    def compare(self, answer, expected) -> Mismatch | None:
+        import pandas as pd
+
+        if isinstance(answer, pd.DataFrame):
+            if answer.shape[1] == 1:
+                return Mismatch("type", "答案应是 Series，你给的是只有一列的 DataFrame。"
+                                "用 df['列名'] 或 .squeeze() 取出这一列。")
+            return Mismatch("type", "答案应是 Series（每个键一个值），你给的是 DataFrame。"
+                            "选出需要的那一列。")
+        if not isinstance(answer, pd.Series):
+            return Mismatch("type", f"答案应是 pandas Series，你给的是{type_name(answer)}。")
+        hint = _index_kind_hint(answer.index, expected.index)
+        if hint:
+            return Mismatch("index", hint)
+        if answer.index.has_duplicates:
+            dup = answer.index[answer.index.duplicated()].unique()
+            return Mismatch("index", f"索引里有重复的{self.key_label}（例如 {examples(dup)}）。"
+                            "是否忘了分组汇总（groupby）？")
+        missing, extra = _diff_keys(answer.index, expected.index)
+        if missing or extra or len(answer) != len(expected):
+            lead = _length_message("你的 Series ", len(answer), len(expected), "个值") \
+                if len(answer) != len(expected) else ""
+            return Mismatch("shape", lead + _describe_key_diff(missing, extra, self.key_label) + "。")
+        a_kind, e_kind = _value_kind(answer.dtype), _value_kind(expected.dtype)
+        if not _kinds_compatible(a_kind, e_kind):
+            return Mismatch("dtype", f"值的类型是{a_kind}，应为{e_kind}。")
+        if self.check_name and answer.name != expected.name:
+            return Mismatch("name", f"Series 的名字是 {label(answer.name)}，请按题目命名。")
+        aligned = answer.reindex(expected.index)
+        ok = _values_equal(aligned, expected, self.rtol, self.atol)
+        if ok.all():
+            return None
+        bad = expected.index[~ok]
+        return Mismatch("values", f"有 {len(bad):,} 个{self.key_label}的值不对，"
+                        f"例如 {self.key_label} {examples(bad)}。")
+
+
+class FrameOf:
+    """A DataFrame with named columns.
+
+    key          columns that identify a row (e.g. ["customer_id"]); the answer may hold them as
+                 columns or as its index. Rows are matched by key, so row order never matters.
+                 Without a key, rows are compared after sorting by every column.
+    extra_columns  "error" (default) or "ignore": columns beyond the expected ones.
+    column_order whether the columns must be in the expected order.
+    key_label    how a key is named in messages: "客户" gives "客户 'C000123' 的 recency 不对".
+    """
+
+    def __init__(self, key=None, rtol: float = 1e-6, atol: float = 1e-6,
+                 extra_columns: str = "error", column_order: bool = False,
+                 key_label: str = "键", row_label: str = ""):
+        self.key = [key] if isinstance(key, str) else list(key or [])
+        self.rtol = rtol
+        self.atol = atol
+        self.extra_columns = extra_columns
+        self.column_order = column_order
+        self.key_label = key_label
+        self.row_label = row_label
+
+    def _normalise(self, answer):
+        """Move key levels from the index into columns (never modifying the answer)."""
+        if not self.key or all(k in answer.columns for k in self.key):
+            return answer
+        names = [n for n in answer.index.names if n is not None]
+        if all(k in names or k in answer.columns for k in self.key):
+            return answer.reset_index(level=[k for k in self.key if k in names])
+        return answer
+
+    def compare(self, answer, expected) -> Mismatch | None:
+        import pandas as pd
+
+        if isinstance(answer, pd.Series):
+            return Mismatch("type", "答案应是 DataFrame（表），你给的是 Series。"
+                            "可以用 .reset_index() 或 .to_frame() 转成表，并检查列名。")
+        if not isinstance(answer, pd.DataFrame):
+            return Mismatch("type", f"答案应是 pandas DataFrame（表），你给的是{type_name(answer)}。")
+        if isinstance(answer.columns, pd.MultiIndex):
+            return Mismatch("columns", "列名是两层的（MultiIndex），通常来自 agg 一次用了多个函数。"
+                            "请用具名聚合 agg(新列名=('列', '函数'))，或重新命名列。")
+        if answer.columns.has_duplicates:
+            dup = answer.columns[answer.columns.duplicated()].unique()
+            return Mismatch("columns", f"有重名的列 {examples(dup)}。")
+        ans = self._normalise(answer)
+        exp_cols = list(expected.columns)
+        ans_cols = list(ans.columns)
+        missing = [c for c in exp_cols if c not in ans_cols]
+        extra = [c for c in ans_cols if c not in exp_cols]
+        if missing:
+            c = missing[0]
+            near = nearest(c, [str(e) for e in extra])
+            if near is not None:
+                return Mismatch("columns", f"缺少列 {label(c)}；你的列 {label(near)} 是否就是它？"
+                                "请按题目给列命名（区分大小写）。")
+            listed = "、".join(label(x) for x in ans_cols) or "（没有列）"
+            return Mismatch("columns", f"缺少列 {examples(missing)}。你的列：{listed}。")
+        if extra and self.extra_columns == "error":
+            return Mismatch("columns", f"多了列 {examples(extra)}：只保留题目要求的列。")
+        if self.column_order and [c for c in ans_cols if c in exp_cols] != exp_cols:
+            return Mismatch("columns", "列的顺序与题目要求不同。")
+        if self.key:
+            if ans[self.key].duplicated().any():
+                dup = ans.loc[ans[self.key].duplicated(), self.key]
+                keys = list(dup.itertuples(index=False, name=None))
+                keys = [k[0] if len(k) == 1 else k for k in keys]
+                return Mismatch("index", f"有重复的{self.key_label}（例如 {examples(keys)}），"
+                                "每个应只占一行。是否忘了分组汇总（groupby）？")
+        if len(ans) != len(expected) or self.key:
+            msg = ""
+            if len(ans) != len(expected):
+                unit = f"行（应{self.row_label}）" if self.row_label else "行"
+                msg = _length_message("你的表", len(ans), len(expected), unit)
+            if self.key:
+                a_keys = _key_tuples(ans, self.key)
+                e_keys = _key_tuples(expected, self.key)
+                miss, ext = _diff_keys(a_keys, e_keys)
+                if miss or ext:
+                    return Mismatch("shape", msg + _describe_key_diff(miss, ext, self.key_label) + "。")
+            if msg:
+                return Mismatch("shape", msg + ("是否忘了分组，或筛选条件不对？"
+                                                if len(ans) > len(expected) else "检查筛选条件。"))
+        for c in exp_cols:
+            if c in self.key:
+                continue
+            a_kind, e_kind = _value_kind(ans[c].dtype), _value_kind(expected[c].dtype)
+            if not _kinds_compatible(a_kind, e_kind):
+                return Mismatch("dtype", f"列 {label(c)} 的类型是{a_kind}，应为{e_kind}。")
+        if self.key:
+            a_idx = ans.set_index(self.key)
+            e_idx = expected.set_index(self.key)
+            a_al = a_idx.reindex(e_idx.index)
+        else:
+            a_al, e_idx = _sorted_rows(ans[exp_cols]), _sorted_rows(expected[exp_cols])
+        for c in exp_cols:
+            if c in self.key:
+                continue
+            ok = _values_equal(a_al[c], e_idx[c], self.rtol, self.atol)
+            if not ok.all():
+                if self.key:
+                    bad = list(e_idx.index[~ok])
+                    where = f"{self.key_label} {examples(bad)}"
+                else:
+                    where = "第 " + "、".join(str(i + 1) for i in list(ok.nonzero()[0])[:3]) + " 行（按各列排序后）"
+                return Mismatch("values", f"列 {label(c)} 有 {int((~ok).sum()):,} 行的值不对，例如 {where}。")
+        return None
+
+
+def _key_tuples(frame, key):
+    if len(key) == 1:
+        return frame[key[0]].tolist()
+    return list(frame[key].itertuples(index=False, name=None))
+
+
+def _sorted_rows(frame):
+    try:
+        return frame.sort_values(list(frame.columns), kind="mergesort").reset_index(drop=True)
+    except Exception:
+        return frame.reset_index(drop=True)

@@ -1,0 +1,114 @@
+"""Comparators: correct answers pass in every accepted form; wrong ones get a specific message."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf, SetOf
+
+
+def test_scalar_numbers_with_tolerance():
+    c = Scalar(atol=0.01)
+    assert c.compare(10.004, 10.0) is None
+    assert c.compare(np.float32(10.0), 10.0) is None
+    assert c.compare(np.int64(10), 10) is None
+    assert c.compare(np.array(10.0), 10.0) is None
+    assert "偏大" in c.compare(11.0, 10.0).message
+    assert "偏小" in c.compare(9.0, 10.0).message
+    assert "NaN" in c.compare(float("nan"), 10.0).message
+    assert "无穷" in c.compare(float("inf"), 10.0).message
+    assert "引号" in c.compare("10", 10.0).message
+    assert ".item()" in c.compare(pd.Series([10.0]), 10.0).message
+    assert "汇总" in c.compare(pd.Series([1.0, 2.0]), 10.0).message
+    assert "布尔" in c.compare(True, 1.0).message
+    assert c.compare(pd.NA, 1.0).kind == "values"
+
+
+def test_scalar_text_bool_and_dates():
+    c = Scalar()
+    assert c.compare(" 高价值 ", "高价值") is None
+    assert c.compare("低价值", "高价值").kind == "values"
+    assert c.compare(True, True) is None and c.compare(1, True).kind == "type"
+    assert c.compare("2024-11-11", pd.Timestamp("2024-11-11")) is None
+    assert "偏晚" in c.compare("2024-11-12", pd.Timestamp("2024-11-11")).message
+
+
+def test_series_by_key_in_any_order():
+    exp = pd.Series([3, 5, 7], index=pd.Index(["搜索", "直通车", "推荐"], name="channel"))
+    c = SeriesOf(key_label="渠道")
+    assert c.compare(exp.iloc[::-1], exp) is None
+    assert c.compare(exp.astype("float64"), exp) is None
+    wrong = exp.copy()
+    wrong["推荐"] = 8
+    msg = c.compare(wrong, exp).message
+    assert "'推荐'" in msg and "8" not in msg and "7" not in msg
+    assert "缺少 1 个渠道" in c.compare(exp.iloc[:2], exp).message
+    assert "行号" in c.compare(exp.reset_index(drop=True), exp).message
+    assert "squeeze" in c.compare(exp.to_frame(), exp).message
+    assert "重复" in c.compare(pd.concat([exp, exp]), exp).message
+    assert "文本" in c.compare(exp.astype(str), exp).message
+
+
+def _rfm():
+    return pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "recency": [1, 5, 9],
+                         "frequency": [2, 1, 4], "monetary": [10.5, 3.25, 99.0]})
+
+
+def test_frame_key_as_column_or_index_and_any_row_order():
+    exp = _rfm()
+    c = FrameOf(key="customer_id", key_label="客户", atol=0.01)
+    assert c.compare(exp.iloc[::-1], exp) is None
+    assert c.compare(exp.set_index("customer_id"), exp) is None
+    assert c.compare(exp[["monetary", "customer_id", "frequency", "recency"]], exp) is None
+
+
+def test_frame_messages_name_the_problem_not_the_value():
+    exp = _rfm()
+    c = FrameOf(key="customer_id", key_label="客户", atol=0.01, row_label="每位客户一行")
+    wrong = exp.assign(monetary=[10.5, 3.25, 98.0])
+    msg = c.compare(wrong, exp).message
+    assert "'monetary'" in msg and "客户 'C3'" in msg and "99" not in msg
+    assert "是否就是它" in c.compare(exp.rename(columns={"recency": "Recency"}), exp).message
+    assert "多了列" in c.compare(exp.assign(x=1), exp).message
+    assert "缺少列" in c.compare(exp.drop(columns="frequency"), exp).message
+    assert "重复" in c.compare(pd.concat([exp, exp]), exp).message
+    assert "缺少 1 个客户" in c.compare(exp.iloc[:2], exp).message
+    assert "MultiIndex" in c.compare(
+        exp.groupby("customer_id").agg({"recency": ["min", "max"]}), exp).message
+    assert "类型是文本" in c.compare(exp.assign(recency=exp["recency"].astype(str)), exp).message
+    assert "Series" in c.compare(exp["recency"], exp).message
+    assert c.compare(exp.assign(monetary=exp["monetary"] + 0.004), exp) is None
+
+
+def test_frame_without_key_sorts_rows():
+    exp = pd.DataFrame({"tier": ["金卡", "银卡"], "n": [3, 9]})
+    c = FrameOf()
+    assert c.compare(exp.iloc[::-1], exp) is None
+    assert "第" in c.compare(exp.assign(n=[3, 8]), exp).message
+    assert "比应有的多" in c.compare(pd.concat([exp, exp]), exp).message
+
+
+def test_set_accepts_collections_and_counts_differences():
+    exp = {"C1", "C2", "C3"}
+    c = SetOf(what="一组客户ID")
+    for ok in (exp, list(exp) * 2, pd.Series(sorted(exp)), pd.Index(sorted(exp)),
+               np.array(sorted(exp)), frozenset(exp)):
+        assert c.compare(ok, exp) is None
+    msg = c.compare({"C1", "C2", "C9"}, exp).message
+    assert "多了 1 个" in msg and "'C9'" in msg and "少了 1 个" in msg and "C3" not in msg
+    assert "类型" in c.compare({1, 2, 3}, exp).message
+    assert "customer_id" in c.compare(pd.DataFrame({"customer_id": ["C1"]}), exp).message
+    assert c.compare("C1C2", exp).kind == "type"
+    assert c.compare([["C1"]], exp).kind == "type"
+
+
+def test_dict_keys_and_values():
+    exp = {"客户数": 10, "订单数": 25, "客单价": 123.45}
+    c = DictOf(Scalar(atol=0.01))
+    assert c.compare(dict(reversed(list(exp.items()))), exp) is None
+    assert "缺少键 '客单价'" in c.compare({"客户数": 10, "订单数": 25}, exp).message
+    assert "多了键" in c.compare({**exp, "x": 1}, exp).message
+    msg = c.compare({**exp, "客单价": 200.0}, exp).message
+    assert "'客单价'" in msg and "偏大" in msg and "123" not in msg
+    assert ".to_dict()" in c.compare(pd.Series(exp), exp).message
