@@ -94,7 +94,8 @@ class Shop:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
             for name, frame in self.tables.items():
-                write_table(frame, staging / f"{name}.{fmt}", fmt)
+                date_cols = [c.name for c in TABLES[name].columns if c.kind == "date"]
+                write_table(frame, staging / f"{name}.{fmt}", fmt, date_cols)
             write_table(self.dictionary, staging / DICTIONARY, "csv")
             (staging / CONFIG_FILE).write_text(
                 json.dumps(self.config.to_dict(), ensure_ascii=False, indent=2) + "\n",
@@ -109,8 +110,10 @@ class Shop:
         return out
 
 
-def write_table(frame, path: Path, fmt: str) -> None:
+def write_table(frame, path: Path, fmt: str, date_columns=()) -> None:
     if fmt == "csv":
+        if date_columns:
+            frame = frame.assign(**{c: frame[c].dt.strftime("%Y-%m-%d") for c in date_columns})
         # utf-8-sig adds a BOM so that Excel shows the Chinese text correctly.
         frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n",
                      date_format="%Y-%m-%d %H:%M:%S")

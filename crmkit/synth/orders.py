@@ -97,7 +97,7 @@ def build_orders(config, pop, purchases, products, campaigns, days, rng) -> Orde
     # day resolution, since registration is a date.
 
     # Chronological order ids.
-    chrono = np.lexsort((seconds, purchases.day))
+    chrono = np.argsort(purchases.day * 86400 + seconds, kind="stable")
     cust = purchases.customer[chrono]
     day = purchases.day[chrono]
     seconds = seconds[chrono]
