@@ -85,7 +85,10 @@ def find_system_cjk_font() -> str | None:
     from matplotlib import font_manager
 
     bundled = str(bundled_font_path())
-    installed = {f.name for f in font_manager.fontManager.ttflist if f.fname != bundled}
+    # matplotlib's font cache can outlive an uninstalled font: the file must still exist.
+    installed = {f.name for f in font_manager.fontManager.ttflist
+                 if f.name in SYSTEM_CJK_FAMILIES and f.fname != bundled
+                 and Path(f.fname).is_file()}
     return next((name for name in SYSTEM_CJK_FAMILIES if name in installed), None)
 
 

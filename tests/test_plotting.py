@@ -318,3 +318,13 @@ def test_docstring_examples_run_without_glyph_warnings():
     assert [w for w in caught if "missing from font" in str(w.message)] == []
     for num in plt.get_fignums():  # the examples' charts, drawn
         assert render(plt.figure(num)) == []
+
+
+def test_a_stale_font_cache_entry_is_not_used(monkeypatch, tmp_path):
+    # matplotlib's cache may list a CJK font that has since been uninstalled.
+    ghost = font_manager.FontEntry(fname=str(tmp_path / "gone.ttc"), name="Noto Sans CJK SC")
+    no_cjk = [f for f in font_manager.fontManager.ttflist
+              if f.name not in plotting.SYSTEM_CJK_FAMILIES and "CJK" not in f.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [*no_cjk, ghost])
+    assert plotting.find_system_cjk_font() is None
+    assert plotting.chinese_font() == plotting.BUNDLED_FAMILY
