@@ -157,15 +157,15 @@ def credit_group(level) -> str | pd.Series:
     ['无', '钻石', '金冠']
     """
     def one(v: str) -> str:
+        if v not in LEVEL_ORDER:
+            raise CrmkitError(f"信用等级 '{v}' 无效。可选：{'、'.join(LEVEL_ORDER)}。"
+                              f"{did_you_mean(v, LEVEL_ORDER)}".rstrip())
         if v == "金冠":
             return "金冠"
         for suffix, group in (("心", "红心"), ("钻", "钻石"), ("冠", "皇冠")):
             if str(v).endswith(suffix):
                 return group
-        if v == "无":
-            return "无"
-        raise CrmkitError(f"信用等级 '{v}' 无效。可选：{'、'.join(LEVEL_ORDER)}。"
-                          f"{did_you_mean(v, LEVEL_ORDER)}".rstrip())
+        return "无"
 
     if isinstance(level, pd.Series):
         return level.map(one).astype("str").rename("credit_group")
