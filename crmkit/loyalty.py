@@ -453,9 +453,12 @@ def _simulate_orders(rng: np.random.Generator, n: int, start="2023-01-01",
     p = rng.beta(1.0, 3.0, n)
     for i in range(n):
         t = rng.uniform(0, span * 0.5)
-        while t < span:
+        rows.append((f"C{i:05d}", start + pd.Timedelta(days=float(t)), 100.0))
+        while True:  # BG/NBD: a customer may drop out only after a repeat purchase
+            t += rng.exponential(7.0 / lam[i])
+            if t >= span:
+                break
             rows.append((f"C{i:05d}", start + pd.Timedelta(days=float(t)), 100.0))
             if rng.random() < p[i]:
                 break
-            t += rng.exponential(7.0 / lam[i])
     return pd.DataFrame(rows, columns=["customer_id", "order_time", "paid_amount"])
