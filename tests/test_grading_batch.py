@@ -1,0 +1,192 @@
+"""The batch grader on a folder of awkward submissions, each graded and the broken ones reported."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from crmkit.cli import main as cli_main
+from crmkit.grading import batch, builder
+
+FIXTURE = Path(__file__).parent / "fixtures" / "grading" / "solutions"
+SOLUTION = FIXTURE / "demo_basics_solutions.ipynb"
+FULL = {"demo.1": 1, "demo.2": 1, "demo.3": 2, "demo.4": 1, "demo.5": 1}
+
+
+def _solution():
+    return nbformat.read(SOLUTION, as_version=4)
+
+
+def _code_index(nb, needle):
+    return next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and needle in c.source)
+
+
+def _write(nb, path):
+    nbformat.write(nb, path)
+    return path
+
+
+def make_submissions(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    _write(_solution(), folder / "correct.ipynb")
+
+    empty = nbformat.reads(builder.render(SOLUTION), as_version=4)
+    _write(empty, folder / "empty.ipynb")
+
+    wrong = _solution()
+    i = _code_index(wrong, "answer_demo_1 =")
+    wrong.cells[i].source = "answer_demo_1 = shop.orders['paid_amount'].sum()"  # check deleted
+    i = _code_index(wrong, "answer_demo_3 = rfm")
+    wrong.cells[i].source += "\nanswer_demo_3 = answer_demo_3.rename(columns={'recency': 'Recency'})"
+    i = _code_index(wrong, "answer_demo_4 =")
+    wrong.cells[i].source = "answer_demo_4 = ..."
+    i = _code_index(wrong, "answer_demo_5 =")
+    wrong.cells[i].source = wrong.cells[i].source.replace('ck.check("demo.5", answer_demo_5)', "")
+    _write(wrong, folder / "partly_wrong.ipynb")
+
+    erroring = _solution()
+    i = _code_index(erroring, "answer_demo_2")
+    erroring.cells.insert(i, nbformat.v4.new_code_cell("1 / 0"))
+    i = _code_index(erroring, "answer_demo_4 =")
+    erroring.cells[i].source = "answer_demo_4 = undefined_name"
+    _write(erroring, folder / "erroring.ipynb")
+
+    looping = _solution()
+    i = _code_index(looping, "answer_demo_2")
+    looping.cells.insert(i, nbformat.v4.new_code_cell("while True:\n    pass"))
+    _write(looping, folder / "looping.ipynb")
+
+    seeded = _solution()
+    seeded.cells[_code_index(seeded, "load_shop")].source = (
+        "import crmkit as ck\n\nshop = ck.load_shop(seed=7)")
+    _write(seeded, folder / "own_seed.ipynb")
+
+    (folder / "notes.txt").write_text("这不是练习本", encoding="utf-8")
+    (folder / "broken.ipynb").write_text("{not json", encoding="utf-8")
+    (folder / ".ipynb_checkpoints").mkdir()
+    _write(_solution(), folder / ".ipynb_checkpoints" / "correct-checkpoint.ipynb")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("subs")
+    make_submissions(folder)
+    subs = batch.discover([folder])
+    reports = batch.run_all(subs, timeout=60, cell_timeout=5, jobs=2, progress=False)
+    out = tmp_path_factory.mktemp("out")
+    batch.write_outputs(reports, out)
+    return {r["student"]: r for r in reports}, out
+
+
+def _points(report):
+    return {r["id"]: r["points"] for r in report["results"]}
+
+
+def _status(report):
+    return {r["id"]: r["status"] for r in report["results"]}
+
+
+def test_discovery_skips_checkpoints(graded):
+    reports, _ = graded
+    assert sorted(reports) == ["broken", "correct", "empty", "erroring", "looping", "notes",
+                               "own_seed", "partly_wrong"]
+
+
+def test_correct_and_empty(graded):
+    reports, _ = graded
+    assert _points(reports["correct"]) == FULL
+    assert batch.status_text(reports["correct"]) == "正常"
+    assert set(_status(reports["empty"]).values()) == {"not_attempted"}
+
+
+def test_partly_wrong_graded_from_variables_even_without_check_cells(graded):
+    r = graded[0]["partly_wrong"]
+    status = _status(r)
+    assert status == {"demo.1": "incorrect", "demo.2": "correct", "demo.3": "incorrect",
+                      "demo.4": "not_attempted", "demo.5": "correct"}
+    diag = {x["id"]: x["diagnosis"] for x in r["results"]}
+    assert diag["demo.1"] == "refunds_included" and diag["demo.3"] == "misnamed_columns"
+
+
+def test_erroring_notebook_keeps_the_other_answers(graded):
+    r = graded[0]["erroring"]
+    assert {e["ename"] for e in r["errors"]} == {"ZeroDivisionError", "NameError"}
+    assert _points(r) == {**FULL, "demo.4": 0}
+    assert "报错" in batch.status_text(r)
+
+
+def test_looping_cell_is_interrupted_and_the_rest_graded(graded):
+    r = graded[0]["looping"]
+    assert r["timeouts"] and r["timeouts"][0]["seconds"] == 5
+    assert _points(r) == FULL
+    assert "超时" in batch.status_text(r)
+
+
+def test_checks_follow_the_shop_the_learner_loaded(graded):
+    r = graded[0]["own_seed"]
+    assert r["seed"] == 7 and _points(r) == FULL
+    assert graded[0]["correct"]["seed"] == 2024
+
+
+def test_unreadable_files_are_reported(graded):
+    reports, _ = graded
+    assert "不是 notebook" in reports["notes"]["problem"]
+    assert "无法读取" in reports["broken"]["problem"]
+    assert reports["broken"]["results"] == []
+
+
+def test_outputs(graded):
+    reports, out = graded
+    with open(out / "gradebook.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["student"] for r in rows] == sorted(reports)
+    assert list(rows[0])[4:] == ["demo.1", "demo.2", "demo.3", "demo.4", "demo.5", "total", "max"]
+    by = {r["student"]: r for r in rows}
+    assert by["correct"]["total"] == "6" and by["empty"]["total"] == "0"
+    assert by["partly_wrong"]["total"] == "2" and by["notes"]["total"] == "0"
+    with open(out / "summary.csv", encoding="utf-8-sig") as fh:
+        summary = {r["exercise"]: r for r in csv.DictReader(fh)}
+    assert summary["demo.1"]["most_common_diagnosis"].startswith("退款没有扣除")
+    assert float(summary["demo.2"]["pass_rate"]) == pytest.approx(5 / 8)
+    page = (out / "feedback" / "partly_wrong.html").read_text(encoding="utf-8")
+    assert "总分：2 / 6" in page and "退款没有扣除" in page and "lang=\"zh-CN\"" in page
+    assert "超时" in (out / "feedback" / "looping.html").read_text(encoding="utf-8")
+    assert json.loads((out / "reports.json").read_text(encoding="utf-8"))
+
+
+def test_feedback_never_contains_expected_values(graded):
+    import crmkit as ck
+    from crmkit.exercises.demo import kpis, net_sales
+
+    shop = ck.load_shop()
+    secret = [f"{net_sales(shop):.2f}", f"{kpis(shop)['客单价']:.2f}",
+              f"{shop.orders['paid_amount'].sum():.2f}"]
+    _, out = graded
+    for page in (out / "feedback").iterdir():
+        text = page.read_text(encoding="utf-8")
+        assert not [s for s in secret if s in text], page.name
+
+
+def test_cli_grade_is_deterministic(tmp_path, capsys):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    nb = _solution()
+    i = _code_index(nb, "answer_demo_1 =")
+    nb.cells[i].source = "answer_demo_1 = shop.orders['paid_amount'].sum()"
+    _write(nb, subs / "王小明.ipynb")
+    (subs / "readme.md").write_text("x", encoding="utf-8")
+    outputs = []
+    for run in ("a", "b"):
+        code = cli_main(["grade", str(subs), "--out", str(tmp_path / run), "--no-progress",
+                         "--cell-timeout", "20", "--jobs", "2"])
+        assert code == 0
+        outputs.append({name: (tmp_path / run / name).read_bytes()
+                        for name in ("gradebook.csv", "summary.csv", "reports.json")})
+    assert outputs[0] == outputs[1]
+    text = capsys.readouterr().out
+    assert "已评分 2 份" in text and "readme" in text
+    assert (tmp_path / "a" / "feedback" / "王小明.html").exists()
