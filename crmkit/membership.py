@@ -151,7 +151,7 @@ def growth_points(
     B              99             0            0      99
     """
     as_of = resolve_as_of(orders, as_of)
-    p = purchases(orders, as_of)
+    p = purchases(orders, as_of, ["order_id"])
     if start is not None:
         p = p.loc[p["order_time"] >= pd.Timestamp(start)]
     base = np.floor(p["net_amount"].clip(lower=0))
@@ -285,7 +285,7 @@ def benefit_cost(orders: pd.DataFrame, tiers: pd.Series, rules: TierRules = TEXT
     if unknown:
         raise CrmkitError(f"未知的会员等级 '{unknown[0]}'。可选：{'、'.join(rules.names)}。"
                           f"{did_you_mean(unknown[0], rules.names)}".rstrip())
-    p = purchases(orders, as_of)
+    p = purchases(orders, as_of, ["gross_amount"])
     p = p.assign(tier=p["customer_id"].map(tiers)).dropna(subset=["tier"])
     gross = p["gross_amount"] if "gross_amount" in p.columns else p["paid_amount"]
     level = p["tier"].map({n: i for i, n in enumerate(rules.names)}).to_numpy(dtype=int)

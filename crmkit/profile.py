@@ -110,14 +110,16 @@ def behaviour_types(
     if visits is not None:
         require_table(visits, ["customer_id", "order_id", "pages_viewed"], "访问表",
                       numbers=["pages_viewed"], nonempty=False)
-        v = visits.loc[visits["order_id"].notna()]
-        if "visit_time" in v.columns:
-            v = v.loc[v["visit_time"] < as_of]
+        keep = visits["order_id"].notna()
+        if "visit_time" in visits.columns:
+            keep &= visits["visit_time"] < as_of
+        v = visits[["customer_id", "pages_viewed"]].loc[keep.to_numpy()]
         pages = v.groupby("customer_id")["pages_viewed"].mean().reindex(summary.index)
         comparing |= (pages >= compare_pages).fillna(False).astype(bool)
     if service_chats is not None:
         require_table(service_chats, ["customer_id", "stage"], "客服会话表", nonempty=False)
-        pre = service_chats.loc[service_chats["stage"] == "售前"].groupby("customer_id").size()
+        pre = service_chats["customer_id"].loc[(service_chats["stage"] == "售前").to_numpy()
+                                               ].value_counts()
         comparing |= pre.reindex(summary.index, fill_value=0) >= summary["n_orders"]
     labels = np.where(summary["n_orders"] >= loyal_orders, "忠诚复购型",
                       np.where(comparing, "理性对比型", "冲动型"))

@@ -59,7 +59,7 @@ def first_purchases(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
     A            2024-01-01   2024-02-15           0.5
     B            2024-03-01          NaT           0.0
     """
-    p = purchases(orders, as_of).sort_values(["customer_id", "order_time"], kind="stable")
+    p = purchases(orders, as_of, ["discount_amount", "coupon"]).sort_values(["customer_id", "order_time"], kind="stable")
     p["_n"] = p.groupby("customer_id").cumcount()
     first = p.loc[p["_n"] == 0].set_index("customer_id")["order_time"]
     second = p.loc[p["_n"] == 1].set_index("customer_id")["order_time"]
@@ -107,7 +107,7 @@ def channel_quality(
     as_of = resolve_as_of(orders, as_of)
     fp = first_purchases(orders, as_of)
     fp = fp.join(customers.set_index("customer_id")[[by]], how="inner")
-    p = purchases(orders, as_of)
+    p = purchases(orders, as_of, ["discount_amount", "coupon"])
     p = p.join(customers.set_index("customer_id")[[by]], on="customer_id", how="inner")
     p["_discounted"] = _discounted(p)
     out = pd.DataFrame({"customers": customers.groupby(by).size()})
@@ -160,13 +160,14 @@ def paid_channel_roi(
     require_table(orders, ["channel", "order_time", "paid_amount"], "订单表")
     if margin is not None and not 0 < margin <= 1:
         raise CrmkitError(f"margin（毛利率）应在 0 到 1 之间，实际是 {margin}。")
-    months = channel_costs["month"].astype("str")
-    cost_keys = set(zip(months, channel_costs["channel"]))
-    new = customers.assign(month=customers["register_date"].dt.strftime("%Y-%m"))
-    new = new.loc[[k in cost_keys for k in zip(new["month"], new["acquisition_channel"])]]
-    p = purchases(orders, orders["order_time"].max() + pd.Timedelta(seconds=1))
-    p = p.assign(month=p["order_time"].dt.strftime("%Y-%m"))
-    p = p.loc[[k in cost_keys for k in zip(p["month"], p["channel"])]]
+    cost_keys = pd.MultiIndex.from_arrays([channel_costs["month"].astype("str"),
+                                           channel_costs["channel"].astype("str")])
+    reg = customers["register_date"]
+    new = customers[["acquisition_channel"]].loc[pd.MultiIndex.from_arrays(
+        [_month_text(reg), customers["acquisition_channel"].astype("str")]).isin(cost_keys)]
+    p = purchases(orders, orders["order_time"].max() + pd.Timedelta(seconds=1), ["channel"])
+    p = p.loc[pd.MultiIndex.from_arrays([_month_text(p["order_time"]),
+                                         p["channel"].astype("str")]).isin(cost_keys)]
     out = pd.DataFrame({"spend": channel_costs.groupby("channel")["spend"].sum()})
     out["months"] = channel_costs.groupby("channel")["month"].nunique()
     out["new_customers"] = new.groupby("acquisition_channel").size().reindex(
@@ -256,7 +257,8 @@ def daily_orders(orders: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     2024-11-12       1     30.0
     """
     p = purchases(orders, orders["order_time"].max() + pd.Timedelta(seconds=1)
-                  if "order_time" in orders.columns and len(orders) else None)
+                  if "order_time" in orders.columns and len(orders) else None,
+                  [by] if by else ())
     keys = [p["order_time"].dt.normalize().rename("date")]
     if by is not None:
         require_table(orders, [by], "订单表")
@@ -266,6 +268,16 @@ def daily_orders(orders: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
 
 
 # ---- helpers ------------------------------------------------------------------------------
+
+def _month_text(dates: pd.Series) -> np.ndarray:
+    """'YYYY-MM' for each date, built from numbers (much faster than strftime)."""
+    year = dates.dt.year.to_numpy()
+    month = dates.dt.month.to_numpy()
+    codes = year * 100 + month
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    labels = np.array([f"{c // 100:04d}-{c % 100:02d}" for c in uniq], dtype=object)
+    return labels[inverse]
+
 
 def _discounted(p: pd.DataFrame) -> pd.Series:
     flag = pd.Series(False, index=p.index)

@@ -227,14 +227,18 @@ def customer_status(customers: pd.DataFrame, orders: pd.DataFrame,
     require_table(customers, ["customer_id"], "客户表")
     as_of = resolve_as_of(orders, as_of)
     buyers = customer_summary(orders, as_of).index
+    return _status(customers, buyers, service_chats, as_of)
+
+
+def _status(customers, buyers, service_chats, as_of) -> pd.Series:
     ids = pd.Index(customers["customer_id"], name="customer_id")
     asked = np.zeros(len(ids), dtype=bool)
     if service_chats is not None:
         require_table(service_chats, ["customer_id", "stage"], "客服会话表", nonempty=False)
-        chats = service_chats
-        if "start_time" in chats.columns:
-            chats = chats.loc[chats["start_time"] < as_of]
-        asked = ids.isin(chats.loc[chats["stage"] == "售前", "customer_id"].unique())
+        keep = service_chats["stage"] == "售前"
+        if "start_time" in service_chats.columns:
+            keep &= service_chats["start_time"] < as_of
+        asked = ids.isin(service_chats["customer_id"].loc[keep.to_numpy()].unique())
     status = np.where(ids.isin(buyers), "成交客户", np.where(asked, "询单客户", "未成交客户"))
     return pd.Series(status, index=ids, dtype="str", name="status")
 
@@ -272,21 +276,22 @@ def builtin_crowds(
                        (repeat_days, "repeat_days")):
         require_positive(days, name)
     as_of = resolve_as_of(orders, as_of)
-    status = customer_status(customers, orders, service_chats, as_of)
+    require_table(customers, ["customer_id"], "客户表")
+    summary = customer_summary(orders, as_of)
+    status = _status(customers, summary.index, service_chats, as_of)
     ids = status.index
     out = pd.DataFrame({name: status == name for name in CUSTOMER_STATUSES}, index=ids)
-    summary = customer_summary(orders, as_of)
     since = as_of - pd.Timedelta(days=interest_days)
     interested = set()
     if visits is not None:
         require_table(visits, ["customer_id", "visit_time"], "访问表", dates=["visit_time"],
                       nonempty=False)
-        v = visits.loc[(visits["visit_time"] >= since) & (visits["visit_time"] < as_of)]
-        interested |= set(v["customer_id"].unique())
+        keep = ((visits["visit_time"] >= since) & (visits["visit_time"] < as_of)).to_numpy()
+        interested |= set(visits["customer_id"].loc[keep].unique())
     if service_chats is not None and "start_time" in service_chats.columns:
-        c = service_chats.loc[(service_chats["start_time"] >= since)
-                              & (service_chats["start_time"] < as_of)]
-        interested |= set(c["customer_id"].unique())
+        keep = ((service_chats["start_time"] >= since)
+                & (service_chats["start_time"] < as_of)).to_numpy()
+        interested |= set(service_chats["customer_id"].loc[keep].unique())
     bought_recently = summary.index[summary["last_order"] >= since]
     out["兴趣人群"] = ids.isin(list(interested)) & ~ids.isin(bought_recently)
     new = summary.index[summary["first_order"] >= as_of - pd.Timedelta(days=new_days)]
@@ -294,8 +299,9 @@ def builtin_crowds(
     from .rfm import purchases
 
     p = purchases(orders, as_of)
-    recent = p.loc[p["order_time"] >= as_of - pd.Timedelta(days=repeat_days)]
-    counts = recent.groupby("customer_id").size()
+    recent = p["customer_id"].loc[(p["order_time"] >= as_of
+                                   - pd.Timedelta(days=repeat_days)).to_numpy()]
+    counts = recent.value_counts()
     out["复购人群"] = ids.isin(counts.index[counts >= 2])
     return out[list(CROWDS)]
 
