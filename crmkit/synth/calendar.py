@@ -60,7 +60,7 @@ def purchase_intensity(days: np.ndarray) -> np.ndarray:
         elif m == 10 and d >= 20:
             s[i] *= 1.2  # 双11 pre-sale: deposits, browsing
         elif m == 11 and d <= 12:
-            s[i] *= {11: 12.0, 12: 2.0, 10: 1.6}.get(d, 1.2)
+            s[i] *= {11: 15.0, 12: 2.0, 10: 1.6}.get(d, 1.2)
         elif m == 12 and 10 <= d <= 12:
             s[i] *= {12: 4.0}.get(d, 1.3)
         sf = SPRING_FESTIVAL.get(day.year + (1 if m >= 12 else 0))

@@ -102,10 +102,11 @@ def run_campaigns(config, pop, purchases, days: np.ndarray, rng: np.random.Gener
     plan = plan_send_days(config, days)
     rows, parts = [], []
     new_cust, new_day, new_campaign = [], [], []
-    for c, (s, (_, _, crowd, offer, template)) in enumerate(plan):
+    for s, (_, _, crowd, offer, template) in plan:
         members = crowd_members(crowd, s, pop, purchases)
         if len(members) == 0:
             continue
+        c = len(rows)  # index of this campaign among those actually sent
         chosen = members[rng.random(len(members)) < settings.crowd_share]
         if len(chosen) == 0:
             chosen = members[:1]

@@ -100,6 +100,9 @@ def build_channel_costs(config, visits: pd.DataFrame, orders: pd.DataFrame, rng)
     sales = o.groupby([_month(o["order_time"]), o["channel"]])["paid_amount"].sum().rename(
         "sales")
     frame = pd.concat([counts, sales], axis=1).fillna(0).reset_index()
+    if frame.empty:  # a tiny shop may have no paid traffic at all
+        frame = pd.DataFrame({"month": pd.Series(dtype="str"), "channel": pd.Series(dtype="str"),
+                              "visits": pd.Series(dtype="int64"), "sales": pd.Series(dtype=float)})
     frame = frame.sort_values(["month", "channel"], kind="stable").reset_index(drop=True)
     cpv = frame["channel"].map({c: config.channels[c].cost_per_visit for c in paid})
     commission = frame["channel"].map({c: config.channels[c].commission_rate for c in paid})

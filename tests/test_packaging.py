@@ -1,0 +1,53 @@
+"""The two-command setup: dependency lists agree, import is light, the Makefile has its targets."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parse(spec: str) -> tuple[str, str]:
+    m = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*(.*)$", spec)
+    return m.group(1).lower().replace("_", "-"), m.group(2).replace(" ", "")
+
+
+def test_environment_yml_names_the_same_dependencies_as_pyproject():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = dict(_parse(d) for d in pyproject["project"]["dependencies"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = dict(_parse(d) for d in env["dependencies"] if isinstance(d, str))
+    conda.pop("pip", None)
+    python_bound = conda.pop("python")
+    assert python_bound == pyproject["project"]["requires-python"]
+    assert set(conda) == set(declared), (set(conda) ^ set(declared))
+    for name, bound in declared.items():
+        assert conda[name] == bound, f"{name}: pyproject {bound!r} vs environment.yml {conda[name]!r}"
+    assert "conda-forge" in env["channels"]
+
+
+def test_importing_crmkit_is_light_and_changes_no_settings():
+    code = (
+        "import sys, time; t = time.perf_counter(); import crmkit; "
+        "print(time.perf_counter() - t); "
+        "print('pandas' in sys.modules, 'matplotlib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    # heavy libraries load on first use, not on import
+    assert out[1:] == ["False", "False"]
+
+
+def test_makefile_has_the_two_commands_and_ci_runs_make_test():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^lab:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    assert "--allow-root" in makefile
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make lab" in readme and "make test" in readme
