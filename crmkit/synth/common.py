@@ -36,6 +36,8 @@ def ids_for(prefix: str, n: int, min_width: int) -> pd.Series:
 
 def take_str(ids: pd.Series, index: np.ndarray, mask: np.ndarray | None = None) -> pd.Series:
     """ids[index] as a fresh string Series; positions where mask is False become missing."""
+    if len(ids) == 0:  # nothing to point at: every position is missing
+        return pd.Series([np.nan] * len(index), dtype="str")
     arr = pa.array(ids.array).take(pa.array(np.asarray(index, dtype=np.int64)))
     if mask is not None:
         arr = pc.if_else(pa.array(np.asarray(mask, dtype=bool)), arr, pa.nulls(len(arr), pa.string()))

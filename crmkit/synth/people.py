@@ -232,6 +232,8 @@ def _referrers(rng, customer_id, channel_names, channel_code, is_buyer, first_da
         return pd.Series([np.nan] * n, dtype="str")
     referred = channel_code == channel_names.index("老客推荐")
     buyers = np.flatnonzero(is_buyer)
+    if len(buyers) == 0:
+        return pd.Series([np.nan] * n, dtype="str")
     order = buyers[np.argsort(first_day[buyers], kind="stable")]
     cum_w = np.cumsum(rate_per_day[order] + 1e-4)
     # number of buyers whose first purchase came strictly before each referred registration

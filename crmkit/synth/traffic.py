@@ -101,11 +101,12 @@ def build_channel_costs(config, visits: pd.DataFrame, orders: pd.DataFrame, rng)
         "sales")
     frame = pd.concat([counts, sales], axis=1).fillna(0).reset_index()
     if frame.empty:  # a tiny shop may have no paid traffic at all
-        frame = pd.DataFrame({"month": pd.Series(dtype="str"), "channel": pd.Series(dtype="str"),
-                              "visits": pd.Series(dtype="int64"), "sales": pd.Series(dtype=float)})
+        frame = pd.DataFrame(columns=["month", "channel", "visits", "sales"])
+    frame = frame.astype({"month": "str", "channel": "str", "visits": "int64", "sales": float})
     frame = frame.sort_values(["month", "channel"], kind="stable").reset_index(drop=True)
-    cpv = frame["channel"].map({c: config.channels[c].cost_per_visit for c in paid})
-    commission = frame["channel"].map({c: config.channels[c].commission_rate for c in paid})
+    cpv = frame["channel"].map({c: config.channels[c].cost_per_visit for c in paid}).astype(float)
+    commission = frame["channel"].map(
+        {c: config.channels[c].commission_rate for c in paid}).astype(float)
     busy = frame["month"].str[5:].isin(["06", "11", "12"])
     noise = rng.uniform(0.9, 1.1, len(frame))
     spend = (frame["visits"] * cpv * np.where(busy, 1.35, 1.0) + frame["sales"] * commission)
