@@ -60,16 +60,20 @@ class CampaignResult:
     def __repr__(self) -> str:
         r = self.report
         s = self.settings
-        return "\n".join([
-            f"活动：{self.name}（{s['channel']}，优惠：{s['offer']}，发送：{s['send_time']:%Y-%m-%d %H:%M}）",
-            f"  目标人群 {int(r['crowd']):,} 人：实验组 {int(r['treatment']):,}，对照组 {int(r['control']):,}",
-            f"  发送 {int(r['sent']):,}，送达 {int(r['delivered']):,}，点击 {int(r['clicked']):,}，"
-            f"实验组转化 {int(r['converted_treatment']):,}，对照组转化 {int(r['converted_control']):,}",
-            f"  转化率：实验组 {r['conversion_treatment']:.2%}，对照组 {r['conversion_control']:.2%}；"
-            f"增益 {r['uplift']:+.2%}（95% 置信区间 {r['ci_low']:+.2%} 至 {r['ci_high']:+.2%}）",
-            f"  实验组营收 {r['revenue']:,.2f} 元，增量营收 {r['incremental_revenue']:,.2f} 元，"
-            f"成本 {r['cost']:,.2f} 元，ROI {r['roi']:.2f}",
-        ])
+        lines = [
+            (f"活动：{self.name}（{s['channel']}，优惠：{s['offer']}，"
+             f"发送：{s['send_time']:%Y-%m-%d %H:%M}）"),
+            (f"  目标人群 {int(r['crowd']):,} 人：实验组 {int(r['treatment']):,}，"
+             f"对照组 {int(r['control']):,}"),
+            (f"  发送 {int(r['sent']):,}，送达 {int(r['delivered']):,}，点击 {int(r['clicked']):,}，"
+             f"实验组转化 {int(r['converted_treatment']):,}，"
+             f"对照组转化 {int(r['converted_control']):,}"),
+            (f"  转化率：实验组 {r['conversion_treatment']:.2%}，对照组 {r['conversion_control']:.2%}；"
+             f"增益 {r['uplift']:+.2%}（95% 置信区间 {r['ci_low']:+.2%} 至 {r['ci_high']:+.2%}）"),
+            (f"  实验组营收 {r['revenue']:,.2f} 元，增量营收 {r['incremental_revenue']:,.2f} 元，"
+             f"成本 {r['cost']:,.2f} 元，ROI {r['roi']:.2f}"),
+        ]
+        return "\n".join(lines)
 
 
 def offer_value(offer: str) -> float:
@@ -147,7 +151,7 @@ def simulate_campaign(
     uplift = np.clip(uplift, 0.0, 1.0)
     n = len(ids)
 
-    treated = rng.permutation(n) >= int(round(n * control_share))
+    treated = rng.permutation(n) >= round(n * control_share)
     delivered = treated & (rng.random(n) < spec.delivery_rate)
     organic = alive & (rng.random(n) < q)
     caused = delivered & alive & ~organic & (rng.random(n) < uplift)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .credit import LEVEL_ORDER, credit_level  # noqa: F401  (re-exported for learners)
+from .credit import LEVEL_ORDER, credit_level  # credit_level is re-exported for learners
 from .errors import CrmkitError, did_you_mean
 from .rfm import customer_summary, require_positive, require_table, resolve_as_of
 from .validate import require_choice
@@ -238,8 +238,8 @@ def _status(customers, buyers, service_chats, as_of) -> pd.Series:
         keep = service_chats["stage"] == "售前"
         if "start_time" in service_chats.columns:
             keep &= service_chats["start_time"] < as_of
-        asked = ids.isin(service_chats["customer_id"].loc[keep.to_numpy()].unique())
-    status = np.where(ids.isin(buyers), "成交客户", np.where(asked, "询单客户", "未成交客户"))
+        asked = _member_mask(ids, service_chats["customer_id"].loc[keep.to_numpy()].unique())
+    status = np.where(_member_mask(ids, buyers), "成交客户", np.where(asked, "询单客户", "未成交客户"))
     return pd.Series(status, index=ids, dtype="str", name="status")
 
 
@@ -282,27 +282,30 @@ def builtin_crowds(
     ids = status.index
     out = pd.DataFrame({name: status == name for name in CUSTOMER_STATUSES}, index=ids)
     since = as_of - pd.Timedelta(days=interest_days)
-    interested = set()
+    interested = []
     if visits is not None:
         require_table(visits, ["customer_id", "visit_time"], "访问表", dates=["visit_time"],
                       nonempty=False)
         keep = ((visits["visit_time"] >= since) & (visits["visit_time"] < as_of)).to_numpy()
-        interested |= set(visits["customer_id"].loc[keep].unique())
+        interested.append(visits["customer_id"].loc[keep].unique())
     if service_chats is not None and "start_time" in service_chats.columns:
         keep = ((service_chats["start_time"] >= since)
                 & (service_chats["start_time"] < as_of)).to_numpy()
-        interested |= set(service_chats["customer_id"].loc[keep].unique())
+        interested.append(service_chats["customer_id"].loc[keep].unique())
     bought_recently = summary.index[summary["last_order"] >= since]
-    out["兴趣人群"] = ids.isin(list(interested)) & ~ids.isin(bought_recently)
+    seen = np.zeros(len(ids), dtype=bool)
+    for values in interested:
+        seen |= _member_mask(ids, values)
+    out["兴趣人群"] = seen & ~_member_mask(ids, bought_recently)
     new = summary.index[summary["first_order"] >= as_of - pd.Timedelta(days=new_days)]
-    out["新客户人群"] = ids.isin(new)
+    out["新客户人群"] = _member_mask(ids, new)
     from .rfm import purchases
 
     p = purchases(orders, as_of)
     recent = p["customer_id"].loc[(p["order_time"] >= as_of
                                    - pd.Timedelta(days=repeat_days)).to_numpy()]
     counts = recent.value_counts()
-    out["复购人群"] = ids.isin(counts.index[counts >= 2])
+    out["复购人群"] = _member_mask(ids, counts.index[counts >= 2])
     return out[list(CROWDS)]
 
 
@@ -473,7 +476,7 @@ def _evaluate(table: pd.DataFrame, rule: Rule) -> pd.Series:
             f"标签“{rule.tag}”的条件 '{rule.condition}' 用到了不存在的列 '{name}'。"
             f"现有列：{', '.join(map(str, table.columns))}。{hint}".rstrip()
         ) from None
-    except Exception as err:  # a syntax or type error in the learner's condition
+    except Exception as err:  # noqa: BLE001 - any error in a learner's condition is reported
         raise CrmkitError(
             f"标签“{rule.tag}”的条件 '{rule.condition}' 无法计算：{type(err).__name__}: {err}。"
             "条件的写法与 DataFrame.query 相同，如 'n_orders >= 3 and spend > 500'。"
@@ -498,6 +501,17 @@ def _compare_groups(customers, orders, by, as_of) -> pd.DataFrame:
     buyers = c.loc[c["n_orders"] > 0]
     out["repurchase_rate"] = (buyers["n_orders"] >= 2).groupby(buyers[by]).mean()
     return out
+
+
+def _member_mask(ids: pd.Index, values) -> np.ndarray:
+    """ids.isin(values) through a hash lookup (isin on arrow strings is slow for large inputs)."""
+    if not ids.is_unique:
+        return np.asarray(ids.isin(list(values)))
+    found = pd.Index(ids).get_indexer(pd.Index(values).astype(ids.dtype)) if len(values) else []
+    mask = np.zeros(len(ids), dtype=bool)
+    found = np.asarray(found, dtype=np.int64)
+    mask[found[found >= 0]] = True
+    return mask
 
 
 def _check_groups(groups) -> None:
