@@ -11,13 +11,12 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "grading"))
-from fakeshop import fake_shop  # noqa: E402
+from fakeshop import fake_shop
 
-import crmkit as ck  # noqa: E402
-from crmkit.grading import context  # noqa: E402
-from crmkit.grading.checker import evaluate  # noqa: E402
-from crmkit.grading.declare import Exercise, all_exercises, get_exercise  # noqa: E402
-from crmkit.grading.feedback import STATUSES  # noqa: E402
+import crmkit as ck
+from crmkit.grading import context
+from crmkit.grading.checker import evaluate
+from crmkit.grading.declare import Exercise, all_exercises, get_exercise
 
 EXERCISES = list(all_exercises().values())
 IDS = [ex.id for ex in EXERCISES]
@@ -211,3 +210,34 @@ def test_evaluate_reports_broken_declarations_gracefully(shop):
     ex = Exercise(id="t.1", title="t", points=1, expected=boom, comparator=Scalar())
     result = evaluate(ex, 3, shop)
     assert result.status == "incorrect" and "无法检查" in result.message
+
+
+# ---- on generated shops: one seed per student ------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def generated_shops():
+    return {seed: ck.generate_shop(customers=400, seed=seed) for seed in (11, 12)}
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=IDS)
+def test_declarations_hold_on_generated_shops(ex, generated_shops):
+    for seed, shop in generated_shops.items():
+        assert ck.check(ex.id, ex.reference_answer(shop), shop=shop).status == "correct", seed
+        for name, wrong in ex.wrong_answers.items():
+            result = ck.check(ex.id, wrong(shop), shop=shop)
+            assert result.diagnosis == name, (seed, name, result.message)
+
+
+def test_one_shop_per_student(generated_shops):
+    a, b = generated_shops[11], generated_shops[12]
+    for ex in EXERCISES:
+        assert ck.check(ex.id, ex.reference_answer(a), shop=b).status == "incorrect", ex.id
+
+
+def test_check_uses_the_shop_the_learner_loaded():
+    shop = ck.load_shop()
+    shop.orders.loc[:, "paid_amount"] = 0.0  # the learner's copy; checks use the pristine one
+    ex = get_exercise("demo.1")
+    assert ck.check("demo.1", ex.expected(ck.load_shop())).status == "correct"
+    assert ck.check("demo.1", ex.expected(shop)).status == "incorrect"

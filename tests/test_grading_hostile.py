@@ -13,11 +13,11 @@ from hypothesis.extra import numpy as hnp
 from hypothesis.extra import pandas as hpd
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "grading"))
-from fakeshop import fake_shop  # noqa: E402
+from fakeshop import fake_shop
 
-import crmkit as ck  # noqa: E402
-from crmkit.grading.declare import all_exercises  # noqa: E402
-from crmkit.grading.feedback import STATUSES  # noqa: E402
+import crmkit as ck
+from crmkit.grading.declare import all_exercises
+from crmkit.grading.feedback import STATUSES
 
 SHOP = fake_shop(seed=5)
 IDS = list(all_exercises())

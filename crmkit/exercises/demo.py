@@ -268,7 +268,7 @@ KPI_KEYS = ("客户数", "订单数", "客单价")
 
 def kpis(shop):
     v = _valid(shop)
-    return {"客户数": int(v["customer_id"].nunique()), "订单数": int(len(v)),
+    return {"客户数": int(v["customer_id"].nunique()), "订单数": len(v),
             "客单价": float(v["paid_amount"].sum() / len(v))}
 
 

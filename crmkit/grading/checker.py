@@ -9,10 +9,10 @@ from __future__ import annotations
 import copy
 import warnings
 
+from ..errors import did_you_mean
 from . import context
 from .declare import all_exercises, chapter_exercises, get_exercise
 from .feedback import CORRECT, INCORRECT, NOT_ATTEMPTED, Hint, Progress, Result
-from ..errors import did_you_mean
 
 
 def _unknown_exercise(ex_id) -> Result:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9]+\.[A-Za-z0-9]+$")
 EXERCISE_PACKAGE = "crmkit.exercises"
@@ -32,7 +33,7 @@ class Diagnosis:
     when: Callable[[Any, Any], bool]
 
     @classmethod
-    def like(cls, name: str, message: str, variant: Callable[[Any], Any]) -> "Diagnosis":
+    def like(cls, name: str, message: str, variant: Callable[[Any], Any]) -> Diagnosis:
         """Fires when the answer equals ``variant(shop)``, the result of the typical mistake."""
 
         def when(answer, ctx):

@@ -30,7 +30,7 @@ def _box(inner: str, status: str) -> str:
 class Result:
     """The outcome of ``ck.check``: ``.status``, ``.message``, ``.points`` and ``.diagnosis``."""
 
-    __slots__ = ("exercise_id", "status", "message", "diagnosis", "points", "max_points", "footer")
+    __slots__ = ("diagnosis", "exercise_id", "footer", "max_points", "message", "points", "status")
 
     def __init__(self, exercise_id: str, status: str, message: str = "", diagnosis: str = "",
                  points: float = 0.0, max_points: float = 0.0, footer: str = ""):
