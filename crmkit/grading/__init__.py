@@ -30,7 +30,7 @@ def hint(exercise_id):
 
     >>> import crmkit as ck
     >>> print(ck.hint("demo.1"))  # doctest: +ELLIPSIS
-    💡 练习 demo.1 提示 1/...
+    💡 练习 demo.1 提示 ...
     """
     from .checker import hint as _hint
 

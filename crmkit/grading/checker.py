@@ -124,7 +124,7 @@ def hint(exercise_id) -> Hint:
 
     >>> import crmkit as ck
     >>> print(ck.hint("demo.1"))  # doctest: +ELLIPSIS
-    💡 练习 demo.1 提示 1/...
+    💡 练习 demo.1 提示 ...
     """
     exercise = get_exercise(exercise_id) if isinstance(exercise_id, str) else None
     if exercise is None:
