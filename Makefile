@@ -8,7 +8,7 @@ STAMP := $(VENV)/.crmkit-installed
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_PORT ?= 8888
 
-.PHONY: setup lab test test-fast data check-data benchmarks lint clean
+.PHONY: setup lab test test-unit test-notebooks notebooks exercises data benchmarks lint clean
 
 setup: $(STAMP)
 
@@ -26,8 +26,28 @@ $(STAMP): pyproject.toml
 lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(LAB_PORT) $(ROOT_FLAG)
 
-test: setup
+test: test-unit test-notebooks
+
+test-unit: setup
 	$(PY) -m pytest -q
+
+# nbval: solutions must reproduce their committed outputs (so a check that stops printing
+# "✅ 正确" fails); walkthroughs and exercises must run without errors.
+test-notebooks: setup
+	@if ls solutions/*.ipynb >/dev/null 2>&1; then \
+		$(PY) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+			--nbval-sanitize-with tests/nbval_sanitize.cfg solutions; fi
+	@if ls notebooks/*.ipynb exercises/*.ipynb >/dev/null 2>&1; then \
+		$(PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+			$$(ls notebooks/*.ipynb exercises/*.ipynb 2>/dev/null); fi
+
+# Execute every walkthrough and solutions notebook in place, then rebuild exercises/.
+notebooks: setup
+	$(PY) scripts/run_notebooks.py $(NB)
+	$(VENV)/bin/crmkit build-exercises
+
+exercises: setup
+	$(VENV)/bin/crmkit build-exercises
 
 # Regenerate the committed course shop in datasets/ (deterministic: same seed, same bytes).
 data: setup
@@ -35,6 +55,8 @@ data: setup
 
 benchmarks: setup
 	$(PY) benchmarks/bench_generate.py
+	$(PY) benchmarks/bench_analysis.py
+	$(PY) benchmarks/bench_grading.py
 
 lint: setup
 	$(VENV)/bin/ruff check crmkit tests benchmarks
