@@ -151,7 +151,7 @@ def apply_schema(frame, table: str):
         else:
             s = s.astype(KIND_DTYPES[kind])
         out[col.name] = s
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 def read_shop(path, fmt: str | None = None, verify: bool = True) -> Shop:

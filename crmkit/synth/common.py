@@ -38,16 +38,21 @@ def take_str(ids: pd.Series, index: np.ndarray, mask: np.ndarray | None = None) 
     """ids[index] as a fresh string Series; positions where mask is False become missing."""
     if len(ids) == 0:  # nothing to point at: every position is missing
         return pd.Series([np.nan] * len(index), dtype="str")
-    arr = pa.array(ids.array).take(pa.array(np.asarray(index, dtype=np.int64)))
-    if mask is not None:
-        arr = pc.if_else(pa.array(np.asarray(mask, dtype=bool)), arr, pa.nulls(len(arr), pa.string()))
+    null = None if mask is None else ~np.asarray(mask, dtype=bool)
+    arr = pa.array(ids.array).take(pa.array(_compact(index), mask=null))
     return arr.to_pandas(types_mapper=_str_dtype)
+
+
+def _compact(index: np.ndarray) -> np.ndarray:
+    """Indices as int32 where they fit: Arrow's take is several times faster with them."""
+    index = np.asarray(index)
+    return index.astype(np.int32) if len(index) < 2**31 else index.astype(np.int64)
 
 
 def labels(codes: np.ndarray, names) -> pd.Series:
     """Strings from integer codes into a list of names (fast for millions of rows)."""
     dictionary = pa.array(list(names), pa.string())
-    arr = dictionary.take(pa.array(np.asarray(codes, dtype=np.int64)))
+    arr = dictionary.take(pa.array(_compact(codes)))
     return arr.to_pandas(types_mapper=_str_dtype)
 
 
