@@ -34,7 +34,7 @@ class CohortExplorer(Tool):
         self.table.add_class("crmkit-cohort-table")
         self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
         self.ui = w.VBox([
-            w.HTML(f"<h3 style='margin:4px 0'>{self.title}</h3><div>每一行是同一个月（或季度）首次购买的客户，"
+            w.HTML(f"<div style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div><div>每一行是同一个月（或季度）首次购买的客户，"
                    "每一列是首单之后的第几期；空白格子是还没有完整观察到的时期。</div>"),
             w.HBox([self.period, self.metric, self.periods], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.reset_button]), self.status, self.chart, self.table,

@@ -191,7 +191,8 @@ class OperationsConsole(Tool):
         self.results = w.HTML()
         self.results.add_class("crmkit-campaign-results")
         self.result_pick = w.Dropdown(options=[], description="效果图", **wide)
-        self.result_chart = w.Image(format="png", layout=w.Layout(max_width="560px"))
+        self.result_chart = w.Image(format="png", layout=w.Layout(max_width="560px", display="none"))
+        self.result_chart.add_class("crmkit-campaign-chart")
         self.result_pick.observe(lambda _: self._refresh_chart(), names="value")
         campaign_tab = w.VBox([
             w.HTML("<b>智能触达 → 短信触达</b>：命名活动，选择人群，编写短信，设置优惠、发送时间和对照组，"
@@ -205,7 +206,7 @@ class OperationsConsole(Tool):
         self.tabs = w.Tab(children=[list_tab, crowd_tab, group_tab, campaign_tab])
         for i, name in enumerate(("客户列表", "客户分群", "分组管理", "智能触达")):
             self.tabs.set_title(i, name)
-        self.ui = w.VBox([w.HTML(f"<h3 style='margin:4px 0'>{self.title}</h3>"), header,
+        self.ui = w.VBox([w.HTML(f"<div style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div>"), header,
                           self.status, self.tabs])
         self.ui.add_class("crmkit-console")
 
@@ -386,6 +387,7 @@ class OperationsConsole(Tool):
     def _refresh_chart(self) -> None:
         name = self.result_pick.value
         if not name:
+            self.result_chart.layout.display = "none"  # an empty image shows a broken icon
             self.result_chart.value = b""
             return
         from ..plotting import campaign_result
@@ -395,6 +397,7 @@ class OperationsConsole(Tool):
                 "uplift": r["uplift"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
         self.result_chart.value = figure_png(
             lambda ax: campaign_result(data, ax=ax, title=f"{name}：实验组 vs 对照组"), (6.0, 4.0))
+        self.result_chart.layout.display = None
 
     # ---- actions ----
     def _show_detail(self) -> None:

@@ -44,7 +44,7 @@ class RFMExplorer(Tool):
         self.table.add_class("crmkit-rfm-table")
         self.chart = w.Image(format="png", layout=w.Layout(max_width="620px"))
         self.ui = w.VBox([
-            w.HTML(f"<h3 style='margin:4px 0'>{self.title}</h3><div>R、F、M 各打 1 到 N 分；"
+            w.HTML(f"<div style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div><div>R、F、M 各打 1 到 N 分；"
                    "某一维得分高于全体平均分记为“高”。自定义分界：分界值个数 = 分档数 − 1；"
                    "R 的分界是天数（30 天内得最高分），F、M 的分界是下限。</div>"),
             w.HBox([self.scoring, self.bins, self.window], layout=w.Layout(flex_flow="row wrap")),
