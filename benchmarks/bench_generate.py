@@ -38,6 +38,7 @@ def faker_customer_rows(n: int) -> float:
     """Build the customers table the slow way: one Faker call per field per row, every column
     crmkit's customers table has (ids, names, places, dates, channel, credit, membership)."""
     import datetime as dt
+    from collections import OrderedDict
 
     import pandas as pd
     from faker import Faker
@@ -46,7 +47,7 @@ def faker_customer_rows(n: int) -> float:
     from crmkit.credit import credit_level
 
     cfg = ShopConfig()
-    channels = {name: spec.share for name, spec in cfg.channels.items()}
+    channels = OrderedDict((name, spec.share) for name, spec in cfg.channels.items())
     fake = Faker("zh_CN")
     Faker.seed(1)
     t = time.perf_counter()

@@ -66,7 +66,7 @@ def generate_shop(config: ShopConfig | None = None, progress=None, **overrides) 
     visits = build_visits(config, pop, book, days, stream(seed, "visits"))
     step("客服、评价与调研")
     chats = build_chats(pop, book, days, stream(seed, "service_chats"))
-    reviews = build_reviews(pop, book, book.items, days, stream(seed, "reviews"))
+    reviews = build_reviews(pop, book, products, days, stream(seed, "reviews"))
     surveys = build_surveys(pop, book, days, stream(seed, "surveys"))
     communities, members = build_communities(config, pop, purchases, days,
                                               stream(seed, "communities"))

@@ -76,6 +76,7 @@ class OrderBook:
     channel_code: np.ndarray
     sub_names: list
     sub_code: np.ndarray
+    first_product: np.ndarray  # product position of each order's first line
 
 
 def build_orders(config, pop, purchases, products, campaigns, days, rng) -> OrderBook:
@@ -173,7 +174,7 @@ def build_orders(config, pop, purchases, products, campaigns, days, rng) -> Orde
     })
     return OrderBook(orders, items_frame, cust, day, seconds, late, issue & delivered,
                      resolved & delivered, np.where(delivered, delivered_day, -1), channel_code,
-                     sub_names, sub_code)
+                     sub_names, sub_code, items["_product"][items["line_no"] == 1])
 
 
 def _order_channels(config, pop, cust, first_order, campaign, rng):

@@ -113,7 +113,7 @@ def _busy_days(days) -> np.ndarray:
                            for d in dates])
 
 
-def build_reviews(pop, book, items, days, rng) -> pd.DataFrame:
+def build_reviews(pop, book, products, days, rng) -> pd.DataFrame:
     n_days = len(days)
     orders = book.orders
     bad = book.late | (book.issue & ~book.resolved)
@@ -129,17 +129,14 @@ def build_reviews(pop, book, items, days, rng) -> pd.DataFrame:
     has_photo = rng.random(k) < np.select([stars >= 4, stars <= 2], [0.25, 0.35], 0.1)
     text = _review_text(stars, bad[idx], rng)
     replied = rng.random(k) < np.where(stars <= 2, 0.8, 0.3)
-    first_line = items.drop_duplicates("order_id").set_index("order_id")["product_id"]
-
     chrono = np.lexsort((idx, review_day[idx]))
     idx, stars, has_photo, text, replied = (idx[chrono], stars[chrono], has_photo[chrono],
                                             text[chrono], replied[chrono])
-    order_ids = orders["order_id"].to_numpy(dtype=object)[idx]
     return pd.DataFrame({
         "review_id": ids_for("R", k, 7),
-        "order_id": pd.Series(order_ids, dtype="str"),
+        "order_id": take_str(orders["order_id"], idx),
         "customer_id": take_str(pop.customers["customer_id"], book.customer[idx]),
-        "product_id": pd.Series(first_line.reindex(order_ids).to_numpy(), dtype="str"),
+        "product_id": take_str(products["product_id"], book.first_product[idx]),
         "review_date": to_datetime(review_day[idx], days[0]),
         "stars": stars.astype(np.int64),
         "has_photo": has_photo,

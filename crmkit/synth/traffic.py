@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .common import ids_for, labels, take_str, to_datetime, weighted_codes
 
@@ -17,6 +19,8 @@ MAX_EXTRA_VISITS = 200
 
 
 def build_visits(config, pop, book, days, rng) -> pd.DataFrame:
+    # Memory matters here (26 million rows for a million customers): arrays are int32 where
+    # values fit, and each intermediate is dropped as soon as it has been used.
     specs = [config.channels[c] for c in pop.channel_names]
     conversion = np.array([s.conversion for s in specs])
     m = len(book.day)
@@ -25,10 +29,12 @@ def build_visits(config, pop, book, days, rng) -> pd.DataFrame:
     mean_extra = (1 - conversion[book.channel_code]) / conversion[book.channel_code]
     mean_extra *= STYLE_BROWSING[pop.style_code[book.customer]]
     extra = np.minimum(rng.poisson(mean_extra), MAX_EXTRA_VISITS)
-    src = np.repeat(np.arange(m), extra)
-    back = rng.geometric(1 / 6, len(src)) - 1
-    earliest = pop.register_day[book.customer[src]]
-    v_day = np.maximum(book.day[src] - back, earliest)
+    del mean_extra
+    src = np.repeat(np.arange(m, dtype=np.int32), extra)
+    back = (rng.geometric(1 / 6, len(src)) - 1).astype(np.int32)
+    v_day = np.maximum(book.day[src].astype(np.int32) - back,
+                       pop.register_day[book.customer[src]].astype(np.int32))
+    del back
 
     # Non-buyers: a few visits from registration on, the first through their channel.
     non = np.flatnonzero(~pop.is_buyer)
@@ -39,45 +45,56 @@ def build_visits(config, pop, book, days, rng) -> pd.DataFrame:
         nb_first, 0, rng.geometric(1 / 20, len(nb_cust))), len(days) - 1)
     nb_channel = np.where(nb_first, pop.channel_code[nb_cust],
                           weighted_codes(rng, [s.share for s in specs], len(nb_cust)))
+    nb_sub = _sub_codes(rng, specs, nb_channel, book.sub_names)
 
     n_conv, n_extra, n_nb = m, len(src), len(nb_cust)
-    customer = np.concatenate([book.customer, book.customer[src], nb_cust])
-    day = np.concatenate([book.day, v_day, nb_day])
-    channel = np.concatenate([book.channel_code, book.channel_code[src], nb_channel])
-    sub = np.concatenate([book.sub_code, book.sub_code[src],
-                          _sub_codes(rng, specs, nb_channel, book.sub_names)])
+    i32 = np.int32
+    customer = np.concatenate([book.customer, book.customer[src], nb_cust]).astype(i32)
+    day = np.concatenate([book.day, v_day, nb_day]).astype(i32)
+    channel = np.concatenate([book.channel_code, book.channel_code[src], nb_channel]).astype(i32)
+    sub = np.concatenate([book.sub_code, book.sub_code[src], nb_sub]).astype(i32)
+    del nb_cust, nb_day, nb_channel, nb_sub, nb_first
     seconds = np.concatenate([
         np.maximum(book.seconds - rng.integers(60, 2400, n_conv), 0),
         rng.integers(7 * 3600, 24 * 3600, n_extra),
         rng.integers(7 * 3600, 24 * 3600, n_nb),
-    ])
+    ]).astype(i32)
     # a browsing visit on the order day happens before the order
-    same_day = np.zeros(len(day), bool)
-    same_day[n_conv:n_conv + n_extra] = v_day == book.day[src]
-    seconds[same_day] = np.minimum(seconds[same_day],
-                                   np.maximum(book.seconds[src][same_day[n_conv:n_conv + n_extra]]
-                                              - 3000, 0))
-    order_pos = np.concatenate([np.arange(m), np.full(n_extra + n_nb, -1)])
+    extra_rows = slice(n_conv, n_conv + n_extra)
+    same = v_day == book.day[src]
+    order_seconds = book.seconds[src][same]
+    rows = np.flatnonzero(same) + n_conv
+    seconds[rows] = np.minimum(seconds[rows], np.maximum(order_seconds - 3000, 0))
+    del same, order_seconds, rows, v_day, src, extra_rows
+    order_pos = np.concatenate([np.arange(m, dtype=i32), np.full(n_extra + n_nb, -1, dtype=i32)])
 
-    style = pop.style_code[customer]
     converting = order_pos >= 0
-    pages = 1 + rng.poisson(np.where(converting, 5, 2.5) * STYLE_BROWSING[style])
+    pages = 1 + rng.poisson(np.where(converting, 5, 2.5) * STYLE_BROWSING[pop.style_code[customer]])
     stay = (pages * rng.lognormal(np.log(40), 0.5, len(day))).astype(np.int64)
+    del converting
 
-    chrono = np.argsort(day * 86400 + seconds, kind="stable")
+    chrono = np.argsort(day.astype(np.int64) * 86400 + seconds, kind="stable")
     n = len(chrono)
-    return pd.DataFrame({
-        "visit_id": ids_for("V", n, 8),
-        "customer_id": take_str(pop.customers["customer_id"], customer[chrono]),
-        "visit_time": to_datetime(day[chrono], days[0], seconds[chrono]),
-        "channel_group": labels(channel[chrono], [s.group for s in specs]),
-        "channel": labels(channel[chrono], pop.channel_names),
-        "sub_channel": labels(sub[chrono], book.sub_names),
-        "pages_viewed": pages[chrono],
-        "stay_seconds": stay[chrono],
-        "order_id": take_str(book.orders["order_id"], np.maximum(order_pos[chrono], 0),
-                             order_pos[chrono] >= 0),
-    })
+    columns = {"visit_id": ids_for("V", n, 8)}
+    columns["customer_id"] = take_str(pop.customers["customer_id"], customer[chrono])
+    del customer
+    columns["visit_time"] = pd.Series(to_datetime(day[chrono], days[0], seconds[chrono]))
+    del day, seconds
+    channel = channel[chrono]
+    columns["channel_group"] = labels(channel, [s.group for s in specs])
+    columns["channel"] = labels(channel, pop.channel_names)
+    del channel
+    columns["sub_channel"] = labels(sub[chrono], book.sub_names)
+    del sub
+    columns["pages_viewed"] = pd.Series(pages[chrono])
+    del pages
+    columns["stay_seconds"] = pd.Series(stay[chrono])
+    del stay
+    order_pos = order_pos[chrono]
+    columns["order_id"] = take_str(book.orders["order_id"], np.maximum(order_pos, 0),
+                                   order_pos >= 0)
+    del order_pos, chrono
+    return pd.DataFrame(columns, copy=False)
 
 
 def _sub_codes(rng, specs, channel, sub_names) -> np.ndarray:
@@ -94,15 +111,26 @@ def build_channel_costs(config, visits: pd.DataFrame, orders: pd.DataFrame, rng)
     """Monthly spend of paid channels: cost per visit, or commission on sales for 淘宝客.
     Clicks cost more around the big promotions."""
     paid = [c for c, s in config.channels.items() if s.is_paid]
-    v = visits[visits["channel"].isin(paid)]
-    counts = v.groupby([_month(v["visit_time"]), v["channel"]]).size().rename("visits")
-    o = orders[orders["channel"].isin(paid)]
-    sales = o.groupby([_month(o["order_time"]), o["channel"]])["paid_amount"].sum().rename(
-        "sales")
-    frame = pd.concat([counts, sales], axis=1).fillna(0).reset_index()
-    if frame.empty:  # a tiny shop may have no paid traffic at all
-        frame = pd.DataFrame(columns=["month", "channel", "visits", "sales"])
-    frame = frame.astype({"month": "str", "channel": "str", "visits": "int64", "sales": float})
+    # Count with Arrow dictionary codes and bincount: the visits table may have tens of
+    # millions of rows, and turning its strings into Python objects would cost gigabytes.
+    v_month, v_channel = _month_channel_codes(visits["visit_time"], visits["channel"], paid)
+    o_month, o_channel = _month_channel_codes(orders["order_time"], orders["channel"], paid)
+    months = np.union1d(v_month, o_month)
+    n_ch = len(paid)
+    v_key = np.searchsorted(months, v_month) * n_ch + v_channel
+    o_key = np.searchsorted(months, o_month) * n_ch + o_channel
+    size = len(months) * n_ch
+    n_visits = np.bincount(v_key, minlength=size)
+    paid_mask = orders["channel"].isin(paid).to_numpy()
+    sales = np.bincount(o_key, weights=orders["paid_amount"].to_numpy()[paid_mask], minlength=size)
+    present = (n_visits > 0) | (sales > 0)
+    month_col = np.repeat(months.astype(str), n_ch)[present]
+    channel_col = np.tile(np.asarray(paid, dtype=object), len(months))[present]
+    frame = pd.DataFrame({"month": pd.Series(month_col, dtype="str"),
+                          "channel": pd.Series(channel_col, dtype="str"),
+                          "visits": n_visits[present].astype("int64"),
+                          "sales": sales[present].astype(float)})
+    # rows sorted by month, then channel name
     frame = frame.sort_values(["month", "channel"], kind="stable").reset_index(drop=True)
     cpv = frame["channel"].map({c: config.channels[c].cost_per_visit for c in paid}).astype(float)
     commission = frame["channel"].map(
@@ -118,8 +146,11 @@ def build_channel_costs(config, visits: pd.DataFrame, orders: pd.DataFrame, rng)
     })
 
 
-def _month(times: pd.Series) -> pd.Series:
-    """'YYYY-MM' of each timestamp (via month numbers: much faster than strftime per row)."""
-    months = times.to_numpy().astype("datetime64[M]")
-    uniq, inverse = np.unique(months, return_inverse=True)
-    return pd.Series(uniq.astype(str)[inverse], index=times.index, name="month")
+def _month_channel_codes(times: pd.Series, channels: pd.Series, paid: list[str]):
+    """Month (datetime64[M]) and position in `paid` of every row whose channel is paid."""
+    arr = pa.array(channels.array)
+    lookup = pa.array(paid, pa.string())
+    code = pc.index_in(arr, value_set=lookup).to_numpy(zero_copy_only=False)
+    mask = ~np.isnan(code) if code.dtype.kind == "f" else np.ones(len(code), bool)
+    month = times.to_numpy().astype("datetime64[M]")[mask]
+    return month, code[mask].astype(np.int64)
