@@ -185,8 +185,8 @@ def rfm_explore(orders: pd.DataFrame, scoring: str = "quantile", bins: int = 5,
 
     >>> import crmkit as ck
     >>> view = rfm_explore(ck.load_shop().orders)
-    >>> view.summary.index.tolist() == list(RFM_CLASS_ORDER)
-    True
+    >>> view.summary.index.tolist()[:3]
+    ['重要价值', '重要保持', '重要发展']
     """
     cuts = {}
     if scoring == "thresholds":
