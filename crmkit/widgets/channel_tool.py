@@ -107,7 +107,7 @@ class ChannelExplorer(Tool):
         f = self.view.funnel
         lines = [f"{self.title}：按{CHANNEL_LEVELS[self.level.value]}，{len(f)} 个渠道"]
         for name, r in f.head(8).iterrows():
-            lines.append(f"  {name}：访问 {r['visits']:,}，访客 {r['visitors']:,}，成交访问 {r['orders']:,}，"
+            lines.append(f"  {name}：访问 {int(r['visits']):,}，访客 {int(r['visitors']):,}，成交访问 {int(r['orders']):,}，"
                          f"转化率 {r['conversion_rate']:.2%}")
         s = self.view.stages
         lines.append(f"  {s.name} 的客户漏斗：" + " → ".join(f"{k} {v:,}" for k, v in s.items()))

@@ -101,7 +101,7 @@ class RFMExplorer(Tool):
         lines = [(f"{self.title}：{len(self.view.rfm):,} 位有消费的客户，"
                  f"打分方式 {'分位数' if self.scoring.value == 'quantile' else '自定义分界'}，{self.bins.value} 档")]
         for name, r in s.iterrows():
-            lines.append(f"  {name}：{r['customers']:,} 人（{r['share']:.1%}），营收占比 {r['revenue_share']:.1%}"
+            lines.append(f"  {name}：{int(r['customers']):,} 人（{r['share']:.1%}），营收占比 {r['revenue_share']:.1%}"
                          f"；建议：{r['action']}")
         return "\n".join(lines)
 

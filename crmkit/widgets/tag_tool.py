@@ -155,7 +155,7 @@ class TagBuilder(Tool):
         lines = [f"{self.title}：{len(self.features):,} 位客户"]
         rules = dict(zip(self.result.tagged["tag"], self.result.tagged["rule"]))
         for tag, row in self.result.counts.iterrows():
-            lines.append(f"  {tag}（{rules.get(tag, '')}）：{row['customers']:,} 人（{row['share']:.1%}）")
+            lines.append(f"  {tag}（{rules.get(tag, '')}）：{int(row['customers']):,} 人（{row['share']:.1%}）")
         return "\n".join(lines)
 
 
