@@ -1,0 +1,514 @@
+"""Chapter 3 exercises: rule-based tags, official tags (credit level), the platform's crowds
+and the RFM eight-class model (textbook 7.2.2–7.2.3).
+
+Every expected value is a pure function of the shop. The grading tests also run these
+declarations on a minimal hand-built shop that holds only ``customers`` and ``orders``; for
+such shops `tables` derives deterministic stand-in reviews, service chats and platform fields
+from the orders (see `tables`), so that every declaration and diagnosis can still be exercised.
+Course shops (``ck.load_shop``, ``ck.generate_shop``) always use their own tables.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from crmkit.grading.compare import DictOf, Scalar, SeriesOf, SetOf
+from crmkit.grading.declare import Diagnosis, Exercise
+
+CHAPTER = "3"
+
+REFUNDED = "退款成功"
+CREDIT_GROUP_ORDER = ["无", "红心", "钻石", "皇冠", "金冠"]
+STATUS_ORDER = ["成交客户", "询单客户", "未成交客户"]
+
+
+# ---- the shop's tables (with stand-ins for minimal test shops) ----------------------------------
+
+
+def _hash(values: pd.Series, salt: str) -> np.ndarray:
+    text = values.astype("str") + salt
+    return pd.util.hash_pandas_object(text, index=False).to_numpy(dtype="uint64")
+
+
+def tables(shop):
+    """The tables an exercise needs. A shop without reviews, service chats or the platform's
+    customer fields (a minimal test shop) gets deterministic stand-ins derived from its orders."""
+    customers = shop.customers
+    orders = shop.orders
+    ids = customers["customer_id"]
+    extra = {}
+    if "credit_points" not in customers.columns:
+        h = _hash(ids, "credit")
+        extra["credit_points"] = (h % 2000).astype("int64") + np.where(h % 7 == 0, 9000, 0)
+    if "is_member" not in customers.columns:
+        extra["is_member"] = (_hash(ids, "member") % 5 < 2)
+    if "is_88vip" not in customers.columns:
+        extra["is_88vip"] = (_hash(ids, "vip") % 10 == 0)
+    if extra:
+        customers = customers.assign(**extra)
+    reviews = getattr(shop, "reviews", None)
+    if reviews is None:
+        done = orders.loc[orders["status"] != REFUNDED]
+        h = _hash(done["order_id"], "review")
+        keep = h % 3 != 0
+        done, h = done.loc[keep], h[keep]
+        stars = np.array([5, 5, 5, 5, 4, 4, 3, 2, 1, 1])[(h // 3) % 10]
+        reviews = pd.DataFrame({
+            "review_id": "R" + done["order_id"].astype("str"),
+            "order_id": done["order_id"].astype("str"),
+            "customer_id": done["customer_id"].astype("str"),
+            "review_date": done["order_time"].dt.normalize() + pd.Timedelta(days=6),
+            "stars": stars.astype("int64"),
+            "has_photo": (h // 31) % 4 == 0,
+        }).reset_index(drop=True)
+    chats = getattr(shop, "service_chats", None)
+    if chats is None:
+        h = _hash(ids, "chat")
+        asked = customers.loc[h % 3 == 0]
+        start = orders["order_time"].min().normalize()
+        chats = pd.DataFrame({
+            "chat_id": "S" + asked["customer_id"].astype("str"),
+            "customer_id": asked["customer_id"].astype("str"),
+            "stage": "售前",
+            "start_time": start + pd.to_timedelta((h[h % 3 == 0] // 3) % 60, unit="D"),
+        }).reset_index(drop=True)
+    return SimpleNamespace(customers=customers, orders=orders, reviews=reviews,
+                           service_chats=chats)
+
+
+def valid_orders(shop):
+    """Orders that count as purchases: not fully refunded, with the net amount."""
+    o = shop.orders
+    v = o.loc[o["status"] != REFUNDED]
+    return v.assign(net_amount=v["paid_amount"] - v["refund_amount"])
+
+
+def as_of(shop) -> pd.Timestamp:
+    """The analysis date: the day after the last order's date."""
+    return shop.orders["order_time"].max().normalize() + pd.Timedelta(days=1)
+
+
+def _is_percent(answer, ctx) -> bool:
+    exp = ctx.expected
+    if isinstance(answer, dict):
+        return all(abs(float(answer[k]) - 100 * float(exp[k])) < 1e-6 * max(1, abs(100 * exp[k]))
+                   for k in exp)
+    a = answer.reindex(exp.index).astype("float64")
+    return bool(np.allclose(a, exp.astype("float64") * 100, rtol=1e-6, atol=1e-6))
+
+
+def _is_proportions(answer, ctx) -> bool:
+    a = answer.astype("float64")
+    return abs(float(a.sum()) - 1.0) < 1e-6 and abs(float(ctx.expected.sum()) - 1.0) > 1e-6
+
+
+# ---- 3.1 a rule-based tag --------------------------------------------------------------------
+
+
+def _spend(shop):
+    return valid_orders(shop).groupby("customer_id")["net_amount"].sum()
+
+
+def big_spenders(shop, threshold: float = 800.0):
+    spend = _spend(shop)
+    return set(spend.index[spend >= threshold])
+
+
+def _big_by(shop, column, all_orders=False):
+    o = shop.orders if all_orders else valid_orders(shop)
+    s = o.groupby("customer_id")[column].sum()
+    return set(s.index[s >= 800])
+
+
+def _order_ids(answer, ctx) -> bool:
+    ids = set(pd.Series(list(answer)).astype("str"))
+    return bool(ids) and ids <= set(ctx.shop.orders["order_id"].astype("str"))
+
+
+EX1 = Exercise(
+    id="3.1",
+    title="规则标签：高消费",
+    points=1,
+    prompt="给累计消费净额不少于 800 元的客户打上“高消费”标签。消费净额 = 有效订单（不含“退款成功”）"
+           "的实付金额 paid_amount 减去退款金额 refund_amount。答案是这些客户的 customer_id 集合（set）。",
+    expected=big_spenders,
+    comparator=SetOf(what="一组客户ID"),
+    diagnoses=[
+        Diagnosis.like("refunds_included",
+                       "退款没有处理：要先去掉“退款成功”的订单，再用 paid_amount − refund_amount 算净额。",
+                       lambda shop: _big_by(shop, "paid_amount", all_orders=True)),
+        Diagnosis.like("gross_amount",
+                       "用了商品总额 gross_amount；消费净额应从实付金额 paid_amount 算起（再减去退款）。",
+                       lambda shop: _big_by(shop, "gross_amount")),
+        Diagnosis("order_ids", "集合里是订单ID；标签打在客户身上，答案应是客户ID（customer_id）。",
+                  _order_ids),
+    ],
+    hints=[
+        "先筛出有效订单：orders[orders['status'] != '退款成功']，再加一列净额 paid_amount − refund_amount。",
+        "按 customer_id 分组，对净额求和：.groupby('customer_id')['净额列'].sum()。",
+        "用条件 spend >= 800 筛选，取索引（客户ID），再用 set(...) 转成集合。",
+    ],
+    wrong_answers={
+        "refunds_included": lambda shop: _big_by(shop, "paid_amount", all_orders=True),
+        "gross_amount": lambda shop: _big_by(shop, "gross_amount"),
+        "order_ids": lambda shop: set(shop.orders["order_id"].head(50)),
+    },
+)
+
+
+# ---- 3.2 review points -------------------------------------------------------------------------
+
+
+def _points(shop, neutral=0, two_star=-1, all_plus=False):
+    r = tables(shop).reviews
+    if all_plus:
+        pts = pd.Series(1, index=r.index)
+    else:
+        pts = pd.Series(np.select([r["stars"] >= 4, r["stars"] == 3, r["stars"] == 2],
+                                  [1, neutral, two_star], default=-1), index=r.index)
+    return pts.groupby(r["customer_id"]).sum().astype("int64")
+
+
+def review_points(shop):
+    return _points(shop)
+
+
+EX2 = Exercise(
+    id="3.2",
+    title="评价积分",
+    points=2,
+    prompt="按平台的信用规则，用本店评价表 reviews 给每位评价过的客户算积分：好评（4–5 星）+1，"
+           "中评（3 星）0，差评（1–2 星）−1，再按客户求和。答案是以 customer_id 为索引的 Series。",
+    expected=review_points,
+    comparator=SeriesOf(key_label="客户"),
+    diagnoses=[
+        Diagnosis.like("neutral_plus", "中评（3 星）不加分也不减分，记 0 分；你把它算成了好评。",
+                       lambda shop: _points(shop, neutral=1)),
+        Diagnosis.like("two_star_neutral", "2 星也是差评（−1 分），你把它当成了中评。",
+                       lambda shop: _points(shop, two_star=0)),
+        Diagnosis.like("count_reviews", "你给每条评价都加了 1 分，等于在数评价条数；要按星级分别 +1、0、−1。",
+                       lambda shop: _points(shop, all_plus=True)),
+    ],
+    hints=[
+        "先为每条评价算出分数：星级 ≥ 4 为 1，等于 3 为 0，其余为 −1。",
+        "np.select([条件1, 条件2], [1, 0], default=-1) 可以一次写出三种情况。",
+        "把分数按 reviews['customer_id'] 分组求和：pd.Series(分数).groupby(reviews['customer_id']).sum()。",
+    ],
+    wrong_answers={
+        "neutral_plus": lambda shop: _points(shop, neutral=1),
+        "two_star_neutral": lambda shop: _points(shop, two_star=0),
+        "count_reviews": lambda shop: tables(shop).reviews.groupby("customer_id").size(),
+    },
+)
+
+
+# ---- 3.3 credit level groups -------------------------------------------------------------------
+
+
+def _groups_of(points: pd.Series) -> pd.Series:
+    p = points.to_numpy()
+    return pd.Series(np.select([p >= 500001, p >= 10001, p >= 251, p >= 4],
+                               ["金冠", "皇冠", "钻石", "红心"], default="无"), index=points.index)
+
+
+def credit_groups(shop):
+    groups = _groups_of(tables(shop).customers["credit_points"])
+    return groups.value_counts().reindex(CREDIT_GROUP_ORDER, fill_value=0).astype("int64")
+
+
+def _fine_levels(shop):
+    from crmkit.credit import credit_level
+
+    return credit_level(tables(shop).customers["credit_points"]).value_counts()
+
+
+def _is_fine_levels(answer, ctx) -> bool:
+    from crmkit.credit import LEVEL_ORDER
+
+    keys = set(map(str, answer.index))
+    return keys <= set(LEVEL_ORDER) and bool(keys - set(CREDIT_GROUP_ORDER))
+
+
+def _missing_zero_groups(answer, ctx) -> bool:
+    exp = ctx.expected
+    keys = set(answer.index)
+    if not keys < set(exp.index):
+        return False
+    missing = [k for k in exp.index if k not in keys]
+    return bool((exp[missing] == 0).all())
+
+
+EX3 = Exercise(
+    id="3.3",
+    title="买家信用大类",
+    points=2,
+    prompt="客户表的 credit_points 是买家在全平台的信用积分。按公开门槛归类：4–250 分为红心，251–10,000 分"
+           "为钻石，10,001–500,000 分为皇冠，500,000 分以上为金冠，不足 4 分为“无”。"
+           "统计每个大类的客户数，答案是以大类名为索引的 Series，五个大类都要列出（没有客户的记 0）。",
+    expected=credit_groups,
+    comparator=SeriesOf(key_label="大类"),
+    diagnoses=[
+        Diagnosis("fine_levels",
+                  "你统计的是细分等级（如 3心、2钻）；题目要的是五个大类：无、红心、钻石、皇冠、金冠。",
+                  _is_fine_levels),
+        Diagnosis("missing_zero_groups",
+                  "人数为 0 的大类也要列出：用 .reindex(['无', '红心', '钻石', '皇冠', '金冠'], fill_value=0)。",
+                  _missing_zero_groups),
+        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions),
+    ],
+    hints=[
+        "用 np.select 按从高到低的顺序写条件：积分 ≥ 500001 为金冠，≥ 10001 为皇冠，≥ 251 为钻石，≥ 4 为红心。",
+        "把结果做成 Series 后用 .value_counts() 计数。",
+        "最后 .reindex(['无', '红心', '钻石', '皇冠', '金冠'], fill_value=0)，让每个大类都出现。",
+    ],
+    wrong_answers={
+        "fine_levels": _fine_levels,
+        "missing_zero_groups": lambda shop: credit_groups(shop).loc[lambda s: s > 0],
+        "proportions": lambda shop: credit_groups(shop) / len(tables(shop).customers),
+    },
+)
+
+
+# ---- 3.4 the customer list: 成交 / 询单 / 未成交 --------------------------------------------------
+
+
+def _status_counts(shop, all_orders=False, overlap=False):
+    t = tables(shop)
+    o = shop.orders if all_orders else valid_orders(shop)
+    buyers = set(o["customer_id"])
+    asked = set(t.service_chats.loc[t.service_chats["stage"] == "售前", "customer_id"])
+    ids = t.customers["customer_id"]
+    if overlap:
+        counts = {"成交客户": int(ids.isin(buyers).sum()), "询单客户": int(ids.isin(asked).sum())}
+        counts["未成交客户"] = int((~ids.isin(buyers | asked)).sum())
+        return pd.Series(counts).reindex(STATUS_ORDER).astype("int64")
+    status = np.where(ids.isin(buyers), "成交客户", np.where(ids.isin(asked), "询单客户", "未成交客户"))
+    return pd.Series(status).value_counts().reindex(STATUS_ORDER, fill_value=0).astype("int64")
+
+
+def status_counts(shop):
+    return _status_counts(shop)
+
+
+def _overlap(answer, ctx) -> bool:
+    return float(answer.sum()) > len(tables(ctx.shop).customers)
+
+
+EX4 = Exercise(
+    id="3.4",
+    title="客户列表的三类客户",
+    points=2,
+    prompt="仿照客户运营平台的“客户列表”把全部客户分成三类并计数：有有效订单（不含“退款成功”）的是成交客户；"
+           "没有有效订单、但做过“售前”咨询（service_chats 的 stage 为 '售前'）的是询单客户；其余是未成交客户。"
+           "答案是以 成交客户、询单客户、未成交客户 为索引的 Series。",
+    expected=status_counts,
+    comparator=SeriesOf(key_label="类别"),
+    diagnoses=[
+        Diagnosis("overlap",
+                  "三类加起来超过了客户总数：一位客户只能属于一类，先判断成交，没成交的再看是否询单。",
+                  _overlap),
+        Diagnosis.like("refunds_included",
+                       "订单全部退款成功的客户不算成交客户：判断成交前先去掉“退款成功”的订单。",
+                       lambda shop: _status_counts(shop, all_orders=True)),
+        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是人数。", _is_proportions),
+    ],
+    hints=[
+        "先得到两个客户ID集合：有效订单的 customer_id，以及 stage 为 '售前' 的会话的 customer_id。",
+        "用 np.where 依次判断：在成交集合里 → 成交客户；否则在询单集合里 → 询单客户；否则 → 未成交客户。",
+        "对全部客户（shop.customers['customer_id']）做这个判断，再 value_counts()。",
+    ],
+    wrong_answers={
+        "overlap": lambda shop: _status_counts(shop, overlap=True),
+        "refunds_included": lambda shop: _status_counts(shop, all_orders=True),
+        "proportions": lambda shop: status_counts(shop) / len(tables(shop).customers),
+    },
+)
+
+
+# ---- 3.5 the 复购人群 ----------------------------------------------------------------------------
+
+
+def _repeaters(shop, days=90, all_orders=False):
+    o = shop.orders if all_orders else valid_orders(shop)
+    if days is not None:
+        o = o.loc[o["order_time"] >= as_of(shop) - pd.Timedelta(days=days)]
+    n = o.groupby("customer_id").size()
+    return set(n.index[n >= 2])
+
+
+def repeaters(shop):
+    return _repeaters(shop)
+
+
+EX5 = Exercise(
+    id="3.5",
+    title="复购人群",
+    points=2,
+    prompt="找出“复购人群”：近 90 天内（下单时间 ≥ 基准日 − 90 天；基准日 = 最后一笔订单日期的次日 0 点）"
+           "有 2 笔及以上有效订单（不含“退款成功”）的客户。答案是 customer_id 的集合。",
+    expected=repeaters,
+    comparator=SetOf(what="一组客户ID"),
+    diagnoses=[
+        Diagnosis.like("all_history", "没有限定时间窗口：只数近 90 天内的订单。",
+                       lambda shop: _repeaters(shop, days=None)),
+        Diagnosis.like("refunds_included", "把“退款成功”的订单也数进去了：先去掉它们再数订单。",
+                       lambda shop: _repeaters(shop, all_orders=True)),
+    ],
+    hints=[
+        "基准日：orders['order_time'].max().normalize() + pd.Timedelta(days=1)。",
+        "筛出有效订单中 order_time ≥ 基准日 − pd.Timedelta(days=90) 的订单。",
+        "按 customer_id 计数（.groupby(...).size()），保留 ≥ 2 的，取索引转成 set。",
+    ],
+    wrong_answers={
+        "all_history": lambda shop: _repeaters(shop, days=None),
+        "refunds_included": lambda shop: _repeaters(shop, all_orders=True),
+    },
+)
+
+
+# ---- 3.6–3.8 the RFM eight classes -------------------------------------------------------------
+
+
+def _rfm(shop):
+    from crmkit.rfm import rfm_table
+
+    return rfm_table(shop.orders)
+
+
+def _classes(rfm, r_high, f_high, m_high):
+    from crmkit.rfm import RFM_CLASSES
+
+    labels = [RFM_CLASSES[(bool(a), bool(b), bool(c))] for a, b, c in zip(r_high, f_high, m_high)]
+    return pd.Series(labels, index=rfm.index)
+
+
+def _class_counts(shop, mode="scores"):
+    rfm = _rfm(shop)
+    if mode == "raw":
+        r = rfm["recency_days"] < rfm["recency_days"].mean()
+        f = rfm["frequency"] > rfm["frequency"].mean()
+        m = rfm["monetary"] > rfm["monetary"].mean()
+    else:
+        r = rfm["r_score"] > rfm["r_score"].mean()
+        if mode == "r_reversed":
+            r = rfm["recency_days"] > rfm["recency_days"].mean()
+        f = rfm["f_score"] > rfm["f_score"].mean()
+        m = rfm["m_score"] > rfm["m_score"].mean()
+    return _classes(rfm, r, f, m).value_counts().astype("int64")
+
+
+def rfm_class_counts(shop):
+    return _class_counts(shop)
+
+
+EX6 = Exercise(
+    id="3.6",
+    title="RFM 八类客户的人数",
+    points=3,
+    prompt="用 rfm = ck.rfm.rfm_table(shop.orders) 得到每位客户的 r_score、f_score、m_score（1–5 分）。"
+           "某一维得分高于该维全体客户的平均得分记为“高”，否则为“低”，再按 R/F/M 的高低组合分成八类"
+           "（如 R高F高M高 = 重要价值，R低F低M高 = 重要挽留，M 低时为“一般…”）。"
+           "答案是每类的客户数：以类名为索引的 Series（没有客户的类不用列出）。",
+    expected=rfm_class_counts,
+    comparator=SeriesOf(key_label="类别"),
+    diagnoses=[
+        Diagnosis.like("r_reversed",
+                       "R 的方向反了：recency_days 越小（最近刚买过）越好。请用 r_score 与其平均分比较，"
+                       "或用 recency_days 小于平均值表示 R 高。",
+                       lambda shop: _class_counts(shop, "r_reversed")),
+        Diagnosis.like("raw_values",
+                       "你用原始的天数、次数、金额与平均值比较；题目要求比较 1–5 分的得分 "
+                       "r_score、f_score、m_score 与各自的平均得分。",
+                       lambda shop: _class_counts(shop, "raw")),
+        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions),
+    ],
+    hints=[
+        "先算三个布尔列：r_high = rfm['r_score'] > rfm['r_score'].mean()，f_high、m_high 同理。",
+        "八类的名字在 ck.rfm.RFM_CLASSES 里，键是 (R高, F高, M高) 三个布尔值。",
+        "逐行查表得到类名（如列表推导式配合 zip），做成 Series 后 value_counts()。",
+    ],
+    wrong_answers={
+        "r_reversed": lambda shop: _class_counts(shop, "r_reversed"),
+        "raw_values": lambda shop: _class_counts(shop, "raw"),
+        "proportions": lambda shop: _class_counts(shop) / len(_rfm(shop)),
+    },
+)
+
+
+def revenue_share(shop):
+    rfm = _rfm(shop)
+    return rfm.groupby("rfm_class")["monetary"].sum() / rfm["monetary"].sum()
+
+
+EX7 = Exercise(
+    id="3.7",
+    title="各类客户的营收占比",
+    points=1,
+    prompt="用 ck.rfm.rfm_table(shop.orders) 的 rfm_class 与 monetary 两列，算出每类客户贡献的营收占比"
+           "（该类 monetary 之和 ÷ 全部 monetary 之和，0–1 的小数）。答案是以类名为索引的 Series。",
+    expected=revenue_share,
+    comparator=SeriesOf(key_label="类别", atol=1e-6),
+    diagnoses=[
+        Diagnosis.like("customer_share", "你算的是人数占比；题目要的是营收（monetary）占比。",
+                       lambda shop: _rfm(shop)["rfm_class"].value_counts(normalize=True)),
+        Diagnosis("percent", "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。", _is_percent),
+    ],
+    hints=[
+        "按 rfm_class 分组，对 monetary 求和。",
+        "再除以 rfm['monetary'].sum()。",
+    ],
+    wrong_answers={
+        "customer_share": lambda shop: _rfm(shop)["rfm_class"].value_counts(normalize=True),
+        "percent": lambda shop: revenue_share(shop) * 100,
+    },
+)
+
+
+RECALL_KEYS = ("人数", "平均距今天数", "人均消费")
+
+
+def recall_figures(shop, cls: str | None = "重要挽留"):
+    rfm = _rfm(shop)
+    part = rfm if cls is None else rfm.loc[rfm["rfm_class"] == cls]
+    return {"人数": int(len(part)), "平均距今天数": float(part["recency_days"].mean()),
+            "人均消费": float(part["monetary"].mean())}
+
+
+def _misnamed_keys(answer, ctx) -> bool:
+    return isinstance(answer, dict) and len(answer) == len(ctx.expected) and \
+        set(answer) != set(ctx.expected)
+
+
+def _all_customers(answer, ctx) -> bool:
+    return ctx.same(answer, ctx.variant("all_customers", lambda s: recall_figures(s, None)))
+
+
+EX8 = Exercise(
+    id="3.8",
+    title="开放任务：重要挽留客户召回建议",
+    points=3,
+    prompt="为“重要挽留”客户（曾经花钱多、但很久没来、买得也不多）写一条召回建议。"
+           "先填写建议引用的三个数字：{'人数': 该类客户数, '平均距今天数': 该类 recency_days 的平均值, "
+           "'人均消费': 该类 monetary 的平均值}，再在下面的文字单元格写出你的建议。",
+    expected=recall_figures,
+    comparator=DictOf(Scalar(atol=0.01)),
+    diagnoses=[
+        Diagnosis("misnamed_keys", "字典的键与题目不同：键应为 '人数'、'平均距今天数'、'人均消费'。",
+                  _misnamed_keys),
+        Diagnosis("all_customers", "这些数字是全体客户的；只取 rfm_class 为“重要挽留”的客户再计算。",
+                  _all_customers),
+    ],
+    hints=[
+        "先筛选：part = rfm[rfm['rfm_class'] == '重要挽留']。",
+        "人数用 len(part)；另外两个数用 part['recency_days'].mean() 和 part['monetary'].mean()。",
+    ],
+    wrong_answers={
+        "misnamed_keys": lambda shop: {"customers": 1, "recency": 2.0, "monetary": 3.0},
+        "all_customers": lambda shop: recall_figures(shop, None),
+    },
+)
+
+EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7, EX8]
