@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.crmkit-installed
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB_PORT ?= 8888
+LAB_START := $(wildcard notebooks/00_start_here.ipynb)
 
 .PHONY: setup lab test test-unit test-notebooks notebooks exercises data benchmarks lint clean
 
@@ -23,8 +24,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 	@echo "环境已就绪：$(VENV)"
 
+# Serves the repository (notebooks/, exercises/, datasets/) and opens the start page.
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(LAB_PORT) $(ROOT_FLAG)
+	$(VENV)/bin/jupyter lab --port=$(LAB_PORT) $(ROOT_FLAG) $(LAB_START)
 
 test: test-unit test-notebooks
 
