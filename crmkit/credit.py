@@ -16,6 +16,12 @@ NO_LEVEL = "无"
 LEVEL_ORDER: tuple[str, ...] = (NO_LEVEL,) + tuple(label for _, label in CREDIT_LEVELS)
 
 
+def credit_level_codes(points) -> np.ndarray:
+    """Positions in LEVEL_ORDER of the credit levels of an array of points."""
+    bounds = np.array([b for b, _ in CREDIT_LEVELS])
+    return np.searchsorted(bounds, np.asarray(points), side="right")
+
+
 def credit_level(points):
     """把买家信用积分换算成信用等级（无、1心…5心、1钻…5钻、1冠…5冠、金冠）。
 
@@ -26,12 +32,10 @@ def credit_level(points):
     >>> credit_level([3, 251, 10001, 600000])
     ['无', '1钻', '1冠', '金冠']
     """
-    bounds = np.array([b for b, _ in CREDIT_LEVELS])
     labels = np.array(LEVEL_ORDER, dtype=object)
     if np.isscalar(points):
-        return labels[int(np.searchsorted(bounds, points, side="right"))]
-    values = np.asarray(points)
-    result = labels[np.searchsorted(bounds, values, side="right")]
+        return labels[int(credit_level_codes(points))]
+    result = labels[credit_level_codes(points)]
     try:
         import pandas as pd
 

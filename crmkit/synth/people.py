@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from faker.providers.person.zh_CN import Provider as PersonProvider
 
-from ..credit import credit_level
+from ..credit import LEVEL_ORDER, credit_level_codes
 from .calendar import arrival_intensity
 from .common import ids_for, labels, weighted_codes
 from .geography import PROVINCES
@@ -114,7 +114,7 @@ def build_population(config, rng: np.random.Generator, days: np.ndarray) -> Popu
                                           channel_code, is_buyer, first_day, register_day,
                                           rate_per_day)
     customers["credit_points"] = credit_points
-    customers["credit_level"] = pd.Series(credit_level(credit_points), dtype="str")
+    customers["credit_level"] = labels(credit_level_codes(credit_points), LEVEL_ORDER)
     customers["is_88vip"] = is_88vip
     member_p = np.where(is_buyer, config.membership.join_rate_buyers * (
         0.7 + 0.6 * (rate_per_day > np.median(rate_per_day))), config.membership.join_rate_non_buyers)
@@ -156,8 +156,8 @@ def _styles(rng, channel_names, channel_code, rate_per_day, dropout):
     n = len(channel_code)
     loyal_score = np.log(rate_per_day + 1e-6) - 2 * dropout
     loyal = loyal_score > np.quantile(loyal_score, 0.8)
-    impulse_channel = np.isin(np.asarray(channel_names, dtype=object)[channel_code],
-                              IMPULSE_CHANNELS)
+    impulse_codes = [i for i, name in enumerate(channel_names) if name in IMPULSE_CHANNELS]
+    impulse_channel = np.isin(channel_code, impulse_codes)
     impulse = ~loyal & (rng.random(n) < np.where(impulse_channel, 0.6, 0.3))
     return np.where(loyal, 2, np.where(impulse, 0, 1))
 
@@ -270,7 +270,10 @@ def _referrers(rng, customer_id, channel_names, channel_code, is_buyer, first_da
     # number of buyers whose first purchase came strictly before each referred registration
     eligible = np.searchsorted(first_day[order], register_day, side="left")
     has = referred & (eligible > 0)
-    target = rng.random(n) * np.where(eligible > 0, cum_w[np.maximum(eligible - 1, 0)], 0)
-    pick = np.minimum(np.searchsorted(cum_w, target, side="right"), np.maximum(eligible - 1, 0))
-    referrer = order[np.where(has, pick, 0)] if len(order) else np.zeros(n, dtype=np.int64)
+    u = rng.random(n)
+    rows = np.flatnonzero(has)  # search only for the referred customers
+    target = u[rows] * cum_w[eligible[rows] - 1]
+    referrer = np.zeros(n, dtype=np.int64)
+    referrer[rows] = order[np.minimum(np.searchsorted(cum_w, target, side="right"),
+                                      eligible[rows] - 1)]
     return take_str(customer_id, referrer, has)
