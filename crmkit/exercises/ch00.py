@@ -1,0 +1,151 @@
+"""课程导览（第 0 章）的热身练习：学会 ck.check 与 ck.hint，以及三个最基本的 pandas 操作。
+
+Warm-ups only use the customers and orders tables, so they hold on any shop.
+Every expected value is computed from the shop the learner loaded.
+"""
+
+from __future__ import annotations
+
+from crmkit.grading.compare import Scalar, SeriesOf
+from crmkit.grading.declare import Diagnosis, Exercise
+
+CHAPTER = "0"
+
+REFUNDED = "退款成功"
+
+
+def _valid(shop):
+    orders = shop.orders
+    return orders[orders["status"] != REFUNDED]
+
+
+# ---- 0.1: a number: how many rows ---------------------------------------------------------
+
+
+def n_orders(shop) -> int:
+    return int(len(shop.orders))
+
+
+def _is_shape(answer, ctx) -> bool:
+    return isinstance(answer, tuple) and tuple(answer) == tuple(ctx.shop.orders.shape)
+
+
+def _is_n_columns(answer, ctx) -> bool:
+    return not isinstance(answer, (bool, tuple)) and answer == ctx.shop.orders.shape[1]
+
+
+def _is_n_customers(answer, ctx) -> bool:
+    return not isinstance(answer, (bool, tuple)) and answer == len(ctx.shop.customers)
+
+
+EX1 = Exercise(
+    id="0.1",
+    title="订单表有多少行",
+    points=1,
+    prompt="订单表 shop.orders 一共有多少行（多少笔订单）？答案是一个整数。",
+    expected=n_orders,
+    comparator=Scalar(what="一个整数（行数）"),
+    diagnoses=[
+        Diagnosis("shape_tuple",
+                  "你给的是 shape 的全部内容（行数, 列数）。题目只要行数：取第一个数 shape[0]，或用 len(表)。",
+                  _is_shape),
+        Diagnosis("n_columns", "这是订单表的列数，不是行数。shape 的第一个数才是行数。",
+                  _is_n_columns),
+        Diagnosis("n_customers", "这是客户表 shop.customers 的行数；题目问的是订单表 shop.orders。",
+                  _is_n_customers),
+    ],
+    hints=[
+        "每张表都有 .shape 属性，它给出（行数, 列数）两个数。",
+        "取行数：shop.orders.shape[0]，或者 len(shop.orders)。",
+    ],
+    wrong_answers={
+        "shape_tuple": lambda shop: shop.orders.shape,
+        "n_columns": lambda shop: shop.orders.shape[1],
+        "n_customers": lambda shop: len(shop.customers),
+    },
+)
+
+
+# ---- 0.2: a Series: value_counts ----------------------------------------------------------
+
+
+def customers_by_channel(shop):
+    return shop.customers["acquisition_channel"].value_counts()
+
+
+def _is_proportions(answer, ctx) -> bool:
+    return abs(float(answer.sum()) - 1.0) < 1e-6
+
+
+EX2 = Exercise(
+    id="0.2",
+    title="各获客渠道的客户数",
+    points=1,
+    prompt="客户表 shop.customers 的 acquisition_channel 列记录每位客户第一次从哪个渠道进店。"
+           "数一数每个获客渠道各有多少位客户，答案是以渠道为索引的 Series。",
+    expected=customers_by_channel,
+    comparator=SeriesOf(key_label="渠道"),
+    diagnoses=[
+        Diagnosis("proportions",
+                  "你给出的是比例（加起来等于 1），题目要的是人数：去掉 normalize=True。",
+                  _is_proportions),
+        Diagnosis.like("counted_orders",
+                       "你数的是订单表里每个渠道的订单数；题目要数客户表 shop.customers 里的客户。",
+                       lambda shop: shop.orders["channel"].value_counts()),
+    ],
+    hints=[
+        "先选出一列：shop.customers['acquisition_channel']。",
+        "对这一列用 .value_counts()，它会数出每个值出现了几次。",
+    ],
+    wrong_answers={
+        "proportions": lambda shop: shop.customers["acquisition_channel"].value_counts(
+            normalize=True),
+        "counted_orders": lambda shop: shop.orders["channel"].value_counts(),
+    },
+)
+
+
+# ---- 0.3: filter, then groupby ------------------------------------------------------------
+
+
+def aov_by_channel(shop):
+    return _valid(shop).groupby("channel")["paid_amount"].mean()
+
+
+EX3 = Exercise(
+    id="0.3",
+    title="各渠道的客单价",
+    points=2,
+    prompt="先筛掉状态为“退款成功”的订单，再按渠道（orders 的 channel 列）分组，"
+           "算出每个渠道的平均实付金额 paid_amount（客单价）。答案是以渠道为索引的 Series。",
+    expected=aov_by_channel,
+    comparator=SeriesOf(rtol=1e-6, atol=0.01, key_label="渠道"),
+    diagnoses=[
+        Diagnosis.like("refunds_included",
+                       "把“退款成功”的订单也算进去了：先用 orders[orders['status'] != '退款成功'] 筛选。",
+                       lambda shop: shop.orders.groupby("channel")["paid_amount"].mean()),
+        Diagnosis.like("sum_not_mean",
+                       "你算的是每个渠道的实付金额合计（.sum()）；客单价是平均每笔订单的金额，用 .mean()。",
+                       lambda shop: _valid(shop).groupby("channel")["paid_amount"].sum()),
+        Diagnosis.like("gross_amount",
+                       "用了商品总额 gross_amount（优惠前）；客单价按实付金额 paid_amount 计算。",
+                       lambda shop: _valid(shop).groupby("channel")["gross_amount"].mean()),
+        Diagnosis("wrong_column",
+                  "按 channel_group（来源类型）分组了；题目要按 channel（渠道）分组。",
+                  lambda answer, ctx: set(answer.index)
+                  <= set(ctx.shop.orders["channel_group"].unique())),
+    ],
+    hints=[
+        "第一步筛选：valid = shop.orders[shop.orders['status'] != '退款成功']。",
+        "第二步分组：valid.groupby('channel') 把同一渠道的订单放在一起。",
+        "第三步汇总：选出 ['paid_amount'] 这一列，再用 .mean() 求平均。",
+    ],
+    wrong_answers={
+        "refunds_included": lambda shop: shop.orders.groupby("channel")["paid_amount"].mean(),
+        "sum_not_mean": lambda shop: _valid(shop).groupby("channel")["paid_amount"].sum(),
+        "gross_amount": lambda shop: _valid(shop).groupby("channel")["gross_amount"].mean(),
+        "wrong_column": lambda shop: _valid(shop).groupby("channel_group")["paid_amount"].mean(),
+    },
+)
+
+EXERCISES = [EX1, EX2, EX3]
