@@ -1,0 +1,518 @@
+"""Chapter 6 (textbook 7.4): satisfaction and loyalty — CSAT, NPS, repurchase, the
+satisfied-but-not-loyal quadrant, churn, retention cohorts, a BG/NBD holdout check, the SMS
+campaigns' measured effect and a short recommendation whose cited numbers are graded.
+
+Every expected value is a pure function of the shop (surveys, orders, campaign_contacts).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from crmkit import loyalty
+from crmkit.grading.compare import DictOf, Scalar, SeriesOf, SetOf
+from crmkit.grading.declare import Diagnosis, Exercise
+
+CHAPTER = "6"
+
+REFUNDED = "退款成功"
+SATISFIED, NOT_LOYAL = "满意但不忠诚", "不满意但忠诚"
+
+
+def _valid(orders):
+    return orders[orders["status"] != REFUNDED]
+
+
+def _as_of(shop):
+    """The reference day: the day after the last order (as crmkit.loyalty uses by default)."""
+    return shop.orders["order_time"].max().normalize() + pd.Timedelta(days=1)
+
+
+def _close(a, b, tol=1e-6) -> bool:
+    try:
+        return abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))
+    except Exception:
+        return False
+
+
+def _is_percent(answer, ctx) -> bool:
+    """The answer is 100 × the expected fraction."""
+    return _close(float(answer), 100 * float(ctx.expected), 1e-4)
+
+
+# ---- 6.1 CSAT -------------------------------------------------------------------------------
+
+
+def csat_share(shop) -> float:
+    return float((shop.surveys["csat"] >= 4).mean())
+
+
+EX1 = Exercise(
+    id="6.1", title="全店 CSAT", points=1,
+    prompt="用满意度调研表 shop.surveys 计算全店 CSAT：满意度 csat 打 4 分或 5 分的问卷占全部问卷的比例"
+           "（0–1 之间的小数）。",
+    expected=csat_share,
+    comparator=Scalar(atol=1e-4, what="一个比例（0–1）"),
+    diagnoses=[
+        Diagnosis("percent", "你给的是百分数（乘了 100）；题目要 0–1 之间的比例，去掉 × 100。",
+                  _is_percent),
+        Diagnosis.like("mean_score",
+                       "你算的是平均分；CSAT 是“打 4 分及以上的问卷占多少”，先比较 csat >= 4 再求平均。",
+                       lambda shop: float(shop.surveys["csat"].mean())),
+        Diagnosis.like("strict",
+                       "只算了 5 分；4 分也算“满意”，条件应是 csat >= 4。",
+                       lambda shop: float((shop.surveys["csat"] > 4).mean())),
+    ],
+    hints=[
+        "先写出条件 shop.surveys['csat'] >= 4，得到一列 True/False。",
+        "True/False 的平均值就是 True 的比例：(条件).mean()。",
+        "可以用 ck.loyalty.csat(shop.surveys) 核对你的结果。",
+    ],
+    wrong_answers={
+        "percent": lambda shop: csat_share(shop) * 100,
+        "mean_score": lambda shop: shop.surveys["csat"].mean(),
+        "strict": lambda shop: (shop.surveys["csat"] == 5).mean(),
+    },
+)
+
+
+# ---- 6.2 NPS --------------------------------------------------------------------------------
+
+
+def nps_score(shop) -> float:
+    s = shop.surveys["nps"]
+    return float(((s >= 9).mean() - (s <= 6).mean()) * 100)
+
+
+EX2 = Exercise(
+    id="6.2", title="净推荐值 NPS", points=2,
+    prompt="用 shop.surveys 的 nps 列（0–10 分）计算净推荐值 NPS：推荐者（9–10 分）占比减去"
+           "贬损者（0–6 分）占比，再乘以 100（结果在 −100 到 100 之间）。",
+    expected=nps_score,
+    comparator=Scalar(atol=0.01, what="一个数（−100 到 100）"),
+    diagnoses=[
+        Diagnosis.like("fraction", "你给的是 0–1 之间的差值；NPS 习惯上乘以 100，写成 −100 到 100 之间的数。",
+                       lambda shop: nps_score(shop) / 100),
+        Diagnosis.like("promoter_cut",
+                       "推荐者的分数线不对：只有 9 分和 10 分算推荐者，7–8 分是“被动者”，两边都不算。",
+                       lambda shop: float(((shop.surveys["nps"] >= 8).mean()
+                                           - (shop.surveys["nps"] <= 6).mean()) * 100)),
+        Diagnosis.like("promoters_only", "你只算了推荐者占比；还要减去贬损者（0–6 分）的占比。",
+                       lambda shop: float((shop.surveys["nps"] >= 9).mean() * 100)),
+    ],
+    hints=[
+        "推荐者：nps >= 9；贬损者：nps <= 6；7 分和 8 分两边都不算，但仍在分母里。",
+        "两个比例都用全部问卷作分母：(s >= 9).mean() 和 (s <= 6).mean()。",
+        "NPS = (推荐者占比 − 贬损者占比) × 100；可用 ck.loyalty.nps(shop.surveys) 核对。",
+    ],
+    wrong_answers={
+        "fraction": lambda shop: nps_score(shop) / 100,
+        "promoter_cut": lambda shop: ((shop.surveys["nps"] >= 8).mean()
+                                      - (shop.surveys["nps"] <= 6).mean()) * 100,
+        "promoters_only": lambda shop: (shop.surveys["nps"] >= 9).mean() * 100,
+    },
+)
+
+
+# ---- 6.3 repurchase rate --------------------------------------------------------------------
+
+
+def repurchase(shop) -> float:
+    n = _valid(shop.orders).groupby("customer_id").size()
+    return float((n >= 2).mean())
+
+
+EX3 = Exercise(
+    id="6.3", title="复购率", points=1,
+    prompt="计算全店复购率：在下过有效订单（不含“退款成功”）的客户中，有效订单数不少于 2 笔的客户占比（0–1）。",
+    expected=repurchase,
+    comparator=Scalar(atol=1e-4, what="一个比例（0–1）"),
+    diagnoses=[
+        Diagnosis.like("refunds_included",
+                       "把“退款成功”的订单也算进去了：先筛掉 status 为 '退款成功' 的订单再数每人几单。",
+                       lambda shop: float((shop.orders.groupby("customer_id").size() >= 2).mean())),
+        Diagnosis.like("all_customers",
+                       "分母用了全部注册客户；复购率的分母是“下过有效订单的客户”，没买过的人不在其中。",
+                       lambda shop: float((_valid(shop.orders).groupby("customer_id").size() >= 2)
+                                          .sum() / len(shop.customers))),
+        Diagnosis.like("more_than_two",
+                       "条件写成了“多于 2 单”；买了 2 单就算复购，条件应是订单数 >= 2。",
+                       lambda shop: float((_valid(shop.orders).groupby("customer_id").size() > 2)
+                                          .mean())),
+        Diagnosis("percent", "你给的是百分数（乘了 100）；题目要 0–1 之间的比例。", _is_percent),
+    ],
+    hints=[
+        "先筛掉退款成功的订单，再 groupby('customer_id').size() 得到每位客户的订单数。",
+        "这个 Series 里只有下过单的客户，正好是复购率的分母。",
+        "(订单数 >= 2).mean() 就是复购率；可用 ck.loyalty.repurchase_rate(shop.orders) 核对。",
+    ],
+    wrong_answers={
+        "refunds_included": lambda shop: (shop.orders.groupby("customer_id").size() >= 2).mean(),
+        "all_customers": lambda shop: (_valid(shop.orders).groupby("customer_id").size() >= 2)
+        .sum() / len(shop.customers),
+        "more_than_two": lambda shop: (_valid(shop.orders).groupby("customer_id").size() > 2).mean(),
+        "percent": lambda shop: repurchase(shop) * 100,
+    },
+)
+
+
+# ---- 6.4 the satisfied-but-not-loyal customers ------------------------------------------------
+
+
+def _quadrant_set(shop, quadrant=SATISFIED, satisfied_min=4.0, orders=None):
+    q = loyalty.satisfaction_loyalty(shop.surveys, shop.orders if orders is None else orders,
+                                     satisfied_min=satisfied_min)
+    return set(q.index[q["quadrant"] == quadrant])
+
+
+def satisfied_not_loyal(shop):
+    return _quadrant_set(shop)
+
+
+def _strict_set(shop):
+    """Satisfied read as a mean score above 4 (a mean of exactly 4 left out)."""
+    return _quadrant_set(shop, satisfied_min=4.0 + 1e-9)
+
+
+def _one_row_per_survey(answer, ctx) -> bool:
+    ids = set(answer) if not hasattr(answer, "tolist") else set(answer.tolist())
+    return bool(ids) and ids <= set(ctx.shop.surveys["survey_id"])
+
+
+EX4 = Exercise(
+    id="6.4", title="满意但不忠诚的客户", points=2,
+    prompt="找出“满意但不忠诚”的客户：在调研中平均满意度（每位客户所有问卷 csat 的平均）不低于 4 分，"
+           "但有效订单（不含“退款成功”）少于 2 笔。答案是 customer_id 的集合（set）。",
+    expected=satisfied_not_loyal,
+    comparator=SetOf(what="一组客户ID"),
+    diagnoses=[
+        Diagnosis.like("swapped",
+                       "你找的是“不满意但忠诚”的客户：满意的条件是平均 csat >= 4，不忠诚的条件是有效订单 < 2。",
+                       lambda shop: _quadrant_set(shop, NOT_LOYAL)),
+        Diagnosis.like("strict",
+                       "平均分正好 4 分的客户也算满意：条件是平均 csat >= 4，而不是 > 4。",
+                       _strict_set),
+        Diagnosis("survey_ids", "集合里是问卷ID；题目要的是客户ID（customer_id）。",
+                  _one_row_per_survey),
+    ],
+    hints=[
+        "先按客户求平均满意度：shop.surveys.groupby('customer_id')['csat'].mean()。",
+        "再数每位客户的有效订单数，用 .reindex(满意度的索引, fill_value=0) 对齐到答过问卷的客户。",
+        "同时满足 平均分 >= 4 且 订单数 < 2 的客户ID 放进 set(...)；"
+        "也可以用 ck.loyalty.satisfaction_loyalty(shop.surveys, shop.orders) 核对。",
+    ],
+    wrong_answers={
+        "swapped": lambda shop: _quadrant_set(shop, NOT_LOYAL),
+        "strict": _strict_set,
+        "survey_ids": lambda shop: set(shop.surveys["survey_id"].iloc[:5]),
+    },
+)
+
+
+# ---- 6.5 churn rate -------------------------------------------------------------------------
+
+
+def churn(shop) -> float:
+    return float(loyalty.churn_rate(shop.orders, months=3))
+
+
+EX5 = Exercise(
+    id="6.5", title="季度流失率", points=2,
+    prompt="把本章半年流失率的定义换成季度：基准日 = 最后一笔订单日期的次日；上一期 = 基准日前 6 个月到前 3 个月"
+           "（含起点、不含终点），本期 = 基准日前 3 个月到基准日。流失率 = 上一期有有效订单（不含“退款成功”）"
+           "的客户中，本期没有有效订单的比例（0–1）。",
+    expected=churn,
+    comparator=Scalar(atol=1e-4, what="一个比例（0–1）"),
+    diagnoses=[
+        Diagnosis.like("all_buyers",
+                       "分母用了所有买过东西的客户（算的是“近 3 个月没买”的占比）；流失率的分母只是上一期有购买的客户。",
+                       lambda shop: float(loyalty.churn_flags(shop.orders, months=3).mean())),
+        Diagnosis.like("retention",
+                       "你算的是留存率（上一期客户中本期又买了的比例）；流失率 = 1 − 留存率。",
+                       lambda shop: 1 - churn(shop)),
+        Diagnosis.like("refunds_included",
+                       "把“退款成功”的订单也算成了购买：先筛掉 status 为 '退款成功' 的订单。",
+                       lambda shop: float(loyalty.churn_rate(
+                           shop.orders.assign(status="交易成功"), months=3))),
+    ],
+    hints=[
+        "基准日 as_of = orders['order_time'].max().normalize() + pd.Timedelta(days=1)；"
+        "mid = as_of − pd.DateOffset(months=3)，begin = as_of − pd.DateOffset(months=6)。",
+        "上一期客户：有效订单中 begin <= order_time < mid 的 customer_id 集合；本期客户：order_time >= mid 的集合。",
+        "流失率 = len(上一期 − 本期) / len(上一期)；可用 ck.loyalty.churn_rate(shop.orders, months=3) 核对。",
+    ],
+    wrong_answers={
+        "all_buyers": lambda shop: loyalty.churn_flags(shop.orders, months=3).mean(),
+        "retention": lambda shop: 1 - churn(shop),
+        "refunds_included": lambda shop: loyalty.churn_rate(shop.orders.assign(status="交易成功"),
+                                                            months=3),
+    },
+)
+
+
+# ---- 6.6 month-1 retention by cohort ----------------------------------------------------------
+
+
+def month1_retention(shop) -> pd.Series:
+    m = loyalty.retention_cohorts(shop.orders, periods=2)
+    return m[1].dropna().rename("month1")
+
+
+def _month_table(orders):
+    o = _valid(orders)
+    month = o["order_time"].dt.to_period("M")
+    first = month.groupby(o["customer_id"]).transform("min")
+    return pd.DataFrame({"customer_id": o["customer_id"], "first": first, "month": month})
+
+
+def _month1_counts(shop) -> pd.Series:
+    t = _month_table(shop.orders)
+    size = t.groupby("first")["customer_id"].nunique()
+    again = t[t["month"] == t["first"] + 1].groupby("first")["customer_id"].nunique()
+    out = again.reindex(size.index, fill_value=0)
+    out.index = out.index.astype(str)
+    return out.reindex(month1_retention(shop).index)
+
+
+def _within_30_days(shop) -> pd.Series:
+    """The usual slip: “bought again within 30 days” instead of “in the next calendar month”."""
+    o = _valid(shop.orders)
+    first = o.groupby("customer_id")["order_time"].transform("min")
+    cohort = first.dt.to_period("M").astype(str)
+    day, first_day = o["order_time"].dt.normalize(), first.dt.normalize()
+    again = (day > first_day) & (day < first_day + pd.Timedelta(days=30))
+    size = o.groupby(cohort)["customer_id"].nunique()
+    hit = o[again].groupby(cohort[again])["customer_id"].nunique()
+    rate = (hit.reindex(size.index, fill_value=0) / size)
+    return rate.reindex(month1_retention(shop).index).fillna(0.0).rename("month1")
+
+
+def _period_index(answer, ctx) -> bool:
+    return isinstance(answer.index, pd.PeriodIndex) and ctx.same(
+        answer.set_axis(answer.index.astype(str)), ctx.expected)
+
+
+EX6 = Exercise(
+    id="6.6", title="首购次月留存率", points=2,
+    prompt="按首单月份把有有效订单（不含“退款成功”）的客户分成同期群。对每个同期群，算出“首单月份的下一个"
+           "日历月里又下过有效订单”的客户占该同期群人数的比例。只保留下一个月已完整观察到的同期群"
+           "（最后一个月的同期群去掉）。答案是 Series：索引为 'YYYY-MM' 格式的文字，值为 0–1 的比例。",
+    expected=month1_retention,
+    comparator=SeriesOf(atol=1e-6, key_label="同期群"),
+    diagnoses=[
+        Diagnosis("period_index",
+                  "数值对了，但索引是 Period 类型；题目要 'YYYY-MM' 文字，用 .index.astype(str) 转换。",
+                  _period_index),
+        Diagnosis.like("counts", "你给的是人数；题目要比例：再除以每个同期群的人数。", _month1_counts),
+        Diagnosis.like("within_30_days",
+                       "你按“首单后 30 天内”算了；题目要的是首单月份的下一个日历月（如 1 月的同期群看 2 月）。",
+                       _within_30_days),
+    ],
+    hints=[
+        "月份用 order_time.dt.to_period('M')；每位客户的首单月份用 groupby('customer_id') 再 transform('min')。",
+        "下一个日历月里的订单：月份 == 首单月份 + 1；按首单月份分组，数不重复的 customer_id。",
+        "除以同期群人数，去掉最后一个同期群，把索引转成文字；"
+        "也可以直接取 ck.loyalty.retention_cohorts(shop.orders)[1].dropna()。",
+    ],
+    wrong_answers={
+        "period_index": lambda shop: month1_retention(shop).set_axis(
+            pd.PeriodIndex(month1_retention(shop).index, freq="M")),
+        "counts": _month1_counts,
+        "within_30_days": _within_30_days,
+    },
+)
+
+
+# ---- 6.7 BG/NBD holdout -----------------------------------------------------------------------
+
+
+def holdout_split(shop):
+    """(cutoff, horizon_days): the middle of the data and the days from it to the reference day."""
+    o = shop.orders
+    start = o["order_time"].min().normalize()
+    as_of = _as_of(shop)
+    cutoff = (start + (as_of - start) / 2).ceil("D")
+    return cutoff, int((as_of - cutoff).days)
+
+
+def _holdout(shop, leak=False, refunds=False, newcomers=False):
+    o = shop.orders
+    cutoff, horizon = holdout_split(shop)
+    params = loyalty.fit_bgnbd(o) if leak else loyalty.fit_bgnbd(o, as_of=cutoff)
+    pred = loyalty.predict_clv(o, as_of=cutoff, horizon_days=horizon, params=params)
+    later = o if refunds else _valid(o)
+    later = later[later["order_time"] >= cutoff]
+    if not newcomers:
+        later = later[later["customer_id"].isin(pred.index)]
+    return {"预测订单数": float(pred["expected_orders"].sum()), "实际订单数": float(len(later))}
+
+
+def holdout(shop):
+    return _holdout(shop)
+
+
+def _keys_ok(answer) -> bool:
+    return isinstance(answer, dict) and set(answer) == {"预测订单数", "实际订单数"}
+
+
+def _leak(answer, ctx) -> bool:
+    if not _keys_ok(answer):
+        return False
+    wrong = ctx.variant("leak", lambda s: _holdout(s, leak=True))
+    return _close(answer["预测订单数"], wrong["预测订单数"], 1e-3) and not _close(
+        answer["预测订单数"], ctx.expected["预测订单数"], 1e-3)
+
+
+def _actual_variant(name, **kw):
+    def when(answer, ctx):
+        if not _keys_ok(answer):
+            return False
+        wrong = ctx.variant(name, lambda s: _holdout(s, **kw))
+        return _close(answer["实际订单数"], wrong["实际订单数"])
+    return when
+
+
+EX7 = Exercise(
+    id="6.7", title="用留出期检验 BG/NBD 预测", points=3,
+    prompt="把数据从中间切开：基准日 as_of = 最后一笔订单日期的次日，第一天 start = 第一笔订单的日期，"
+           "切分日 cutoff = (start + (as_of − start) / 2).ceil('D')（中点向上取整到日），预测天数 horizon = (as_of − cutoff) 的天数"
+           "（课程网店为 2025-01-01 与 365 天）。只用 cutoff 之前的订单拟合 BG/NBD 模型"
+           "（ck.loyalty.fit_bgnbd(shop.orders, as_of=cutoff)），预测这些老客户在之后 horizon 天的订单数之和；"
+           "再数他们在 cutoff 之后实际下的有效订单（不含“退款成功”）笔数。答案是字典"
+           "{'预测订单数': …, '实际订单数': …}。",
+    expected=holdout,
+    comparator=DictOf(Scalar(rtol=1e-3, atol=0.5)),
+    diagnoses=[
+        Diagnosis("leak",
+                  "模型是用全部订单拟合的，偷看了留出期：拟合时要写 as_of=cutoff，只用切分日之前的订单。",
+                  _leak),
+        Diagnosis("newcomers",
+                  "实际订单数里混进了切分日之后才第一次购买的新客户；只数切分日之前就买过的老客户的订单。",
+                  _actual_variant("newcomers", newcomers=True)),
+        Diagnosis("refunds_included",
+                  "实际订单数把“退款成功”的订单也数进去了：先筛掉它们。",
+                  _actual_variant("refunds_included", refunds=True)),
+    ],
+    hints=[
+        "params = ck.loyalty.fit_bgnbd(shop.orders, as_of=cutoff)；"
+        "pred = ck.loyalty.predict_clv(shop.orders, as_of=cutoff, horizon_days=horizon, params=params)。",
+        "pred 每行是一位切分日之前买过的老客户，预测订单数 = pred['expected_orders'].sum()。",
+        "实际订单：有效订单中 order_time >= cutoff 且 customer_id 在 pred.index 里的笔数。",
+    ],
+    wrong_answers={
+        "leak": lambda shop: {**holdout(shop),
+                              "预测订单数": _holdout(shop, leak=True)["预测订单数"]},
+        "newcomers": lambda shop: {**holdout(shop),
+                                   "实际订单数": _holdout(shop, newcomers=True)["实际订单数"]},
+        "refunds_included": lambda shop: {**holdout(shop),
+                                          "实际订单数": _holdout(shop, refunds=True)["实际订单数"]},
+    },
+)
+
+
+# ---- 6.8 the SMS campaigns' effect ----------------------------------------------------------
+
+
+def _rates(contacts):
+    return contacts.groupby(["campaign_id", "group"])["converted"].mean().unstack("group")
+
+
+def uplift_by_campaign(shop) -> pd.Series:
+    r = _rates(shop.campaign_contacts)
+    return (r["实验组"] - r["对照组"]).rename("uplift")
+
+
+def _click_rate(shop) -> pd.Series:
+    c = shop.campaign_contacts
+    return c[c["group"] == "实验组"].groupby("campaign_id")["clicked"].mean().rename("uplift")
+
+
+EX8 = Exercise(
+    id="6.8", title="短信关怀的真实增益", points=2,
+    prompt="用活动触达明细表 shop.campaign_contacts，算出每次短信活动的增益：实验组转化率 − 对照组转化率"
+           "（converted 的平均值，实验组包括短信没送达的客户）。答案是以 campaign_id 为索引的 Series，"
+           "值为 0–1 之间的比例差（可以为负）。",
+    expected=uplift_by_campaign,
+    comparator=SeriesOf(atol=1e-6, key_label="活动"),
+    diagnoses=[
+        Diagnosis.like("no_control",
+                       "你给的是实验组自己的转化率；不发短信的人也会下单，效果要减去对照组的转化率。",
+                       lambda shop: _rates(shop.campaign_contacts)["实验组"].rename("uplift")),
+        Diagnosis.like("sign", "正负号反了：增益 = 实验组转化率 − 对照组转化率。",
+                       lambda shop: -uplift_by_campaign(shop)),
+        Diagnosis.like("percent", "你给的是百分点（乘了 100）；题目要 0–1 之间的比例差。",
+                       lambda shop: uplift_by_campaign(shop) * 100),
+        Diagnosis.like("click_rate",
+                       "你用了点击率；点击不等于购买，效果要看转化（converted），并且减去对照组。",
+                       _click_rate),
+    ],
+    hints=[
+        "按活动和分组求转化率：groupby(['campaign_id', 'group'])['converted'].mean()。",
+        "用 .unstack('group') 把两组变成两列：'实验组' 和 '对照组'。",
+        "两列相减：实验组 − 对照组。不要先筛掉没送达的客户。",
+    ],
+    wrong_answers={
+        "no_control": lambda shop: _rates(shop.campaign_contacts)["实验组"],
+        "sign": lambda shop: -uplift_by_campaign(shop),
+        "percent": lambda shop: uplift_by_campaign(shop) * 100,
+        "click_rate": _click_rate,
+    },
+)
+
+
+# ---- 6.9 recommendation: avoid "satisfied but not loyal" -------------------------------------
+
+PLAN_KEYS = ("满意客户数", "满意但不忠诚人数", "满意但不忠诚占满意客户比例")
+
+
+def plan_numbers(shop):
+    q = loyalty.satisfaction_loyalty(shop.surveys, shop.orders)
+    satisfied = int(q["satisfied"].sum())
+    stuck = int((q["quadrant"] == SATISFIED).sum())
+    return {"满意客户数": satisfied, "满意但不忠诚人数": stuck,
+            "满意但不忠诚占满意客户比例": stuck / satisfied if satisfied else 0.0}
+
+
+def _share_of_all(answer, ctx) -> bool:
+    q = ctx.variant("quadrants", lambda s: loyalty.satisfaction_loyalty(s.surveys, s.orders))
+    key = PLAN_KEYS[2]
+    return isinstance(answer, dict) and key in answer and _close(
+        answer[key], (q["quadrant"] == SATISFIED).mean(), 1e-4)
+
+
+def _plan_percent(answer, ctx) -> bool:
+    key = PLAN_KEYS[2]
+    return isinstance(answer, dict) and key in answer and _close(
+        answer[key], 100 * ctx.expected[key], 1e-4)
+
+
+EX9 = Exercise(
+    id="6.9", title="建议书里的数字：满意但不忠诚", points=3,
+    prompt="写一段给店长的建议：怎样把“满意但不忠诚”的客户变成回头客。建议要引用三个数字，写进字典："
+           "'满意客户数'（答过问卷、平均 csat >= 4 的客户数）、'满意但不忠诚人数'（其中有效订单少于 2 笔的人数）、"
+           "'满意但不忠诚占满意客户比例'（后者除以前者，0–1）。",
+    expected=plan_numbers,
+    comparator=DictOf(Scalar(atol=1e-4)),
+    diagnoses=[
+        Diagnosis("share_of_all",
+                  "比例的分母用了全部答卷客户；题目问的是“满意客户中”有多少不忠诚，分母是满意客户数。",
+                  _share_of_all),
+        Diagnosis("percent", "比例写成了百分数（乘了 100）；请写 0–1 之间的小数。", _plan_percent),
+    ],
+    hints=[
+        "q = ck.loyalty.satisfaction_loyalty(shop.surveys, shop.orders) 每位答卷客户一行，"
+        "有 satisfied 和 quadrant 两列。",
+        "满意客户数 = q['satisfied'].sum()；满意但不忠诚人数 = (q['quadrant'] == '满意但不忠诚').sum()。",
+        "比例 = 满意但不忠诚人数 / 满意客户数（不是除以全部答卷客户）。",
+    ],
+    wrong_answers={
+        "share_of_all": lambda shop: {
+            **plan_numbers(shop),
+            PLAN_KEYS[2]: float((loyalty.satisfaction_loyalty(shop.surveys, shop.orders)["quadrant"]
+                                 == SATISFIED).mean())},
+        "percent": lambda shop: {**plan_numbers(shop),
+                                 PLAN_KEYS[2]: 100 * plan_numbers(shop)[PLAN_KEYS[2]]},
+    },
+)
+
+EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7, EX8, EX9]
