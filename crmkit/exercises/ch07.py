@@ -1,0 +1,351 @@
+"""Chapter 7 (textbook 7.5): customer interaction platforms — community size and activity by
+platform, members' against non-members' repurchase, the self-selection behind that gap (behaviour
+before joining, the hidden purchase rates) and a community activity plan whose numbers are graded.
+
+Every expected value is a pure function of the shop (communities, community_members, orders, truth).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from crmkit.grading.compare import DictOf, Scalar, SeriesOf
+from crmkit.grading.declare import Diagnosis, Exercise
+
+CHAPTER = "7"
+
+REFUNDED = "退款成功"
+MEMBER, NON_MEMBER = "社群成员", "非成员"
+
+
+def _valid(orders):
+    return orders[orders["status"] != REFUNDED]
+
+
+def _last_day(shop) -> pd.Timestamp:
+    """The last day of the data: the date of the last order."""
+    return shop.orders["order_time"].max().normalize()
+
+
+def _with_platform(shop):
+    return shop.community_members.merge(shop.communities[["community_id", "platform"]],
+                                        on="community_id", how="left")
+
+
+def _close(a, b, tol=1e-6) -> bool:
+    try:
+        return abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))
+    except Exception:
+        return False
+
+
+# ---- 7.1 members by platform --------------------------------------------------------------
+
+
+def members_by_platform(shop) -> pd.Series:
+    return _with_platform(shop).groupby("platform")["customer_id"].nunique().rename("members")
+
+
+def _by_community(answer, ctx) -> bool:
+    return len(answer) > 0 and set(answer.index) <= set(ctx.shop.communities["community_id"])
+
+
+def _proportions(answer, ctx) -> bool:
+    return abs(float(answer.sum()) - 1.0) < 1e-6
+
+
+EX1 = Exercise(
+    id="7.1", title="各平台社群的成员人数", points=1,
+    prompt="把社群成员表 shop.community_members 和社群表 shop.communities 按 community_id 合并，"
+           "统计每个平台（platform）有多少位不重复的成员客户。答案是以平台为索引的 Series。",
+    expected=members_by_platform,
+    comparator=SeriesOf(key_label="平台"),
+    diagnoses=[
+        Diagnosis("by_community",
+                  "你按社群（community_id）分组了；题目要按平台（platform）汇总，同一平台的几个群合在一起。",
+                  _by_community),
+        Diagnosis("proportions", "你给的是比例（加起来等于 1）；题目要人数。", _proportions),
+    ],
+    hints=[
+        "先合并：shop.community_members.merge(shop.communities[['community_id', 'platform']], "
+        "on='community_id')。",
+        "同一位客户可能在同一平台的两个群里，所以要数不重复的客户：['customer_id'].nunique()。",
+        "groupby('platform')['customer_id'].nunique()。",
+    ],
+    wrong_answers={
+        "by_community": lambda shop: shop.community_members.groupby("community_id")["customer_id"]
+        .nunique(),
+        "proportions": lambda shop: members_by_platform(shop) / members_by_platform(shop).sum(),
+    },
+)
+
+
+# ---- 7.2 activity in the last 90 days --------------------------------------------------------
+
+
+def _window_start(shop, days: int = 90) -> pd.Timestamp:
+    return _last_day(shop) - pd.Timedelta(days=days - 1)
+
+
+def active_share(shop) -> pd.Series:
+    m = shop.community_members
+    active = m["last_active_date"] >= _window_start(shop)
+    return active.groupby(m["community_id"]).mean().rename("active_share")
+
+
+def _dropna_share(shop) -> pd.Series:
+    m = shop.community_members.dropna(subset=["last_active_date"])
+    active = m["last_active_date"] >= _window_start(shop)
+    return active.groupby(m["community_id"]).mean().rename("active_share")
+
+
+def _ever_active(shop) -> pd.Series:
+    m = shop.community_members
+    return (m["messages"] > 0).groupby(m["community_id"]).mean().rename("active_share")
+
+
+def _active_counts(shop) -> pd.Series:
+    m = shop.community_members
+    active = m["last_active_date"] >= _window_start(shop)
+    return active.groupby(m["community_id"]).sum().rename("active_share")
+
+
+EX2 = Exercise(
+    id="7.2", title="各社群近 90 天活跃率", points=2,
+    prompt="数据最后一天 = 最后一笔订单的日期。对每个社群（community_id），算出最近活跃日期 last_active_date "
+           "落在最近 90 天内（含最后一天，即 ≥ 最后一天 − 89 天）的成员占该群全部成员的比例（0–1）。"
+           "从没发过言的成员（last_active_date 为空）算作不活跃，但仍是成员。答案是以 community_id 为索引的 Series。",
+    expected=active_share,
+    comparator=SeriesOf(atol=1e-6, key_label="社群"),
+    diagnoses=[
+        Diagnosis.like("dropna",
+                       "分母漏掉了从没发过言的成员（last_active_date 为空）：他们也是群成员，只是不活跃，不要先 dropna。",
+                       _dropna_share),
+        Diagnosis.like("ever_active",
+                       "你算的是“发过言”的比例；题目只算最近 90 天内活跃过的成员，要比较 last_active_date。",
+                       _ever_active),
+        Diagnosis.like("counts", "你给的是活跃人数；题目要比例：再除以该群的成员数（用 .mean()）。",
+                       _active_counts),
+    ],
+    hints=[
+        "窗口起点 start = shop.orders['order_time'].max().normalize() − pd.Timedelta(days=89)。",
+        "条件 last_active_date >= start 对空值给出 False，正好把没发过言的人算作不活跃。",
+        "把条件按 community_id 分组求平均：条件.groupby(成员表['community_id']).mean()。",
+    ],
+    wrong_answers={
+        "dropna": _dropna_share,
+        "ever_active": _ever_active,
+        "counts": _active_counts,
+    },
+)
+
+
+# ---- 7.3 members' and non-members' repurchase ------------------------------------------------
+
+
+def _repurchase(shop, orders=None, all_customers=False):
+    o = _valid(shop.orders) if orders is None else orders
+    n = o.groupby("customer_id").size()
+    members = set(shop.community_members["customer_id"])
+    if all_customers:
+        ids = shop.customers["customer_id"]
+        n = n.reindex(ids, fill_value=0)
+    is_member = n.index.isin(list(members))
+    repeat = n >= 2
+    return {MEMBER: float(repeat[is_member].mean()), NON_MEMBER: float(repeat[~is_member].mean())}
+
+
+def repurchase_by_membership(shop):
+    return _repurchase(shop)
+
+
+EX3 = Exercise(
+    id="7.3", title="社群成员与非成员的复购率", points=2,
+    prompt="在下过有效订单（不含“退款成功”）的客户中，分别算出社群成员（出现在 community_members 里的客户）"
+           "和非成员的复购率（有效订单 ≥ 2 笔的占比，0–1）。答案是字典 {'社群成员': …, '非成员': …}。",
+    expected=repurchase_by_membership,
+    comparator=DictOf(Scalar(atol=1e-4)),
+    diagnoses=[
+        Diagnosis.like("all_customers",
+                       "分母里混进了从没下过有效订单的客户；复购率只在下过单的客户中计算。",
+                       lambda shop: _repurchase(shop, all_customers=True)),
+        Diagnosis.like("refunds_included",
+                       "把“退款成功”的订单也算进去了：先筛掉它们再数每人几单。",
+                       lambda shop: _repurchase(shop, orders=shop.orders)),
+    ],
+    hints=[
+        "每位买家的有效订单数：有效订单.groupby('customer_id').size()。",
+        "是不是成员：订单数的索引 .isin(shop.community_members['customer_id'])。",
+        "两组分别求 (订单数 >= 2).mean()，写进字典。",
+    ],
+    wrong_answers={
+        "all_customers": lambda shop: _repurchase(shop, all_customers=True),
+        "refunds_included": lambda shop: _repurchase(shop, orders=shop.orders),
+    },
+)
+
+
+# ---- 7.4 behaviour before joining ----------------------------------------------------------
+
+PRE_KEYS = ("入群者", "未入群者")
+
+
+def _early_repeat(shop, orders=None, all_members=False):
+    o = _valid(shop.orders) if orders is None else orders
+    day = o["order_time"].dt.normalize()
+    first = day.groupby(o["customer_id"]).min()
+    first_of_order = o["customer_id"].map(first)
+    in_window = (day > first_of_order) & (day <= first_of_order + pd.Timedelta(days=30))
+    repeat = in_window.groupby(o["customer_id"]).any()
+    joined = shop.community_members.groupby("customer_id")["join_date"].min()
+    joined = joined[joined.index.isin(first.index)]
+    delay = (joined - first.reindex(joined.index)).dt.days
+    joiners = joined.index if all_members else delay.index[delay > 30]
+    observed = first.index[first <= _last_day(shop) - pd.Timedelta(days=30)]
+    never = observed[~observed.isin(list(joined.index))]
+    return {PRE_KEYS[0]: float(repeat.reindex(joiners).mean()),
+            PRE_KEYS[1]: float(repeat.reindex(never).mean())}
+
+
+def pre_join(shop):
+    return _early_repeat(shop)
+
+
+EX4 = Exercise(
+    id="7.4", title="入群之前就更爱买吗？", points=2,
+    prompt="比较“入群前”的行为。对每位买家，看首单日期之后 30 天内（首单日期 +1 天 到 +30 天，按日期计）"
+           "有没有再下有效订单（不含“退款成功”）。入群者：最早入群日期比首单日期晚 30 天以上的社群成员"
+           "（这 30 天都在入群之前）；未入群者：从没入群、且首单日期不晚于数据最后一天 − 30 天的买家。"
+           "答案是字典 {'入群者': 30 天内再购的比例, '未入群者': 30 天内再购的比例}。",
+    expected=pre_join,
+    comparator=DictOf(Scalar(atol=1e-4)),
+    diagnoses=[
+        Diagnosis.like("all_members",
+                       "入群者没有按入群时间筛选：入群日期距首单不到 30 天的人，他们的 30 天里已经在群里了，"
+                       "那就不是“入群前”的行为。只保留入群日期比首单晚 30 天以上的成员。",
+                       lambda shop: _early_repeat(shop, all_members=True)),
+        Diagnosis.like("refunds_included",
+                       "把“退款成功”的订单也算成了再购：先筛掉它们。",
+                       lambda shop: _early_repeat(shop, orders=shop.orders)),
+    ],
+    hints=[
+        "每位客户的首单日期：有效订单的 order_time.dt.normalize() 按 customer_id 取 min；"
+        "最早入群日期：community_members.groupby('customer_id')['join_date'].min()。",
+        "30 天内再购：订单日期 > 首单日期 且 ≤ 首单日期 + 30 天，按客户 .any()。",
+        "入群者：(最早入群日期 − 首单日期).dt.days > 30；未入群者还要求首单日期 ≤ 最后一天 − 30 天。",
+    ],
+    wrong_answers={
+        "all_members": lambda shop: _early_repeat(shop, all_members=True),
+        "refunds_included": lambda shop: _early_repeat(shop, orders=shop.orders),
+    },
+)
+
+
+# ---- 7.5 what the hidden truth says ----------------------------------------------------------
+
+
+def _truth_rates(shop, how="median", buyers_only=True):
+    t = shop.truth.set_index("customer_id")["purchase_rate"]
+    members = set(shop.community_members["customer_id"])
+    if buyers_only:
+        t = t[t.index.isin(list(set(_valid(shop.orders)["customer_id"])))]
+    is_member = t.index.isin(list(members))
+    agg = getattr(pd.Series, how)
+    return {MEMBER: float(agg(t[is_member])), NON_MEMBER: float(agg(t[~is_member]))}
+
+
+def truth_rates(shop):
+    return _truth_rates(shop)
+
+
+EX5 = Exercise(
+    id="7.5", title="用隐藏的真相核对：谁本来就爱买", points=2,
+    prompt="用隐藏的真实画像表 shop.truth 核对结论：在下过有效订单（不含“退款成功”）的客户中，"
+           "分别求社群成员和非成员的真实购买率 purchase_rate（次/年）的中位数。"
+           "答案是字典 {'社群成员': …, '非成员': …}。",
+    expected=truth_rates,
+    comparator=DictOf(Scalar(rtol=1e-6, atol=1e-6)),
+    diagnoses=[
+        Diagnosis.like("mean", "你用了平均数；题目要中位数（.median()），它不受少数极端大买家的影响。",
+                       lambda shop: _truth_rates(shop, how="mean")),
+        Diagnosis.like("non_buyers",
+                       "没有只看买家：从没下过有效订单的客户也混进来了。先筛出有有效订单的客户。",
+                       lambda shop: _truth_rates(shop, buyers_only=False)),
+    ],
+    hints=[
+        "买家：set(有效订单['customer_id'])；t = shop.truth.set_index('customer_id')['purchase_rate']。",
+        "只保留买家：t[t.index.isin(买家)]；是不是成员：t.index.isin(shop.community_members['customer_id'])。",
+        "两组分别 .median()。",
+    ],
+    wrong_answers={
+        "mean": lambda shop: _truth_rates(shop, how="mean"),
+        "non_buyers": lambda shop: _truth_rates(shop, buyers_only=False),
+    },
+)
+
+
+# ---- 7.6 a community activity plan with measurable numbers -----------------------------------
+
+PLAN_PLATFORM = "千牛群"
+PLAN_KEYS = ("成员人数", "基线", "目标", "实验组人数")
+
+
+def plan_numbers(shop):
+    cm = _with_platform(shop)
+    ids = set(cm.loc[cm["platform"] == PLAN_PLATFORM, "customer_id"])
+    o = _valid(shop.orders)
+    recent = set(o.loc[o["order_time"] >= _window_start(shop), "customer_id"])
+    size = len(ids)
+    baseline = len(ids & recent) / size if size else 0.0
+    return {"成员人数": size, "基线": baseline, "目标": baseline + 0.05, "实验组人数": size // 2}
+
+
+def _relative_target(answer, ctx) -> bool:
+    return isinstance(answer, dict) and "目标" in answer and _close(
+        answer["目标"], ctx.expected["基线"] * 1.05, 1e-4) and not _close(
+        answer["目标"], ctx.expected["目标"], 1e-4)
+
+
+def _plan_percent(answer, ctx) -> bool:
+    return isinstance(answer, dict) and "基线" in answer and _close(
+        answer["基线"], 100 * ctx.expected["基线"], 1e-4)
+
+
+def _all_platforms(answer, ctx) -> bool:
+    return isinstance(answer, dict) and "成员人数" in answer and _close(
+        answer["成员人数"], ctx.shop.community_members["customer_id"].nunique())
+
+
+EX6 = Exercise(
+    id="7.6", title="社群活动方案里的数字", points=3,
+    prompt="为千牛群策划一次活动（例如“晒单返成长值”），目标是提高成员最近 90 天的下单率。"
+           "把方案引用的数字写进字典：'成员人数'（千牛群的不重复成员数，两个群合计）、"
+           "'基线'（这些成员中最近 90 天内——含数据最后一天——下过有效订单的比例，0–1）、"
+           "'目标'（基线提高 5 个百分点）、'实验组人数'（随机邀请一半成员参加，成员人数 // 2，另一半作对照）。",
+    expected=plan_numbers,
+    comparator=DictOf(Scalar(atol=1e-4)),
+    diagnoses=[
+        Diagnosis("relative_target",
+                  "目标写成了基线 × 1.05（提高 5%）；“提高 5 个百分点”是基线 + 0.05。",
+                  _relative_target),
+        Diagnosis("percent", "基线写成了百分数；请写 0–1 之间的小数（目标也一样）。", _plan_percent),
+        Diagnosis("all_platforms",
+                  "成员人数用了所有平台的成员；方案只针对千牛群，先筛出 platform == '千牛群' 的成员。",
+                  _all_platforms),
+    ],
+    hints=[
+        "千牛群成员：合并社群表后筛 platform == '千牛群'，取不重复的 customer_id（两个群可能有同一个人）。",
+        "最近 90 天下过单的客户：有效订单中 order_time >= 最后一天 − 89 天 的 customer_id；基线 = 交集人数 / 成员人数。",
+        "目标 = 基线 + 0.05；实验组人数 = 成员人数 // 2。",
+    ],
+    wrong_answers={
+        "relative_target": lambda shop: {**plan_numbers(shop),
+                                         "目标": plan_numbers(shop)["基线"] * 1.05},
+        "percent": lambda shop: {**plan_numbers(shop), "基线": 100 * plan_numbers(shop)["基线"],
+                                 "目标": 100 * plan_numbers(shop)["目标"]},
+        "all_platforms": lambda shop: {**plan_numbers(shop),
+                                       "成员人数": shop.community_members["customer_id"].nunique()},
+    },
+)
+
+EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6]
