@@ -1,0 +1,409 @@
+"""Chapter 4 exercises: membership tiers from the textbook rules, benefit cost, 成长值, the
+annual re-evaluation and members vs non-members (textbook 7.2.4).
+
+Every expected value is a pure function of the shop; minimal test shops get the stand-in
+tables described in `crmkit.exercises.ch03.tables`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmkit.exercises.ch03 import as_of, tables, valid_orders
+from crmkit.grading.compare import DictOf, Scalar, SeriesOf
+from crmkit.grading.declare import Diagnosis, Exercise
+
+CHAPTER = "4"
+
+TIERS = ["普通", "银卡", "金卡", "钻石"]
+RECENT = [0, 500, 1500, 3000]
+CUMULATIVE = [0, 800, 2500, 5000]
+DISCOUNT = {"普通": 0.98, "银卡": 0.95, "金卡": 0.90, "钻石": 0.85}
+REDUCTION = {"普通": (np.inf, 0.0), "银卡": (300, 50.0), "金卡": (500, 120.0), "钻石": (1000, 300.0)}
+
+
+def _window_start(shop) -> pd.Timestamp:
+    return as_of(shop) - pd.DateOffset(months=12)
+
+
+def _level(values, cuts) -> np.ndarray:
+    return np.searchsorted(np.asarray(cuts, float), np.asarray(values, float), side="right") - 1
+
+
+def _is_percent(answer, ctx) -> bool:
+    exp = ctx.expected
+    a = answer.reindex(exp.index).astype("float64")
+    return bool(np.allclose(a, exp.astype("float64") * 100, rtol=1e-6, atol=1e-6))
+
+
+def _is_proportions(answer, ctx) -> bool:
+    return abs(float(answer.astype("float64").sum()) - 1.0) < 1e-6 and \
+        abs(float(ctx.expected.sum()) - 1.0) > 1e-6
+
+
+def _misnamed_keys(answer, ctx) -> bool:
+    return isinstance(answer, dict) and len(answer) == len(ctx.expected) and \
+        set(answer) != set(ctx.expected)
+
+
+# ---- 4.1 last-12-months spend ----------------------------------------------------------------
+
+
+def _spend_12m(shop, column="net_amount", all_orders=False):
+    o = shop.orders if all_orders else valid_orders(shop)
+    o = o.loc[o["order_time"] >= _window_start(shop)]
+    return o.groupby("customer_id")[column].sum()
+
+
+def spend_12m(shop):
+    return _spend_12m(shop)
+
+
+EX1 = Exercise(
+    id="4.1",
+    title="近 12 个月消费",
+    points=1,
+    prompt="会员等级先看“近 12 个月消费”。基准日 = 最后一笔订单日期的次日 0 点，窗口是下单时间 ≥ 基准日往前"
+           "推 12 个月（pd.DateOffset(months=12)）。对窗口内的有效订单（不含“退款成功”）按客户汇总消费净额"
+           "（paid_amount − refund_amount）。答案是以 customer_id 为索引的 Series，只含窗口内有有效订单的客户。",
+    expected=spend_12m,
+    comparator=SeriesOf(key_label="客户", atol=0.01),
+    diagnoses=[
+        Diagnosis.like("refunds_included",
+                       "退款没有处理：先去掉“退款成功”的订单，再用 paid_amount − refund_amount 算净额。",
+                       lambda shop: _spend_12m(shop, "paid_amount", all_orders=True)),
+        Diagnosis.like("gross_amount", "用了商品总额 gross_amount；消费应从实付金额 paid_amount 算起（再减去退款）。",
+                       lambda shop: _spend_12m(shop, "gross_amount")),
+    ],
+    hints=[
+        "基准日：orders['order_time'].max().normalize() + pd.Timedelta(days=1)；"
+        "窗口起点：基准日 − pd.DateOffset(months=12)。",
+        "同时满足两个条件的订单：status 不是“退款成功”，且 order_time ≥ 窗口起点（条件之间用 & 连接）。",
+        "加一列净额 paid_amount − refund_amount，再 .groupby('customer_id')[净额].sum()。",
+    ],
+    wrong_answers={
+        "refunds_included": lambda shop: _spend_12m(shop, "paid_amount", all_orders=True),
+        "gross_amount": lambda shop: _spend_12m(shop, "gross_amount"),
+    },
+)
+
+
+# ---- 4.2 tiers from the textbook rules ---------------------------------------------------------
+
+
+def _tiers(shop, rule="or"):
+    """Each registered customer's tier by the textbook rules (non-buyers are 普通)."""
+    ids = tables(shop).customers["customer_id"]
+    recent = _spend_12m(shop).reindex(ids, fill_value=0.0)
+    total = valid_orders(shop).groupby("customer_id")["net_amount"].sum().reindex(ids, fill_value=0.0)
+    a, b = _level(recent, RECENT), _level(total, CUMULATIVE)
+    level = np.maximum(a, b) if rule == "or" else np.minimum(a, b)
+    return pd.Series(np.asarray(TIERS, dtype=object)[level], index=pd.Index(ids.to_numpy(),
+                                                                               name="customer_id"))
+
+
+def _tier_counts(shop, rule="or", buyers_only=False):
+    t = _tiers(shop, rule)
+    if buyers_only:
+        t = t.loc[t.index.isin(set(valid_orders(shop)["customer_id"]))]
+    return t.value_counts().reindex(TIERS, fill_value=0).astype("int64")
+
+
+def tier_counts(shop):
+    return _tier_counts(shop)
+
+
+EX2 = Exercise(
+    id="4.2",
+    title="按教材规则评定会员等级",
+    points=2,
+    prompt="按教材中服饰网店的规则给全部注册客户评定等级：近 12 个月消费 ≥ 500 元 或 累计消费 ≥ 800 元为银卡；"
+           "≥ 1500 或 ≥ 2500 为金卡；≥ 3000 或 ≥ 5000 为钻石；其余（包括从没买过的客户）为普通。"
+           "两个条件满足其一即可，取能达到的最高等级。消费都按有效订单的消费净额算，近 12 个月的窗口同练习 4.1。"
+           "答案是以 普通、银卡、金卡、钻石 为索引的客户数 Series（四个等级都列出）。",
+    expected=tier_counts,
+    comparator=SeriesOf(key_label="等级"),
+    diagnoses=[
+        Diagnosis.like("and_rule",
+                       "两个门槛是“或”的关系：近 12 个月消费 或 累计消费 达到其一即可升级，不必同时满足。",
+                       lambda shop: _tier_counts(shop, rule="and")),
+        Diagnosis.like("buyers_only",
+                       "少了从没买过的客户：注册即为普通会员，他们也要算在“普通”里（用全部客户的 customer_id）。",
+                       lambda shop: _tier_counts(shop, buyers_only=True)),
+        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions),
+    ],
+    hints=[
+        "先为全部客户准备两列：近 12 个月消费和累计消费，用 .reindex(客户ID, fill_value=0) 补上没买过的客户。",
+        "np.searchsorted([0, 500, 1500, 3000], 消费, side='right') - 1 得到 0–3 的等级序号；累计消费用 "
+        "[0, 800, 2500, 5000]。两个序号取较大者（np.maximum）。",
+        "用序号从 ['普通', '银卡', '金卡', '钻石'] 中取名字，value_counts() 后 reindex 成四个等级的顺序。",
+    ],
+    wrong_answers={
+        "and_rule": lambda shop: _tier_counts(shop, rule="and"),
+        "buyers_only": lambda shop: _tier_counts(shop, buyers_only=True),
+        "proportions": lambda shop: tier_counts(shop) / len(tables(shop).customers),
+    },
+)
+
+
+# ---- 4.3 the cost of the discount benefits -----------------------------------------------------
+
+
+def _cost_rate(shop, mode="after"):
+    o = valid_orders(shop)
+    tier = o["customer_id"].map(_tiers(shop))
+    gross = o["gross_amount"]
+    after = gross * tier.map(DISCOUNT)
+    over = tier.map({k: v[0] for k, v in REDUCTION.items()}).astype(float)
+    cut = tier.map({k: v[1] for k, v in REDUCTION.items()}).astype(float)
+    base = gross if mode == "on_gross" else after
+    reduction = np.where(base >= over, cut, 0.0) if mode != "discount_only" else 0.0
+    cost = (gross - after) + reduction
+    return (pd.Series(cost, index=o.index).groupby(tier).sum() / gross.groupby(tier).sum())
+
+
+def cost_rate(shop):
+    return _cost_rate(shop)
+
+
+EX3 = Exercise(
+    id="4.3",
+    title="各等级的权益成本率",
+    points=3,
+    prompt="假设每笔有效订单都享受下单客户在练习 4.2 中的等级权益：普通 9.8 折；银卡 9.5 折 + 满300减50；"
+           "金卡 9 折 + 满500减120；钻石 8.5 折 + 满1000减300。每笔订单：折扣成本 = 商品总额 gross_amount × "
+           "(1 − 折扣)；打折后的金额达到“满”的门槛，再减一次“减”的金额。成本率 = 该等级全部订单的"
+           "（折扣成本 + 满减成本）之和 ÷ 该等级的商品总额之和。答案是以等级为索引的 Series"
+           "（0–1 的小数，只列出有订单的等级）。",
+    expected=cost_rate,
+    comparator=SeriesOf(key_label="等级", atol=1e-6),
+    diagnoses=[
+        Diagnosis.like("reduction_on_gross",
+                       "满减门槛要看打折后的金额：先打折，折后金额达到“满”的门槛才能再减。",
+                       lambda shop: _cost_rate(shop, "on_gross")),
+        Diagnosis.like("discount_only", "只算了折扣，漏了满减的成本。",
+                       lambda shop: _cost_rate(shop, "discount_only")),
+        Diagnosis("percent", "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。", _is_percent),
+    ],
+    hints=[
+        "先得到有效订单，并用 .map(客户ID→等级) 给每笔订单加上下单客户的等级。",
+        "折扣和满减也可以写成 等级→数值 的字典再 .map；折后金额 = gross_amount × 折扣，"
+        "满减用 np.where(折后金额 >= 门槛, 减额, 0)。普通会员没有满减，门槛可以记为 np.inf。",
+        "成本 = (gross_amount − 折后金额) + 满减；按等级分组，成本之和 ÷ gross_amount 之和。",
+    ],
+    wrong_answers={
+        "reduction_on_gross": lambda shop: _cost_rate(shop, "on_gross"),
+        "discount_only": lambda shop: _cost_rate(shop, "discount_only"),
+        "percent": lambda shop: cost_rate(shop) * 100,
+    },
+)
+
+
+# ---- 4.4 成长值 ----------------------------------------------------------------------------------
+
+
+def _growth(shop, photo=True, all_reviews=False, floor=True):
+    o = valid_orders(shop)
+    o = o.loc[o["order_time"] >= _window_start(shop)]
+    points = np.floor(o["net_amount"].clip(lower=0)) if floor else o["net_amount"].clip(lower=0)
+    base = points.groupby(o["customer_id"]).sum()
+    if not photo:
+        return base
+    r = tables(shop).reviews
+    r = r.loc[(r["review_date"] >= _window_start(shop)) & (r["review_date"] < as_of(shop))]
+    if not all_reviews:
+        r = r.loc[r["has_photo"].astype(bool)]
+    bonus = r.groupby("customer_id").size() * 50
+    return base.add(bonus, fill_value=0)
+
+
+def growth_12m(shop):
+    return _growth(shop)
+
+
+EX4 = Exercise(
+    id="4.4",
+    title="近 12 个月的成长值",
+    points=2,
+    prompt="按教材的成长值规则算出每位客户近 12 个月（窗口同练习 4.1）的成长值：每笔有效订单的消费净额 1 元 = 1 点"
+           "（每笔订单向下取整），每条晒单评价（reviews 的 has_photo 为 True，评价日期在窗口内）另加 50 点。"
+           "本题不计双倍成长值商品。答案是以 customer_id 为索引的 Series，列出窗口内有订单或有晒单的客户。",
+    expected=growth_12m,
+    comparator=SeriesOf(key_label="客户", atol=1e-6),
+    diagnoses=[
+        Diagnosis.like("no_photo", "漏了晒单奖励：每条晒单评价另加 50 点。",
+                       lambda shop: _growth(shop, photo=False)),
+        Diagnosis.like("all_reviews", "只有晒单（has_photo 为 True）的评价才加 50 点，不是每条评价都加。",
+                       lambda shop: _growth(shop, all_reviews=True)),
+        Diagnosis.like("no_floor", "成长值是整数点：每笔订单的净额先向下取整（np.floor）再相加。",
+                       lambda shop: _growth(shop, floor=False)),
+    ],
+    hints=[
+        "消费部分：窗口内有效订单的净额用 np.floor 取整，再按 customer_id 求和。",
+        "晒单部分：筛出 has_photo 为 True、review_date 在 [窗口起点, 基准日) 内的评价，按客户计数再乘 50。",
+        "两部分客户不完全相同，用 消费部分.add(晒单部分, fill_value=0) 相加。",
+    ],
+    wrong_answers={
+        "no_photo": lambda shop: _growth(shop, photo=False),
+        "all_reviews": lambda shop: _growth(shop, all_reviews=True),
+        "no_floor": lambda shop: _growth(shop, floor=False),
+    },
+)
+
+
+# ---- 4.5 the annual re-evaluation --------------------------------------------------------------
+
+
+def _changes(shop, everyone=False):
+    held = _tiers(shop)
+    if not everyone:
+        held = held.loc[held.index.isin(set(valid_orders(shop)["customer_id"]))]
+    growth = _growth(shop).reindex(held.index, fill_value=0)
+    rank = {name: i for i, name in enumerate(TIERS)}
+    old = held.map(rank).to_numpy()
+    new = _level(growth, RECENT)
+    change = np.select([new > old, new < old], ["升级", "降级"], default="保级")
+    return pd.Series(change).value_counts().astype("int64")
+
+
+def changes(shop):
+    return _changes(shop)
+
+
+EX5 = Exercise(
+    id="4.5",
+    title="复评：升级、保级与降级",
+    points=2,
+    prompt="假设今天（基准日）是会员周期的复评日。对每位有过有效订单的客户：周期内等级 = 练习 4.2 的等级；"
+           "复评等级 = 只按近 12 个月成长值（练习 4.4）对照近 12 个月门槛 500 / 1500 / 3000 判定。"
+           "复评等级高于周期内等级为“升级”，相同为“保级”，低于为“降级”。答案是以 升级、保级、降级 为索引的"
+           "人数 Series（人数为 0 的不用列出）。",
+    expected=changes,
+    comparator=SeriesOf(key_label="结果"),
+    diagnoses=[
+        Diagnosis.like("all_customers",
+                       "从没买过的客户不参加复评：只统计有过有效订单的客户。",
+                       lambda shop: _changes(shop, everyone=True)),
+        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是人数。", _is_proportions),
+    ],
+    hints=[
+        "先把 4.2 的等级和 4.4 的成长值放在同一批客户（有过有效订单的客户）上，成长值缺失的记 0。",
+        "等级换成序号比较大小：{'普通': 0, '银卡': 1, '金卡': 2, '钻石': 3}；复评序号用 "
+        "np.searchsorted([0, 500, 1500, 3000], 成长值, side='right') - 1。",
+        "np.select([新 > 旧, 新 < 旧], ['升级', '降级'], default='保级')，再 value_counts()。",
+    ],
+    wrong_answers={
+        "all_customers": lambda shop: _changes(shop, everyone=True),
+        "proportions": lambda shop: changes(shop) / changes(shop).sum(),
+    },
+)
+
+
+# ---- 4.6 members vs non-members ----------------------------------------------------------------
+
+MEMBER_KEYS = ("会员复购率", "非会员复购率", "会员客单价", "非会员客单价")
+
+
+def _member_figures(shop, denominator="buyers", all_orders=False, scale=1.0):
+    customers = tables(shop).customers
+    o = shop.orders.assign(net_amount=shop.orders["paid_amount"]) if all_orders else valid_orders(shop)
+    per = o.groupby("customer_id").agg(n=("net_amount", "size"), spend=("net_amount", "sum"))
+    c = customers.set_index("customer_id")[["is_member"]].join(per)
+    c["n"] = c["n"].fillna(0)
+    c["spend"] = c["spend"].fillna(0.0)
+    out = {}
+    for flag, name in ((True, "会员"), (False, "非会员")):
+        g = c.loc[c["is_member"].astype(bool) == flag]
+        pool = g if denominator == "all" else g.loc[g["n"] > 0]
+        out[f"{name}复购率"] = float((pool["n"] >= 2).mean()) * scale
+        out[f"{name}客单价"] = float(g["spend"].sum() / g["n"].sum())
+    return {k: out[k] for k in MEMBER_KEYS}
+
+
+def member_figures(shop):
+    return _member_figures(shop)
+
+
+EX6 = Exercise(
+    id="4.6",
+    title="会员与非会员：复购率和客单价",
+    points=2,
+    prompt="教材说会员体系的目标是“会员复购率高于非会员、会员客单价高于非会员”。按客户表的 is_member 把客户分成"
+           "会员和非会员，用有效订单（不含“退款成功”）计算：复购率 = 买过 2 次及以上的客户 ÷ 买过至少 1 次的客户；"
+           "客单价 = 消费净额之和 ÷ 有效订单数。答案是字典：{'会员复购率': …, '非会员复购率': …, "
+           "'会员客单价': …, '非会员客单价': …}，复购率写成 0–1 的小数。",
+    expected=member_figures,
+    comparator=DictOf(Scalar(atol=1e-4)),
+    diagnoses=[
+        Diagnosis.like("all_customers_denominator",
+                       "复购率的分母应是“买过至少 1 次的客户”，你用了全部客户（含从没买过的人）。",
+                       lambda shop: _member_figures(shop, denominator="all")),
+        Diagnosis.like("refunds_included",
+                       "把“退款成功”的订单也算进去了，并且没有扣除部分退款：先筛选有效订单，再用净额。",
+                       lambda shop: _member_figures(shop, all_orders=True)),
+        Diagnosis("percent", "复购率写成了百分数（乘了 100）；请给出 0–1 之间的小数。",
+                  lambda answer, ctx: all(abs(float(answer[k]) - 100 * ctx.expected[k]) < 1e-4
+                                          for k in ("会员复购率", "非会员复购率"))),
+    ],
+    hints=[
+        "先按客户汇总有效订单：订单数和消费净额；再把 is_member 接上（join 或 merge），没买过的客户订单数记 0。",
+        "复购率：在订单数 ≥ 1 的客户里，订单数 ≥ 2 的比例（布尔列的 .mean()）。",
+        "客单价：该组消费净额之和 ÷ 该组订单数之和（不是人均消费）。",
+    ],
+    wrong_answers={
+        "all_customers_denominator": lambda shop: _member_figures(shop, denominator="all"),
+        "refunds_included": lambda shop: _member_figures(shop, all_orders=True),
+        "percent": lambda shop: _member_figures(shop, scale=100.0),
+    },
+)
+
+
+# ---- 4.7 open task: is the benefit plan affordable? ---------------------------------------------
+
+PLAN_KEYS = ("权益成本", "营收", "成本占营收比例")
+
+
+def _plan(shop, revenue_column="net_amount", scale=1.0):
+    o = valid_orders(shop)
+    tiers = _tiers(shop)
+    rate_cost = _cost_rate(shop) * o.groupby(o["customer_id"].map(tiers))["gross_amount"].sum()
+    cost = float(rate_cost.sum())
+    revenue = float(o[revenue_column].sum())
+    return {"权益成本": cost, "营收": revenue, "成本占营收比例": cost / revenue * scale}
+
+
+def plan_figures(shop):
+    return _plan(shop)
+
+
+EX7 = Exercise(
+    id="4.7",
+    title="开放任务：会员权益划算吗",
+    points=3,
+    prompt="用练习 4.3 的假设估算整套折扣与满减权益一年多的总成本，并与营收对比。填写建议要引用的三个数字："
+           "{'权益成本': 全部有效订单的折扣成本与满减成本之和, '营收': 全部有效订单的消费净额之和, "
+           "'成本占营收比例': 权益成本 ÷ 营收（0–1 的小数）}，再在下面的文字单元格写出你对这套权益的调整建议。",
+    expected=plan_figures,
+    comparator=DictOf(Scalar(rtol=1e-6, atol=0.01)),
+    diagnoses=[
+        Diagnosis("misnamed_keys", "字典的键与题目不同：键应为 '权益成本'、'营收'、'成本占营收比例'。",
+                  _misnamed_keys),
+        Diagnosis.like("gross_revenue", "营收用了商品总额 gross_amount；营收应是消费净额（实付减退款）。",
+                       lambda shop: _plan(shop, revenue_column="gross_amount")),
+        Diagnosis.like("percent", "比例写成了百分数（乘了 100）；请给出 0–1 之间的小数。",
+                       lambda shop: _plan(shop, scale=100.0)),
+    ],
+    hints=[
+        "ck.membership.benefit_cost(orders, 等级Series) 按等级给出 benefit_cost（权益成本）和 revenue（消费净额）两列；"
+        "等级 Series 可以用 ck.membership.assign_tiers(orders, shop.customers)['tier']。",
+        "两列分别求和，再相除。",
+    ],
+    wrong_answers={
+        "misnamed_keys": lambda shop: {"cost": 1.0, "revenue": 2.0, "ratio": 0.5},
+        "gross_revenue": lambda shop: _plan(shop, revenue_column="gross_amount"),
+        "percent": lambda shop: _plan(shop, scale=100.0),
+    },
+)
+
+EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7]
