@@ -1,0 +1,403 @@
+"""第8章 综合实训：诊断网店、分群、设等级、选人群发活动、定 KPI，最后写一页方案。
+
+Each learner may load their own shop (``ck.load_shop(seed=学号)``): every expected value below is
+computed from the shop the learner loaded, so two learners' capstones have different numbers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from crmkit import loyalty, membership
+from crmkit.grading.compare import DictOf, Scalar, SeriesOf
+from crmkit.grading.declare import Diagnosis, Exercise
+from crmkit.rfm import customer_summary, rfm_table
+
+CHAPTER = "8"
+
+REFUNDED = "退款成功"
+#: The capstone's campaign: valuable customers who are slipping away (RFM 重要保持 + 重要挽留).
+TARGET_CLASSES = ("重要保持", "重要挽留")
+CAMPAIGN_OFFER = "满150减20"
+CAMPAIGN_SEED = 8
+CAMPAIGN_NAME = "短信触达召回"
+
+
+def _valid(orders):
+    return orders[orders["status"] != REFUNDED]
+
+
+def _close(a, b, rel=0.01) -> bool:
+    return abs(float(a) - float(b)) <= rel * abs(float(b)) + 1e-9
+
+
+# ---- 8.1 诊断 -----------------------------------------------------------------------------------
+
+
+def diagnosis(shop, refunds_in: bool = False, aov_col: str = "net") -> dict:
+    o = shop.orders if refunds_in else _valid(shop.orders)
+    net = float((o["paid_amount"] - (0.0 if refunds_in else o["refund_amount"])).sum())
+    aov = net / len(o) if aov_col == "net" else float(o[aov_col].mean())
+    return {"成交客户数": int(o["customer_id"].nunique()), "有效订单数": len(o), "净销售额": net,
+            "客单价": aov, "好评率": float((shop.reviews["stars"] >= 4).mean())}
+
+
+def _all_registered(answer, ctx) -> bool:
+    return float(answer["成交客户数"]) == len(ctx.shop.customers) != ctx.expected["成交客户数"]
+
+
+def _good_percent(answer, ctx) -> bool:
+    return _close(answer["好评率"], 100 * ctx.expected["好评率"])
+
+
+EX1 = Exercise(
+    id="8.1",
+    title="网店诊断：五个基本数",
+    points=3,
+    prompt="用有效订单（不含“退款成功”）算出网店的五个基本数，写成字典："
+           "{'成交客户数': 有有效订单的客户数, '有效订单数': 有效订单笔数, "
+           "'净销售额': 有效订单的（实付金额 − 退款金额）之和, '客单价': 净销售额 ÷ 有效订单数, "
+           "'好评率': 4–5 星评价占全部评价的比例（0–1 的小数）}。",
+    expected=diagnosis,
+    comparator=DictOf(Scalar(rtol=1e-6, atol=0.01)),
+    diagnoses=[
+        Diagnosis("all_registered",
+                  "成交客户数用了全部注册客户：只数有有效订单的客户（订单里不重复的 customer_id）。",
+                  _all_registered),
+        Diagnosis("percent", "好评率写成了百分数：请用 0–1 的小数。", _good_percent),
+        Diagnosis.like("refunds_included",
+                       "把“退款成功”的订单也算进了订单数，销售额也没有扣退款：先筛出有效订单，"
+                       "净销售额 = 实付金额 − 退款金额。",
+                       lambda shop: diagnosis(shop, refunds_in=True)),
+        Diagnosis.like("paid_aov",
+                       "客单价用了实付金额的平均，没有扣除部分退款：客单价 = 净销售额 ÷ 有效订单数。",
+                       lambda shop: diagnosis(shop, aov_col="paid_amount")),
+    ],
+    hints=[
+        "v = shop.orders[shop.orders['status'] != '退款成功']；成交客户数 = v['customer_id'].nunique()。",
+        "净销售额 = (v['paid_amount'] - v['refund_amount']).sum()；客单价再除以 len(v)。",
+        "好评率 = (shop.reviews['stars'] >= 4).mean()。",
+    ],
+    wrong_answers={
+        "all_registered": lambda shop: {**diagnosis(shop), "成交客户数": len(shop.customers)},
+        "percent": lambda shop: {**diagnosis(shop), "好评率": 100 * diagnosis(shop)["好评率"]},
+        "refunds_included": lambda shop: diagnosis(shop, refunds_in=True),
+        "paid_aov": lambda shop: diagnosis(shop, aov_col="paid_amount"),
+    },
+)
+
+
+# ---- 8.2 营收集中度 -------------------------------------------------------------------------------
+
+
+def _top_share(spend: pd.Series, n_customers: int | None = None) -> float:
+    spend = spend.sort_values(ascending=False)
+    n = int((len(spend) if n_customers is None else n_customers) * 0.2)
+    return float(spend.iloc[:n].sum() / spend.sum())
+
+
+def top20_share(shop) -> float:
+    return _top_share(customer_summary(shop.orders)["spend"])
+
+
+def _bottom20_share(shop) -> float:
+    spend = customer_summary(shop.orders)["spend"]
+    n = int(len(spend) * 0.2)
+    return float(spend.sort_values().iloc[:n].sum() / spend.sum())
+
+
+EX2 = Exercise(
+    id="8.2",
+    title="前 20% 客户的营收占比",
+    points=2,
+    prompt="把成交客户按消费净额（ck.rfm.customer_summary 的 spend）从高到低排序，取前 20%"
+           "（人数 = int(成交客户数 × 0.2)，向下取整），算出他们的消费净额占全部成交客户消费净额的比例"
+           "（0–1 的小数）。",
+    expected=top20_share,
+    comparator=Scalar(atol=1e-4, what="一个 0–1 之间的小数"),
+    diagnoses=[
+        Diagnosis("percent", "你给的是百分数：请用 0–1 的小数。",
+                  lambda answer, ctx: _close(answer, 100 * ctx.expected)),
+        Diagnosis.like("registered_base",
+                       "“前 20%”的人数按全部注册客户算了：只在成交客户里取前 20%。",
+                       lambda shop: _top_share(customer_summary(shop.orders)["spend"],
+                                               len(shop.customers))),
+        Diagnosis.like("ascending",
+                       "排序方向反了，取到的是消费最少的 20%：sort_values(ascending=False)。",
+                       _bottom20_share),
+    ],
+    hints=[
+        "spend = ck.rfm.customer_summary(shop.orders)['spend'].sort_values(ascending=False)。",
+        "n = int(len(spend) * 0.2)；前 20% 的合计是 spend.iloc[:n].sum()。",
+    ],
+    wrong_answers={
+        "percent": lambda shop: 100 * top20_share(shop),
+        "registered_base": lambda shop: _top_share(customer_summary(shop.orders)["spend"],
+                                                   len(shop.customers)),
+        "ascending": _bottom20_share,
+    },
+)
+
+
+# ---- 8.3 RFM 分群 --------------------------------------------------------------------------------
+
+
+def rfm_counts(shop) -> pd.Series:
+    return rfm_table(shop.orders)["rfm_class"].value_counts()
+
+
+def _orders_per_class(shop) -> pd.Series:
+    classes = rfm_table(shop.orders)["rfm_class"]
+    v = _valid(shop.orders)
+    return v["customer_id"].map(classes).value_counts()
+
+
+def _proportions(answer, ctx) -> bool:
+    return abs(float(answer.sum()) - 1.0) < 1e-6
+
+
+EX3 = Exercise(
+    id="8.3",
+    title="RFM 八类客户各有多少人",
+    points=2,
+    prompt="用 ck.rfm.rfm_table(shop.orders)（默认设置：按分位数打 1–5 分）给成交客户分成 RFM 八类，"
+           "数出每一类的客户数：答案是以类别名（如 重要价值）为索引、值为人数的 Series。",
+    expected=rfm_counts,
+    comparator=SeriesOf(key_label="类别"),
+    diagnoses=[
+        Diagnosis("proportions", "你给出的是比例（加起来等于 1）：题目要的是人数，去掉 normalize=True。",
+                  _proportions),
+        Diagnosis.like("orders_per_class",
+                       "你数的是每一类客户的订单笔数：题目要每类有多少位客户，rfm_table 本身每位客户一行。",
+                       _orders_per_class),
+    ],
+    hints=[
+        "rfm = ck.rfm.rfm_table(shop.orders)，每位成交客户一行，类别在 rfm_class 列。",
+        "对 rfm['rfm_class'] 用 .value_counts()。",
+    ],
+    wrong_answers={
+        "proportions": lambda shop: rfm_counts(shop) / rfm_counts(shop).sum(),
+        "orders_per_class": _orders_per_class,
+    },
+)
+
+
+# ---- 8.4 会员等级 --------------------------------------------------------------------------------
+
+
+def tier_counts(shop, customers: bool = True, recent_only: bool = False) -> pd.Series:
+    tiers = membership.assign_tiers(shop.orders, shop.customers if customers else None)
+    if recent_only:
+        tiers = tiers.assign(tier=membership.tier_of(tiers["spend_12m"]))
+    names = list(membership.TEXTBOOK_RULES.names)
+    return tiers["tier"].value_counts().reindex(names, fill_value=0).astype("int64")
+
+
+EX4 = Exercise(
+    id="8.4",
+    title="按教材规则评会员等级",
+    points=2,
+    prompt="按教材的会员等级规则（近 12 个月消费 或 累计消费 达到门槛，见 ck.membership.TEXTBOOK_RULES），"
+           "给全部注册客户评定等级（没有消费的客户为 普通），数出 普通、银卡、金卡、钻石 各有多少人。"
+           "答案是以等级名为索引的 Series（没有人的等级记 0）。",
+    expected=tier_counts,
+    comparator=SeriesOf(key_label="等级"),
+    diagnoses=[
+        Diagnosis("proportions", "你给出的是比例：题目要的是人数。", _proportions),
+        Diagnosis.like("buyers_only",
+                       "只评了有消费的客户：没下过单的注册客户也要列为“普通”。"
+                       "调用 assign_tiers 时把 shop.customers 也传进去。",
+                       lambda shop: tier_counts(shop, customers=False)),
+        Diagnosis.like("recent_only",
+                       "只看了近 12 个月的消费：教材的规则是“近 12 个月 或 累计”达到门槛即可，取两者中更高的等级。",
+                       lambda shop: tier_counts(shop, recent_only=True)),
+    ],
+    hints=[
+        "tiers = ck.membership.assign_tiers(shop.orders, shop.customers)。",
+        "数人数：tiers['tier'].value_counts()，再 .reindex(['普通', '银卡', '金卡', '钻石'], fill_value=0)。",
+    ],
+    wrong_answers={
+        "proportions": lambda shop: tier_counts(shop) / tier_counts(shop).sum(),
+        "buyers_only": lambda shop: tier_counts(shop, customers=False),
+        "recent_only": lambda shop: tier_counts(shop, recent_only=True),
+    },
+)
+
+
+# ---- 8.5 选人群、发活动 ----------------------------------------------------------------------------
+
+
+def target_crowd(shop) -> pd.Index:
+    rfm = rfm_table(shop.orders)
+    return rfm.index[rfm["rfm_class"].isin(TARGET_CLASSES)]
+
+
+def campaign(shop):
+    from crmkit.campaigns import simulate_campaign
+
+    return simulate_campaign(target_crowd(shop), shop.truth, channel="短信", offer=CAMPAIGN_OFFER,
+                             control_share=0.2, seed=CAMPAIGN_SEED, name=CAMPAIGN_NAME)
+
+
+def campaign_figures(shop) -> dict:
+    r = campaign(shop).report
+    return {"目标人数": int(r["crowd"]), "增益": float(r["uplift"]),
+            "增量营收": float(r["incremental_revenue"]), "ROI": float(r["roi"])}
+
+
+def _roi_without_cost(answer, ctx) -> bool:
+    return _close(answer["ROI"], ctx.expected["ROI"] + 1, rel=1e-6)
+
+
+def _uplift_percent(answer, ctx) -> bool:
+    return float(ctx.expected["增益"]) != 0 and _close(answer["增益"], 100 * ctx.expected["增益"])
+
+
+def _treatment_only(answer, ctx) -> bool:
+    return ctx.expected["目标人数"] > 0 and _close(
+        answer["目标人数"], ctx.variant("treated", lambda shop: campaign(shop).report["treatment"]))
+
+
+EX5 = Exercise(
+    id="8.5",
+    title="召回高价值的沉睡客户",
+    points=2,
+    prompt="目标人群：RFM 类别为 重要保持 或 重要挽留 的客户（消费多、买得勤，但最近没来）。"
+           "用 ck.campaigns.simulate_campaign 对他们发一次短信：优惠 '满150减20'，对照组比例 0.2，"
+           "seed=8，活动名 短信触达召回。把报告里的数写成字典："
+           "{'目标人数': 目标人群总人数（含对照组）, '增益': uplift, '增量营收': incremental_revenue, 'ROI': roi}。",
+    expected=campaign_figures,
+    comparator=DictOf(Scalar(rtol=1e-6, atol=1e-6)),
+    diagnoses=[
+        Diagnosis("percent", "增益给成了百分点：报告里的 uplift 本身就是小数。", _uplift_percent),
+        Diagnosis("treatment_only", "目标人数只算了实验组：目标人群总人数包括留作对照组的客户（报告的 crowd）。",
+                  _treatment_only),
+        Diagnosis("roi_without_cost",
+                  "ROI 算成了 增量营收 ÷ 成本：ROI = (增量营收 − 成本) ÷ 成本，直接用报告里的 roi。",
+                  _roi_without_cost),
+    ],
+    hints=[
+        "rfm = ck.rfm.rfm_table(shop.orders)；crowd = rfm.index[rfm['rfm_class'].isin(['重要保持', '重要挽留'])]。",
+        ("result = ck.campaigns.simulate_campaign(crowd, shop.truth, offer='满150减20', "
+        "control_share=题目给的比例, seed=8, name='短信触达召回')。"),
+        "result.report 里有 crowd、uplift、incremental_revenue、roi。",
+    ],
+    wrong_answers={
+        "percent": lambda shop: {**campaign_figures(shop), "增益": 100 * campaign_figures(shop)["增益"]},
+        "treatment_only": lambda shop: {**campaign_figures(shop),
+                                        "目标人数": int(campaign(shop).report["treatment"])},
+        "roi_without_cost": lambda shop: {**campaign_figures(shop),
+                                          "ROI": campaign_figures(shop)["ROI"] + 1},
+    },
+)
+
+
+# ---- 8.6 KPI 基线 -------------------------------------------------------------------------------
+
+
+def kpi_baseline(shop) -> dict:
+    o = shop.orders
+    v = _valid(o)
+    return {"复购率": loyalty.repurchase_rate(o),
+            "流失率": loyalty.churn_rate(o),
+            "满意度": loyalty.csat(shop.surveys),
+            "客单价": float((v["paid_amount"] - v["refund_amount"]).sum() / len(v)),
+            "CLV": float(loyalty.historical_clv(o)["clv"].mean())}
+
+
+def _kpi_percent(answer, ctx) -> bool:
+    keys = ("复购率", "流失率", "满意度")
+    return any(_close(answer[k], 100 * ctx.expected[k]) for k in keys if ctx.expected[k] != 0)
+
+
+def _churn_share(shop) -> dict:
+    return {**kpi_baseline(shop), "流失率": float(loyalty.churn_flags(shop.orders).mean())}
+
+
+def _clv_all(shop) -> dict:
+    clv = loyalty.historical_clv(shop.orders)["clv"]
+    return {**kpi_baseline(shop), "CLV": float(clv.sum() / len(shop.customers))}
+
+
+EX6 = Exercise(
+    id="8.6",
+    title="五项 KPI 的基线",
+    points=3,
+    prompt="方案要用 KPI 衡量效果，先量出现在的水平（基线），写成字典："
+           "{'复购率': ck.loyalty.repurchase_rate, '流失率': ck.loyalty.churn_rate（半年流失率）, "
+           "'满意度': ck.loyalty.csat（调研中 4–5 分的比例）, '客单价': 同 8.1, "
+           "'CLV': ck.loyalty.historical_clv 中 clv 列在成交客户中的平均值}。比例都用 0–1 的小数。",
+    expected=kpi_baseline,
+    comparator=DictOf(Scalar(rtol=1e-6, atol=1e-4)),
+    diagnoses=[
+        Diagnosis("percent", "有比例写成了百分数：复购率、流失率、满意度都用 0–1 的小数。", _kpi_percent),
+        Diagnosis.like("churn_share",
+                       "流失率用了“全部成交客户中半年没买的比例”：KPI 里的流失率是“上半年买过的客户中，"
+                       "这半年没再买的比例”，用 ck.loyalty.churn_rate。",
+                       _churn_share),
+        Diagnosis.like("clv_all_registered",
+                       "CLV 除以了全部注册客户：平均 CLV 只在成交客户中算（historical_clv 的结果每位成交客户一行，直接 .mean()）。",
+                       _clv_all),
+    ],
+    hints=[
+        ("前三项都有现成的函数：ck.loyalty.repurchase_rate(shop.orders)、ck.loyalty.churn_rate(shop.orders)、"
+        "ck.loyalty.csat(shop.surveys)。"),
+        "CLV：ck.loyalty.historical_clv(shop.orders)['clv'].mean()。",
+    ],
+    wrong_answers={
+        "percent": lambda shop: {**kpi_baseline(shop), "复购率": 100 * kpi_baseline(shop)["复购率"]},
+        "churn_share": _churn_share,
+        "clv_all_registered": _clv_all,
+    },
+)
+
+
+# ---- 8.7 一页方案引用的数字 --------------------------------------------------------------------------
+
+
+def plan_figures(shop) -> dict:
+    counts = rfm_counts(shop)
+    return {"前20%客户营收占比": top20_share(shop),
+            "重要价值客户数": int(counts.get("重要价值", 0)),
+            "召回活动ROI": campaign_figures(shop)["ROI"],
+            "流失率": loyalty.churn_rate(shop.orders)}
+
+
+def _plan_percent(answer, ctx) -> bool:
+    keys = ("前20%客户营收占比", "流失率")
+    return any(_close(answer[k], 100 * ctx.expected[k]) for k in keys if ctx.expected[k] != 0)
+
+
+def _plan_churn_share(answer, ctx) -> bool:
+    share = ctx.variant("churn_share", lambda shop: float(loyalty.churn_flags(shop.orders).mean()))
+    return share != ctx.expected["流失率"] and _close(answer["流失率"], share, rel=1e-6)
+
+
+EX7 = Exercise(
+    id="8.7",
+    title="一页方案引用的数字",
+    points=2,
+    prompt="在下面的回答区写一页方案，并把方案引用的四个数写成字典："
+           "{'前20%客户营收占比': 8.2 的结果, '重要价值客户数': 8.3 中 重要价值 的人数, "
+           "'召回活动ROI': 8.5 的 ROI, '流失率': 8.6 的流失率}。比例用 0–1 的小数。",
+    expected=plan_figures,
+    comparator=DictOf(Scalar(rtol=1e-6, atol=1e-4)),
+    diagnoses=[
+        Diagnosis("percent", "营收占比或流失率写成了百分数：字典里用 0–1 的小数（方案文字里可以写百分数）。",
+                  _plan_percent),
+        Diagnosis("churn_share", "流失率用的不是 8.6 的 KPI 定义：请直接引用 answer_8_6['流失率']。",
+                  _plan_churn_share),
+    ],
+    hints=[
+        "直接引用前面的答案：answer_8_2、answer_8_3['重要价值']、answer_8_5['ROI']、answer_8_6['流失率']。",
+        "方案里的每个数都应能在字典里找到出处。",
+    ],
+    wrong_answers={
+        "percent": lambda shop: {**plan_figures(shop),
+                                 "流失率": 100 * plan_figures(shop)["流失率"]},
+        "churn_share": lambda shop: {**plan_figures(shop),
+                                     "流失率": float(loyalty.churn_flags(shop.orders).mean())},
+    },
+)
+
+EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7]
