@@ -1,11 +1,7 @@
 """Chapter 3 exercises: rule-based tags, official tags (credit level), the platform's crowds
 and the RFM eight-class model (textbook 7.2.2–7.2.3).
 
-Every expected value is a pure function of the shop. The grading tests also run these
-declarations on a minimal hand-built shop that holds only ``customers`` and ``orders``; for
-such shops `tables` derives deterministic stand-in reviews, service chats and platform fields
-from the orders (see `tables`), so that every declaration and diagnosis can still be exercised.
-Course shops (``ck.load_shop``, ``ck.generate_shop``) always use their own tables.
+Every expected value is a pure function of the shop the learner loaded.
 """
 
 from __future__ import annotations
@@ -25,58 +21,13 @@ CREDIT_GROUP_ORDER = ["无", "红心", "钻石", "皇冠", "金冠"]
 STATUS_ORDER = ["成交客户", "询单客户", "未成交客户"]
 
 
-# ---- the shop's tables (with stand-ins for minimal test shops) ----------------------------------
-
-
-def _hash(values: pd.Series, salt: str) -> np.ndarray:
-    text = values.astype("str") + salt
-    return pd.util.hash_pandas_object(text, index=False).to_numpy(dtype="uint64")
+# ---- the shop's tables ------------------------------------------------------------------------
 
 
 def tables(shop):
-    """The tables an exercise needs. A shop without reviews, service chats or the platform's
-    customer fields (a minimal test shop) gets deterministic stand-ins derived from its orders."""
-    customers = shop.customers
-    orders = shop.orders
-    ids = customers["customer_id"]
-    extra = {}
-    if "credit_points" not in customers.columns:
-        h = _hash(ids, "credit")
-        extra["credit_points"] = (h % 2000).astype("int64") + np.where(h % 7 == 0, 9000, 0)
-    if "is_member" not in customers.columns:
-        extra["is_member"] = (_hash(ids, "member") % 5 < 2)
-    if "is_88vip" not in customers.columns:
-        extra["is_88vip"] = (_hash(ids, "vip") % 10 == 0)
-    if extra:
-        customers = customers.assign(**extra)
-    reviews = getattr(shop, "reviews", None)
-    if reviews is None:
-        done = orders.loc[orders["status"] != REFUNDED]
-        h = _hash(done["order_id"], "review")
-        keep = h % 3 != 0
-        done, h = done.loc[keep], h[keep]
-        stars = np.array([5, 5, 5, 5, 4, 4, 3, 2, 1, 1])[(h // 3) % 10]
-        reviews = pd.DataFrame({
-            "review_id": "R" + done["order_id"].astype("str"),
-            "order_id": done["order_id"].astype("str"),
-            "customer_id": done["customer_id"].astype("str"),
-            "review_date": done["order_time"].dt.normalize() + pd.Timedelta(days=6),
-            "stars": stars.astype("int64"),
-            "has_photo": (h // 31) % 4 == 0,
-        }).reset_index(drop=True)
-    chats = getattr(shop, "service_chats", None)
-    if chats is None:
-        h = _hash(ids, "chat")
-        asked = customers.loc[h % 3 == 0]
-        start = orders["order_time"].min().normalize()
-        chats = pd.DataFrame({
-            "chat_id": "S" + asked["customer_id"].astype("str"),
-            "customer_id": asked["customer_id"].astype("str"),
-            "stage": "售前",
-            "start_time": start + pd.to_timedelta((h[h % 3 == 0] // 3) % 60, unit="D"),
-        }).reset_index(drop=True)
-    return SimpleNamespace(customers=customers, orders=orders, reviews=reviews,
-                           service_chats=chats)
+    """The tables the chapter's exercises read (one place to name them)."""
+    return SimpleNamespace(customers=shop.customers, orders=shop.orders, reviews=shop.reviews,
+                           service_chats=shop.service_chats)
 
 
 def valid_orders(shop):

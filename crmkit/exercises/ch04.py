@@ -1,8 +1,7 @@
 """Chapter 4 exercises: membership tiers from the textbook rules, benefit cost, 成长值, the
 annual re-evaluation and members vs non-members (textbook 7.2.4).
 
-Every expected value is a pure function of the shop; minimal test shops get the stand-in
-tables described in `crmkit.exercises.ch03.tables`.
+Every expected value is a pure function of the shop the learner loaded.
 """
 
 from __future__ import annotations
