@@ -1,0 +1,593 @@
+"""第 1 章 客户关系管理基础（教材 7.1）的练习：客户档案、价值分类、二八集中度、数据脱敏、
+清洗原始订单导出，以及给店长的建议（引用的数字被评分）。
+
+Every expected value is a pure function of the shop the learner loaded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf, SetOf
+from crmkit.grading.declare import Diagnosis, Exercise
+
+CHAPTER = "1"
+
+REFUNDED = "退款成功"
+
+
+def _valid(shop):
+    orders = shop.orders
+    return orders[orders["status"] != REFUNDED]
+
+
+def _net(frame):
+    return frame["paid_amount"] - frame["refund_amount"]
+
+
+def _as_of(shop):
+    return shop.orders["order_time"].max().normalize() + pd.Timedelta(days=1)
+
+
+def _not_number(x) -> bool:
+    return isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.number))
+
+
+def _close(a, b, tol=1e-6) -> bool:
+    if _not_number(a):
+        return False
+    return abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))
+
+
+# ---- 1.1 one customer's profile (dict) ----------------------------------------------------
+
+
+def profile_customer(shop) -> str:
+    """The customer of exercise 1.1: among customers with a fully refunded order, the one with
+    the most orders (ties: the smallest customer_id). The notebook shows the same code."""
+    orders = shop.orders
+    refunded = orders.loc[orders["status"] == REFUNDED, "customer_id"].unique()
+    counts = orders.loc[orders["customer_id"].isin(refunded), "customer_id"].value_counts()
+    return str(counts[counts == counts.max()].index.min())
+
+
+def one_profile(shop, valid_only: bool = True, net: bool = True):
+    cid = profile_customer(shop)
+    orders = shop.orders[shop.orders["customer_id"] == cid]
+    if valid_only:
+        orders = orders[orders["status"] != REFUNDED]
+    spend = _net(orders).sum() if net else orders["paid_amount"].sum()
+    chats = shop.service_chats[shop.service_chats["customer_id"] == cid]
+    return {"有效订单数": int(len(orders)), "消费净额": float(spend), "客服会话数": int(len(chats))}
+
+
+def _key_is(key, compute):
+    def when(answer, ctx):
+        wrong = compute(ctx.shop)
+        return (isinstance(answer, dict) and key in answer and _close(answer[key], wrong[key])
+                and not _close(answer[key], ctx.expected[key]))
+    return when
+
+
+EX1 = Exercise(
+    id="1.1",
+    title="一位客户的客户档案",
+    points=2,
+    prompt="为客户 target（题目单元格里已经选好：有过“退款成功”订单的客户中订单最多的一位）建一份简单的"
+           "客户档案，写成字典：{'有效订单数': 不含“退款成功”的订单数, '消费净额': 这些订单的实付金额减"
+           "退款金额之和, '客服会话数': 该客户在 service_chats 里的会话数}。",
+    expected=one_profile,
+    comparator=DictOf(Scalar(atol=0.01)),
+    diagnoses=[
+        Diagnosis("refunds_counted",
+                  "“有效订单数”把“退款成功”的订单也数进去了：先筛掉 status 为 '退款成功' 的订单。",
+                  _key_is("有效订单数", lambda s: one_profile(s, valid_only=False))),
+        Diagnosis("refunded_spend",
+                  "“消费净额”包含了“退款成功”订单的金额：先筛掉这些订单，再对实付减退款求和。",
+                  _key_is("消费净额", lambda s: one_profile(s, valid_only=False, net=False))),
+    ],
+    hints=[
+        "先取出这位客户的订单：mine = shop.orders[shop.orders['customer_id'] == target]。",
+        "再筛掉退款成功：mine = mine[mine['status'] != '退款成功']；订单数用 len(mine)。",
+        "消费净额 = (mine['paid_amount'] - mine['refund_amount']).sum()；会话数同样先按 customer_id 筛选 "
+        "shop.service_chats 再用 len()。",
+    ],
+    wrong_answers={
+        "refunds_counted": lambda s: {**one_profile(s), "有效订单数": one_profile(
+            s, valid_only=False)["有效订单数"]},
+        "refunded_spend": lambda s: {**one_profile(s), "消费净额": one_profile(
+            s, valid_only=False, net=False)["消费净额"]},
+    },
+)
+
+
+# ---- 1.2 every customer's profile table ---------------------------------------------------
+
+
+def profile_table(shop, valid_only: bool = True, buyers_only: bool = False,
+                  fill: bool = True):
+    orders = _valid(shop) if valid_only else shop.orders
+    orders = orders.assign(net=_net(orders))
+    per = orders.groupby("customer_id").agg(n_orders=("order_id", "count"),
+                                            spend=("net", "sum"))
+    chats = shop.service_chats.groupby("customer_id").size().rename("n_chats")
+    index = per.index if buyers_only else pd.Index(shop.customers["customer_id"],
+                                                   name="customer_id")
+    table = per.reindex(index).join(chats)
+    if fill:
+        table = table.fillna({"n_orders": 0, "spend": 0.0, "n_chats": 0})
+        table["n_orders"] = table["n_orders"].astype("int64")
+        table["n_chats"] = table["n_chats"].astype("int64")
+    table.index.name = "customer_id"
+    return table.reset_index()[["customer_id", "n_orders", "spend", "n_chats"]]
+
+
+def _only_buyers(answer, ctx) -> bool:
+    table = answer if "customer_id" in answer.columns else answer.reset_index()
+    buyers = set(_valid(ctx.shop)["customer_id"])
+    return len(table) < len(ctx.shop.customers) and set(table["customer_id"]) <= buyers | set(
+        ctx.shop.orders["customer_id"])
+
+
+def _not_filled(answer, ctx) -> bool:
+    table = answer if "customer_id" in answer.columns else answer.reset_index()
+    return len(table) == len(ctx.shop.customers) and bool(
+        table[["n_orders", "n_chats"]].isna().any().any())
+
+
+EX2 = Exercise(
+    id="1.2",
+    title="全体客户的档案表",
+    points=2,
+    prompt="为客户表里的**每一位**客户（包括从没下过单的）做一行档案，列为 customer_id、"
+           "n_orders（有效订单数，不含“退款成功”）、spend（消费净额：实付减退款）、"
+           "n_chats（客服会话数）。没有订单或会话的客户填 0。",
+    expected=profile_table,
+    comparator=FrameOf(key="customer_id", key_label="客户", atol=0.01, row_label="每位客户一行"),
+    diagnoses=[
+        Diagnosis("only_buyers",
+                  "表里只有下过单的客户：要从客户表 shop.customers 的全部客户出发，"
+                  "用 reindex 或 merge(how='left') 把没下单的客户也放进来。", _only_buyers),
+        Diagnosis("not_filled",
+                  "没下单或没咨询过的客户是缺失值（NaN）：用 .fillna(0) 填成 0，再把计数列转成整数。",
+                  _not_filled),
+        Diagnosis.like("refunds_included",
+                       "把“退款成功”的订单也算进去了：先筛掉这些订单再分组汇总。",
+                       lambda s: profile_table(s, valid_only=False)),
+    ],
+    hints=[
+        "先算有效订单的净额：valid = orders[orders['status'] != '退款成功'].assign("
+        "net=lambda d: d['paid_amount'] - d['refund_amount'])。",
+        "按客户汇总：valid.groupby('customer_id').agg(n_orders=('order_id', 'count'), "
+        "spend=('net', 'sum'))；会话数：shop.service_chats.groupby('customer_id').size()。",
+        "以全部客户为底：shop.customers[['customer_id']] 依次 merge(…, on='customer_id', how='left')，"
+        "最后 fillna(0) 并用 astype('int64') 把两列计数转回整数。",
+    ],
+    wrong_answers={
+        "only_buyers": lambda s: profile_table(s, buyers_only=True),
+        "not_filled": lambda s: profile_table(s, fill=False),
+        "refunds_included": lambda s: profile_table(s, valid_only=False),
+    },
+)
+
+
+# ---- 1.3 churn-risk customers (set) -------------------------------------------------------
+
+
+def churn_risk(shop, valid_only: bool = True, days: int | None = None,
+               include_never: bool = False):
+    orders = _valid(shop) if valid_only else shop.orders
+    as_of = _as_of(shop)
+    cutoff = as_of - (pd.Timedelta(days=days) if days else pd.DateOffset(months=6))
+    last = orders.groupby("customer_id")["order_time"].max()
+    out = set(last.index[last < cutoff])
+    if include_never:
+        out |= set(shop.customers["customer_id"]) - set(last.index)
+    return out
+
+
+def _wrong_window(answer, ctx) -> bool:
+    for days in (180, 182, 183, 184, 181):
+        if ctx.same(answer, ctx.variant(f"days{days}", lambda s, d=days: churn_risk(s, days=d))):
+            return True
+    return False
+
+
+EX3 = Exercise(
+    id="1.3",
+    title="流失风险客户",
+    points=2,
+    prompt="教材把“近 6 个月没有消费”的客户归为流失风险客户。以基准日 = 最后一笔订单日期的次日，"
+           "找出下过有效订单（不含“退款成功”）、但最后一次有效下单早于“基准日往前 6 个月”"
+           "（pd.DateOffset(months=6)）的客户，答案是 customer_id 的集合。从没下过单的客户不算。",
+    expected=churn_risk,
+    comparator=SetOf(what="一组客户ID"),
+    diagnoses=[
+        Diagnosis.like("never_buyers",
+                       "把从没下过单的客户也算进来了：流失风险指“曾经买过、后来不买了”的客户。",
+                       lambda s: churn_risk(s, include_never=True)),
+        Diagnosis.like("refunds_included",
+                       "把“退款成功”的订单当成了消费：最后一次下单要在有效订单里找。",
+                       lambda s: churn_risk(s, valid_only=False)),
+        Diagnosis("wrong_window",
+                  "时间窗口不对：用“6 个月”（pd.DateOffset(months=6)）而不是固定天数，"
+                  "起点是基准日（最后一笔订单日期的次日 0 点）。", _wrong_window),
+    ],
+    hints=[
+        "基准日：as_of = shop.orders['order_time'].max().normalize() + pd.Timedelta(days=1)。",
+        "每位客户最后一次有效下单：valid.groupby('customer_id')['order_time'].max()。",
+        "筛出 last < as_of - pd.DateOffset(months=6) 的客户，取索引再用 set(...)。",
+    ],
+    wrong_answers={
+        "never_buyers": lambda s: churn_risk(s, include_never=True),
+        "refunds_included": lambda s: churn_risk(s, valid_only=False),
+        "wrong_window": lambda s: churn_risk(s, days=180),
+    },
+)
+
+
+# ---- 1.4 top-20% revenue share (scalar) ---------------------------------------------------
+
+
+def _spend(shop, valid_only=True, net=True):
+    orders = _valid(shop) if valid_only else shop.orders
+    amount = _net(orders) if net else orders["paid_amount"]
+    return amount.groupby(orders["customer_id"]).sum()
+
+
+def top20_share(shop, valid_only=True, ascending=False):
+    spend = _spend(shop, valid_only).sort_values(ascending=ascending)
+    k = int(len(spend) * 0.2)
+    return float(spend.iloc[:k].sum() / spend.sum())
+
+
+def _percent(answer, ctx) -> bool:
+    return _close(answer, 100 * ctx.expected, 0.01)
+
+
+EX4 = Exercise(
+    id="1.4",
+    title="前 20% 客户贡献的营收占比",
+    points=2,
+    prompt="按每位客户的消费净额（有效订单的实付减退款）从高到低排序，取前 20% 的客户"
+           "（人数 = int(下过有效订单的客户数 × 0.2)），算出他们的消费净额占全部客户消费净额的比例。"
+           "答案是 0 到 1 之间的一个数（如 0.6 表示 60%）。",
+    expected=top20_share,
+    comparator=Scalar(atol=0.002, what="一个比例（0–1）"),
+    diagnoses=[
+        Diagnosis("percent", "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。", _percent),
+        Diagnosis.like("ascending",
+                       "取成了消费最低的 20% 客户：排序要从高到低，sort_values(ascending=False)。",
+                       lambda s: top20_share(s, ascending=True)),
+        Diagnosis.like("refunds_included",
+                       "把“退款成功”的订单也算进去了：先筛掉这些订单，再按客户汇总消费净额。",
+                       lambda s: top20_share(s, valid_only=False)),
+    ],
+    hints=[
+        "先按客户汇总消费净额：spend = valid.assign(net=...).groupby('customer_id')['net'].sum()。",
+        "从高到低排序：spend = spend.sort_values(ascending=False)；k = int(len(spend) * 0.2)。",
+        "前 k 位的合计除以全部合计：spend.iloc[:k].sum() / spend.sum()。",
+    ],
+    wrong_answers={
+        "percent": lambda s: 100 * top20_share(s),
+        "ascending": lambda s: top20_share(s, ascending=True),
+        "refunds_included": lambda s: top20_share(s, valid_only=False),
+    },
+)
+
+
+# ---- 1.5 revenue share by value class (Series) --------------------------------------------
+
+
+def value_class_share(shop, divide=True):
+    from crmkit.profile import value_classes
+
+    classes = value_classes(shop.orders)
+    spend = _spend(shop).reindex(classes.index, fill_value=0.0)
+    share = spend.groupby(classes).sum() / (spend.sum() if divide else 1.0)
+    share.index.name = "value_class"
+    return share
+
+
+def _class_counts(shop):
+    from crmkit.profile import value_classes
+
+    return value_classes(shop.orders).value_counts(normalize=True)
+
+
+def _counts_share(answer, ctx) -> bool:
+    return ctx.same(answer, _class_counts(ctx.shop))
+
+
+EX5 = Exercise(
+    id="1.5",
+    title="各价值分类的营收占比",
+    points=2,
+    prompt="用 ck.profile.value_classes(shop.orders) 得到每位客户的价值分类（高价值、中价值、低价值、"
+           "流失风险），再算出每一类客户的消费净额（有效订单的实付减退款）占全部消费净额的比例。"
+           "答案是以分类为索引、加起来等于 1 的 Series。",
+    expected=value_class_share,
+    comparator=SeriesOf(atol=0.001, key_label="价值分类"),
+    diagnoses=[
+        Diagnosis("customer_share",
+                  "你算的是每类客户的**人数**占比；题目要的是每类客户的**消费净额**占比。",
+                  _counts_share),
+        Diagnosis.like("percent", "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。",
+                       lambda s: value_class_share(s) * 100),
+        Diagnosis.like("not_divided",
+                       "你给的是每类客户的消费净额合计，还差最后一步：除以全部客户的消费净额合计。",
+                       lambda s: value_class_share(s, divide=False)),
+    ],
+    hints=[
+        "classes = ck.profile.value_classes(shop.orders) 是以 customer_id 为索引的 Series。",
+        "每位客户的消费净额 spend 也以 customer_id 为索引；spend.groupby(classes).sum() 按分类汇总。",
+        "最后除以 spend.sum() 得到比例。",
+    ],
+    wrong_answers={
+        "customer_share": _class_counts,
+        "percent": lambda s: value_class_share(s) * 100,
+        "not_divided": lambda s: value_class_share(s, divide=False),
+    },
+)
+
+
+# ---- 1.6 masking (DataFrame) --------------------------------------------------------------
+
+
+def _mask_name_fixed(name: str) -> str:
+    return name[0] + "**"
+
+
+def masked_list(shop, masker=None):
+    from crmkit.privacy import mask_name
+
+    c = shop.customers
+    names = c["name"].map(masker) if masker else mask_name(c["name"])
+    spend = _spend(shop).reindex(c["customer_id"], fill_value=0.0).to_numpy()
+    return pd.DataFrame({"customer_id": c["customer_id"], "name": names,
+                         "phone": c["phone"], "city": c["city"], "spend": spend})
+
+
+def _name_unmasked(answer, ctx) -> bool:
+    names = answer["name"].dropna().astype("str")
+    return len(names) > 0 and not names.str.contains("*", regex=False).any()
+
+
+EX6 = Exercise(
+    id="1.6",
+    title="给客户回访名单脱敏",
+    points=2,
+    prompt="要把客户回访名单交给外包客服，先脱敏。为客户表里的每位客户做一行，列为 customer_id、name、phone、"
+           "city、spend（消费净额，同练习 1.2，没下过单为 0）："
+           "name 脱敏成“姓 + 每个其余字一个 *”（张三 → 张*，欧阳修 → 欧**）；phone 在课程数据里已经是 "
+           "138****1234 的形式，保持不变；不要带上身份证号等其他列。",
+    expected=masked_list,
+    comparator=FrameOf(key="customer_id", key_label="客户", row_label="每位客户一行"),
+    diagnoses=[
+        Diagnosis("name_unmasked", "姓名没有脱敏：可以用 ck.privacy.mask_name(表['name'])。",
+                  _name_unmasked),
+        Diagnosis.like("fixed_stars",
+                       "星号个数不对：名字有几个字，就保留第一个字、其余每个字换成一个 *（两个字的名字是 张*）。",
+                       lambda s: masked_list(s, _mask_name_fixed)),
+    ],
+    hints=[
+        "先选出四列：df = shop.customers[['customer_id', 'name', 'phone', 'city']].copy()，"
+        "再用 merge 接上练习 1.2 的 spend 列。",
+        "ck.privacy.mask_name 可以直接处理一整列：df['name'] = ck.privacy.mask_name(df['name'])。",
+        "自己写也可以：df['name'].map(lambda s: s[0] + '*' * (len(s) - 1))。",
+    ],
+    wrong_answers={
+        "name_unmasked": lambda s: masked_list(s, str),
+        "fixed_stars": lambda s: masked_list(s, _mask_name_fixed),
+    },
+)
+
+
+# ---- 1.7 cleaning the raw export (DataFrame) ----------------------------------------------
+
+CLEAN_COLUMNS = ["order_id", "nickname", "name", "phone", "order_time", "n_items",
+                 "gross_amount", "paid_amount", "refund_amount", "status", "channel"]
+
+
+def cleaned_export(shop):
+    """What the cleaned export must be: the shop's own values for the exported orders."""
+    from crmkit.privacy import mask_name
+    from crmkit.rawexport import export_order_ids, raw_export
+
+    ids = export_order_ids(shop)
+    raw = raw_export(shop)
+    blank = set(raw.loc[raw["联系手机"].str.strip() == "", "订单编号"])
+    o = shop.orders.set_index("order_id").loc[ids]
+    c = shop.customers.set_index("customer_id").loc[o["customer_id"]]
+    phone = pd.Series(c["phone"].to_numpy(), index=o.index, dtype="str")
+    phone[phone.index.isin(blank)] = np.nan
+    out = pd.DataFrame({
+        "order_id": o.index.to_numpy(),
+        "nickname": c["nickname"].to_numpy(),
+        "name": mask_name(pd.Series(c["name"].to_numpy(), dtype="str")).to_numpy(),
+        "phone": phone.to_numpy(),
+        "order_time": o["order_time"].to_numpy(),
+        "n_items": o["n_items"].astype("int64").to_numpy(),
+        "gross_amount": o["gross_amount"].astype("float64").to_numpy(),
+        "paid_amount": o["paid_amount"].astype("float64").to_numpy(),
+        "refund_amount": o["refund_amount"].astype("float64").to_numpy(),
+        "status": o["status"].to_numpy(),
+        "channel": o["channel"].to_numpy(),
+    })
+    return out.astype({"order_id": "str", "nickname": "str", "name": "str", "phone": "str",
+                       "status": "str", "channel": "str"})
+
+
+def clean_raw(raw: pd.DataFrame, dedupe=True, mask=True, money=True) -> pd.DataFrame:
+    """Clean the raw export as a learner would (the reference solution of 1.7)."""
+    from crmkit.privacy import mask_name, mask_phone
+
+    df = raw.drop_duplicates() if dedupe else raw.copy()
+    df = df.rename(columns={"订单编号": "order_id", "买家会员名": "nickname", "收货人姓名": "name",
+                            "联系手机": "phone", "订单付款时间": "order_time",
+                            "宝贝总数量": "n_items", "总金额": "gross_amount",
+                            "买家实际支付金额": "paid_amount", "退款金额": "refund_amount",
+                            "订单状态": "status", "流量来源": "channel"})
+    text = (df["order_time"].str.replace("年", "-").str.replace("月", "-")
+            .str.replace("日", "").str.replace("/", "-"))
+    df["order_time"] = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S")
+    if money:
+        for col in ("gross_amount", "paid_amount", "refund_amount"):
+            df[col] = df[col].str.replace("¥", "").str.replace(",", "").astype("float64")
+    df["n_items"] = df["n_items"].astype("int64")
+    phone = df["phone"].str.replace(" ", "").str.replace("+86", "", regex=False)
+    phone = phone.where(phone.str.strip() != "")
+    if mask:
+        df["name"] = mask_name(df["name"])
+        phone = mask_phone(phone)
+    df["phone"] = phone
+    return df[CLEAN_COLUMNS].reset_index(drop=True)
+
+
+def _raw(shop):
+    from crmkit.rawexport import raw_export
+
+    return raw_export(shop).replace("", np.nan)
+
+
+def _duplicates_kept(answer, ctx) -> bool:
+    table = answer if "order_id" in answer.columns else answer.reset_index()
+    return bool(table["order_id"].duplicated().any())
+
+
+def _phone_unmasked(answer, ctx) -> bool:
+    from crmkit.privacy import PHONE_RE
+
+    return bool(answer["phone"].dropna().astype("str").str.contains(PHONE_RE.pattern).any())
+
+
+def _name_unmasked_1_7(answer, ctx) -> bool:
+    names = answer["name"].dropna().astype("str")
+    return len(names) > 0 and not names.str.contains("*", regex=False).any()
+
+
+def _money_text(answer, ctx) -> bool:
+    from pandas.api import types as pt
+
+    return any(not pt.is_numeric_dtype(answer[c].dtype)
+               for c in ("gross_amount", "paid_amount", "refund_amount"))
+
+
+def _time_text(answer, ctx) -> bool:
+    return not pd.api.types.is_datetime64_any_dtype(answer["order_time"].dtype)
+
+
+def _blank_phone_text(answer, ctx) -> bool:
+    phones = answer["phone"]
+    return bool((phones.astype("str").str.strip().isin(["", "nan", "None"])
+                 & phones.notna()).any())
+
+
+EX7 = Exercise(
+    id="1.7",
+    title="清洗原始订单导出",
+    points=3,
+    prompt="把原始导出 raw（from crmkit.rawexport import load_raw_export; raw = load_raw_export(shop)）清洗成网店订单表的格式：每笔订单一行（去掉重复行）；"
+           "列名改为 order_id、nickname、name、phone、order_time、n_items、gross_amount、paid_amount、"
+           "refund_amount、status、channel（依次对应 订单编号、买家会员名、收货人姓名、联系手机、订单付款时间、"
+           "宝贝总数量、总金额、买家实际支付金额、退款金额、订单状态、流量来源，不要“收货地址”）；"
+           "order_time 转成日期时间；三列金额转成数字（去掉 ¥ 和千分位逗号）；n_items 转成整数；"
+           "name 脱敏成 张*；phone 统一脱敏成 138****1234（去掉空格和 +86），空的手机号保持为缺失值。",
+    expected=cleaned_export,
+    solution=lambda shop: clean_raw(_raw(shop)),
+    comparator=FrameOf(key="order_id", key_label="订单", atol=0.005, row_label="每笔订单一行"),
+    diagnoses=[
+        Diagnosis("duplicates_kept", "还有重复的订单：先用 raw.drop_duplicates() 去掉完全相同的行。",
+                  _duplicates_kept),
+        Diagnosis("money_text",
+                  "金额列还是文字：先去掉 ¥ 和千分位逗号（.str.replace），再用 .astype(float) 转成数字。",
+                  _money_text),
+        Diagnosis("time_text",
+                  "order_time 还不是日期时间：三种写法（2025-12-01、2025/12/01、2025年12月01日）"
+                  "先统一成一种，再用 pd.to_datetime 转换。", _time_text),
+        Diagnosis("phone_unmasked",
+                  "还有没脱敏的手机号：去掉空格和 +86 之后，用 ck.privacy.mask_phone 统一成 138****1234。",
+                  _phone_unmasked),
+        Diagnosis("name_unmasked", "收货人姓名没有脱敏：用 ck.privacy.mask_name。",
+                  _name_unmasked_1_7),
+        Diagnosis("blank_phone_text",
+                  "空手机号被填成了文字（如空字符串或 'nan'）：应保持为缺失值 NaN。",
+                  _blank_phone_text),
+    ],
+    hints=[
+        "按顺序来：drop_duplicates() → rename(columns={...}) → 处理日期 → 处理金额 → 脱敏 → 只保留题目要的列。",
+        "日期：先把 '年'、'月' 换成 '-'、'日' 换成 ''、'/' 换成 '-'，"
+        "再 pd.to_datetime(…, format='%Y-%m-%d %H:%M:%S')。金额：.str.replace('¥', '').str.replace(',', '')"
+        ".astype(float)。",
+        "手机：.str.replace(' ', '').str.replace('+86', '', regex=False) 后用 ck.privacy.mask_phone；"
+        "缺失值会原样保留。姓名：ck.privacy.mask_name(df['name'])。",
+    ],
+    wrong_answers={
+        "duplicates_kept": lambda s: clean_raw(_raw(s), dedupe=False),
+        "money_text": lambda s: clean_raw(_raw(s), money=False),
+        "time_text": lambda s: clean_raw(_raw(s)).assign(
+            order_time=lambda d: d["order_time"].dt.strftime("%Y-%m-%d %H:%M:%S")),
+        "phone_unmasked": lambda s: clean_raw(_raw(s)).assign(
+            phone=clean_raw(_raw(s), mask=False)["phone"]),
+        "name_unmasked": lambda s: clean_raw(_raw(s)).assign(
+            name=clean_raw(_raw(s), mask=False)["name"]),
+        "blank_phone_text": lambda s: clean_raw(_raw(s)).assign(
+            phone=lambda d: d["phone"].fillna("")),
+    },
+)
+
+
+# ---- 1.8 the open task: figures cited in a recommendation (dict) --------------------------
+
+MEMO_KEYS = ("前20%客户营收占比", "流失风险客户数", "售后会话占比")
+
+
+def memo_figures(shop):
+    chats = shop.service_chats
+    return {"前20%客户营收占比": top20_share(shop),
+            "流失风险客户数": len(churn_risk(shop)),
+            "售后会话占比": float((chats["stage"] == "售后").mean())}
+
+
+def _memo_percent(answer, ctx) -> bool:
+    return isinstance(answer, dict) and any(
+        k in answer and _close(answer[k], 100 * ctx.expected[k], 0.01)
+        for k in ("前20%客户营收占比", "售后会话占比"))
+
+
+def _memo_never(answer, ctx) -> bool:
+    wrong = len(churn_risk(ctx.shop, include_never=True))
+    return isinstance(answer, dict) and _close(answer.get("流失风险客户数"), wrong)
+
+
+EX8 = Exercise(
+    id="1.8",
+    title="给店长的客户关系建议",
+    points=2,
+    prompt="写一段给店长的建议（3–5 句）：这家店的营收有多集中、有多少老客户正在流失、售后服务的工作量"
+           "有多大，以及你建议先做哪两件事。把建议里引用的三个数写进字典："
+           "{'前20%客户营收占比': 0–1 的比例（同练习 1.4）, '流失风险客户数': 整数（同练习 1.3 的人数）, "
+           "'售后会话占比': 售后会话占全部客服会话的比例（0–1）}。",
+    expected=memo_figures,
+    comparator=DictOf(Scalar(atol=0.002)),
+    diagnoses=[
+        Diagnosis("percent", "有比例写成了百分数（乘了 100）：两个占比都要 0 到 1 之间的数。",
+                  _memo_percent),
+        Diagnosis("never_buyers",
+                  "流失风险客户数把从没下过单的客户也算进来了：只数曾经有过有效订单的客户。",
+                  _memo_never),
+    ],
+    hints=[
+        "前两个数可以直接用练习 1.4、1.3 的结果：answer_1_4 和 len(answer_1_3)。",
+        "售后会话占比：(shop.service_chats['stage'] == '售后').mean()。",
+    ],
+    wrong_answers={
+        "percent": lambda s: {**memo_figures(s),
+                              "售后会话占比": 100 * memo_figures(s)["售后会话占比"]},
+        "never_buyers": lambda s: {**memo_figures(s),
+                                   "流失风险客户数": len(churn_risk(s, include_never=True))},
+    },
+)
+
+EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7, EX8]
