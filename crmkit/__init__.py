@@ -33,7 +33,7 @@ _LAZY = {
 _SUBMODULES = {
     "synth", "shop", "config", "schema", "errors", "validate", "plotting", "grading",
     "profile", "sources", "tags", "rfm", "membership", "loyalty", "campaigns", "privacy",
-    "widgets", "cli",
+    "widgets", "cli", "envcheck", "rawexport", "credit",
 }
 
 __all__ = sorted(_LAZY)
