@@ -9,6 +9,7 @@ time. Per-cell execution timestamps are dropped so that re-running changes as li
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
@@ -19,6 +20,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 WARNING = re.compile(r"(Warning|warnings\.warn|Glyph \d+ .* missing)")
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+VIEW = "application/vnd.jupyter.widget-view+json"
+HEX_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 
 
 def problems(nb) -> list[str]:
@@ -42,13 +46,38 @@ def run(path: Path) -> tuple[float, list[str]]:
     elapsed = time.perf_counter() - started
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-    nb.metadata.pop("widgets", None) if not _has_widget_views(nb) else None
+    if not _has_widget_views(nb):
+        nb.metadata.pop("widgets", None)
+    nb = stable_widget_ids(nb)
     nbformat.write(nb, path)
     return elapsed, problems(nb)
 
 
+def stable_widget_ids(nb):
+    """Renumber widget model ids (random on every run) so that re-running an unchanged notebook
+    writes the same file: ids are numbered in the order a walk from the cell outputs through
+    each model's references reaches them (the state itself is stored sorted by id)."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    if not state:
+        return nb
+    queue = [out["data"][VIEW]["model_id"] for cell in nb.cells
+             for out in cell.get("outputs", []) if VIEW in out.get("data", {})]
+    order: dict[str, str] = {}
+    while queue:
+        model = queue.pop(0)
+        if model in order or model not in state:
+            continue
+        order[model] = f"{len(order) + 1:032x}"
+        queue.extend(HEX_ID.findall(json.dumps(state[model], sort_keys=True)))
+    for model in sorted(set(state) - set(order), key=lambda m: json.dumps(state[m],
+                                                                          sort_keys=True)):
+        order[model] = f"{len(order) + 1:032x}"
+    text = HEX_ID.sub(lambda m: order.get(m.group(0), m.group(0)), nbformat.writes(nb))
+    return nbformat.reads(text, as_version=4)
+
+
 def _has_widget_views(nb) -> bool:
-    return any("application/vnd.jupyter.widget-view+json" in out.get("data", {})
+    return any(VIEW in out.get("data", {})
                for cell in nb.cells for out in cell.get("outputs", []))
 
 
