@@ -6,17 +6,11 @@ Every expected value is computed from the shop the learner loaded.
 
 from __future__ import annotations
 
+from crmkit.exercises.common import valid
 from crmkit.grading.compare import Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
 CHAPTER = "0"
-
-REFUNDED = "退款成功"
-
-
-def _valid(shop):
-    orders = shop.orders
-    return orders[orders["status"] != REFUNDED]
 
 
 # ---- 0.1: a number: how many rows ---------------------------------------------------------
@@ -109,7 +103,7 @@ EX2 = Exercise(
 
 
 def aov_by_channel(shop):
-    return _valid(shop).groupby("channel")["paid_amount"].mean()
+    return valid(shop.orders).groupby("channel")["paid_amount"].mean()
 
 
 EX3 = Exercise(
@@ -126,10 +120,10 @@ EX3 = Exercise(
                        lambda shop: shop.orders.groupby("channel")["paid_amount"].mean()),
         Diagnosis.like("sum_not_mean",
                        "你算的是每个渠道的实付金额合计（.sum()）；客单价是平均每笔订单的金额，用 .mean()。",
-                       lambda shop: _valid(shop).groupby("channel")["paid_amount"].sum()),
+                       lambda shop: valid(shop.orders).groupby("channel")["paid_amount"].sum()),
         Diagnosis.like("gross_amount",
                        "用了商品总额 gross_amount（优惠前）；客单价按实付金额 paid_amount 计算。",
-                       lambda shop: _valid(shop).groupby("channel")["gross_amount"].mean()),
+                       lambda shop: valid(shop.orders).groupby("channel")["gross_amount"].mean()),
         Diagnosis("wrong_column",
                   "按 channel_group（来源类型）分组了；题目要按 channel（渠道）分组。",
                   lambda answer, ctx: set(answer.index)
@@ -142,9 +136,9 @@ EX3 = Exercise(
     ],
     wrong_answers={
         "refunds_included": lambda shop: shop.orders.groupby("channel")["paid_amount"].mean(),
-        "sum_not_mean": lambda shop: _valid(shop).groupby("channel")["paid_amount"].sum(),
-        "gross_amount": lambda shop: _valid(shop).groupby("channel")["gross_amount"].mean(),
-        "wrong_column": lambda shop: _valid(shop).groupby("channel_group")["paid_amount"].mean(),
+        "sum_not_mean": lambda shop: valid(shop.orders).groupby("channel")["paid_amount"].sum(),
+        "gross_amount": lambda shop: valid(shop.orders).groupby("channel")["gross_amount"].mean(),
+        "wrong_column": lambda shop: valid(shop.orders).groupby("channel_group")["paid_amount"].mean(),
     },
 )
 

@@ -9,35 +9,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crmkit.exercises.common import REFUNDED, as_of as _as_of, close, valid
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf, SetOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
 CHAPTER = "1"
 
-REFUNDED = "退款成功"
-
-
-def _valid(shop):
-    orders = shop.orders
-    return orders[orders["status"] != REFUNDED]
-
 
 def _net(frame):
     return frame["paid_amount"] - frame["refund_amount"]
-
-
-def _as_of(shop):
-    return shop.orders["order_time"].max().normalize() + pd.Timedelta(days=1)
-
-
-def _not_number(x) -> bool:
-    return isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.number))
-
-
-def _close(a, b, tol=1e-6) -> bool:
-    if _not_number(a):
-        return False
-    return abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))
 
 
 # ---- 1.1 one customer's profile (dict) ----------------------------------------------------
@@ -65,8 +45,8 @@ def one_profile(shop, valid_only: bool = True, net: bool = True):
 def _key_is(key, compute):
     def when(answer, ctx):
         wrong = compute(ctx.shop)
-        return (isinstance(answer, dict) and key in answer and _close(answer[key], wrong[key])
-                and not _close(answer[key], ctx.expected[key]))
+        return (isinstance(answer, dict) and key in answer and close(answer[key], wrong[key])
+                and not close(answer[key], ctx.expected[key]))
     return when
 
 
@@ -107,7 +87,7 @@ EX1 = Exercise(
 
 def profile_table(shop, valid_only: bool = True, buyers_only: bool = False,
                   fill: bool = True):
-    orders = _valid(shop) if valid_only else shop.orders
+    orders = valid(shop.orders) if valid_only else shop.orders
     orders = orders.assign(net=_net(orders))
     per = orders.groupby("customer_id").agg(n_orders=("order_id", "count"),
                                             spend=("net", "sum"))
@@ -125,7 +105,7 @@ def profile_table(shop, valid_only: bool = True, buyers_only: bool = False,
 
 def _only_buyers(answer, ctx) -> bool:
     table = answer if "customer_id" in answer.columns else answer.reset_index()
-    buyers = set(_valid(ctx.shop)["customer_id"])
+    buyers = set(valid(ctx.shop.orders)["customer_id"])
     return len(table) < len(ctx.shop.customers) and set(table["customer_id"]) <= buyers | set(
         ctx.shop.orders["customer_id"])
 
@@ -177,7 +157,7 @@ EX2 = Exercise(
 
 def churn_risk(shop, valid_only: bool = True, days: int | None = None,
                include_never: bool = False):
-    orders = _valid(shop) if valid_only else shop.orders
+    orders = valid(shop.orders) if valid_only else shop.orders
     as_of = _as_of(shop)
     cutoff = as_of - (pd.Timedelta(days=days) if days else pd.DateOffset(months=6))
     last = orders.groupby("customer_id")["order_time"].max()
@@ -231,7 +211,7 @@ EX3 = Exercise(
 
 
 def _spend(shop, valid_only=True, net=True):
-    orders = _valid(shop) if valid_only else shop.orders
+    orders = valid(shop.orders) if valid_only else shop.orders
     amount = _net(orders) if net else orders["paid_amount"]
     return amount.groupby(orders["customer_id"]).sum()
 
@@ -243,7 +223,7 @@ def top20_share(shop, valid_only=True, ascending=False):
 
 
 def _percent(answer, ctx) -> bool:
-    return _close(answer, 100 * ctx.expected, 0.01)
+    return close(answer, 100 * ctx.expected, 0.01)
 
 
 EX4 = Exercise(
@@ -552,13 +532,13 @@ def memo_figures(shop):
 
 def _memo_percent(answer, ctx) -> bool:
     return isinstance(answer, dict) and any(
-        k in answer and _close(answer[k], 100 * ctx.expected[k], 0.01)
+        k in answer and close(answer[k], 100 * ctx.expected[k], 0.01)
         for k in ("前20%客户营收占比", "售后会话占比"))
 
 
 def _memo_never(answer, ctx) -> bool:
     wrong = len(churn_risk(ctx.shop, include_never=True))
-    return isinstance(answer, dict) and _close(answer.get("流失风险客户数"), wrong)
+    return isinstance(answer, dict) and close(answer.get("流失风险客户数"), wrong)
 
 
 EX8 = Exercise(

@@ -6,30 +6,13 @@ Every expected value is a pure function of the shop the learner loaded.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from crmkit.exercises.common import as_of as _as_of, close, valid
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
 CHAPTER = "2"
-
-REFUNDED = "退款成功"
-
-
-def _valid(shop):
-    orders = shop.orders
-    return orders[orders["status"] != REFUNDED]
-
-
-def _as_of(shop):
-    return shop.orders["order_time"].max().normalize() + pd.Timedelta(days=1)
-
-
-def _close(a, b, tol=1e-6) -> bool:
-    if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, float, np.number)):
-        return False
-    return abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))
 
 
 def _sums_to(answer, ctx, factor) -> bool:
@@ -84,7 +67,7 @@ EX1 = Exercise(
 
 
 def aov_by_acquisition(shop, by_order_channel=False, net=True):
-    v = _valid(shop)
+    v = valid(shop.orders)
     amount = v["paid_amount"] - v["refund_amount"] if net else v["paid_amount"]
     if by_order_channel:
         key = v["channel"]
@@ -128,7 +111,7 @@ EX2 = Exercise(
 
 
 def repurchase_90(shop, mature_only=True, window=True):
-    v = _valid(shop).sort_values(["customer_id", "order_time"], kind="stable")
+    v = valid(shop.orders).sort_values(["customer_id", "order_time"], kind="stable")
     n = v.groupby("customer_id").cumcount()
     first = v.loc[n == 0].set_index("customer_id")["order_time"]
     second = v.loc[n == 1].set_index("customer_id")["order_time"].reindex(first.index)
@@ -179,7 +162,7 @@ EX3 = Exercise(
 
 
 def discount_use(shop, valid_only=True, counts=False):
-    o = _valid(shop) if valid_only else shop.orders
+    o = valid(shop.orders) if valid_only else shop.orders
     used = o["discount_amount"] > 0
     g = used.groupby(o["channel_group"])
     return g.sum().astype("int64") if counts else g.mean()
@@ -219,7 +202,7 @@ def cac(shop, denominator="new_customers"):
     if denominator == "visits":
         base = costs.groupby("channel")["visits"].sum()
     elif denominator == "buyers":
-        buyers = set(_valid(shop)["customer_id"])
+        buyers = set(valid(shop.orders)["customer_id"])
         c = shop.customers[shop.customers["customer_id"].isin(buyers)]
         base = c.groupby("acquisition_channel").size().reindex(spend.index)
     else:
@@ -262,7 +245,7 @@ EX5 = Exercise(
 
 
 def double11_ratio(shop, valid_only=True, stat="median"):
-    o = _valid(shop) if valid_only else shop.orders
+    o = valid(shop.orders) if valid_only else shop.orders
     day = o["order_time"].dt.normalize()
     year = int(day.max().year)
     daily = day[day.dt.year == year].value_counts()
@@ -309,7 +292,7 @@ def _roi(shop):
 
 def _referral(shop, mature=True):
     c = shop.customers
-    v = _valid(shop)
+    v = valid(shop.orders)
     first = v.groupby("customer_id")["order_time"].min()
     as_of = _as_of(shop)
     if mature:
@@ -332,8 +315,8 @@ def _lowest_roi(answer, ctx) -> bool:
 
 def _not_mature(answer, ctx) -> bool:
     ref, other = _referral(ctx.shop, mature=False)
-    return isinstance(answer, dict) and _close(answer.get("其他渠道成交率"), other) \
-        and not _close(other, ctx.expected["其他渠道成交率"])
+    return isinstance(answer, dict) and close(answer.get("其他渠道成交率"), other) \
+        and not close(other, ctx.expected["其他渠道成交率"])
 
 
 EX7 = Exercise(

@@ -11,12 +11,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from crmkit.exercises.common import REFUNDED, as_of
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf, SetOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
 CHAPTER = "3"
 
-REFUNDED = "退款成功"
 CREDIT_GROUP_ORDER = ["无", "红心", "钻石", "皇冠", "金冠"]
 STATUS_ORDER = ["成交客户", "询单客户", "未成交客户"]
 
@@ -35,11 +35,6 @@ def valid_orders(shop):
     o = shop.orders
     v = o.loc[o["status"] != REFUNDED]
     return v.assign(net_amount=v["paid_amount"] - v["refund_amount"])
-
-
-def as_of(shop) -> pd.Timestamp:
-    """The analysis date: the day after the last order's date."""
-    return shop.orders["order_time"].max().normalize() + pd.Timedelta(days=1)
 
 
 def _is_percent(answer, ctx) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmkit.exercises.ch03 import as_of, tables, valid_orders
+from crmkit.exercises.ch03 import tables, valid_orders
+from crmkit.exercises.common import as_of
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crmkit.exercises.common import valid
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.rfm import customer_summary
 
 CHAPTER = "5"
 
-REFUNDED = "退款成功"
 TREATMENT, CONTROL = "实验组", "对照组"
 
 #: The four customer levels of 7.3.2 and the rule's thresholds.
@@ -23,10 +23,6 @@ LEVELS = ("普通客户", "成长客户", "成熟客户", "流失客户")
 CHURN_DAYS = 180        # 流失客户：最近一次有效订单距基准日超过 180 天
 MATURE_ORDERS = 3       # 成熟客户：有效订单不少于 3 笔 ……
 MATURE_AOV = 150.0      # …… 且客单价（消费净额 ÷ 订单数）不低于 150 元
-
-
-def _valid(orders):
-    return orders[orders["status"] != REFUNDED]
 
 
 def _is_percent(answer, ctx) -> bool:
@@ -272,7 +268,7 @@ EX4 = Exercise(
 
 def value_table(shop, include_refunds: bool = False, category_col: str = "category",
                 quantity: str = "sum") -> pd.DataFrame:
-    o = shop.orders if include_refunds else _valid(shop.orders)
+    o = shop.orders if include_refunds else valid(shop.orders)
     o = o.assign(net=o["paid_amount"] - o["refund_amount"])
     base = o.groupby("customer_id").agg(spend=("net", "sum"), frequency=("order_id", "count"))
     items = (shop.order_items.merge(o[["order_id", "customer_id"]], on="order_id")
@@ -423,7 +419,7 @@ EX7 = Exercise(
 
 def before_rates(shop, groups=(TREATMENT,)) -> pd.Series:
     """每次活动：所选分组中，发送前 window_days 天内下过有效订单的客户比例。"""
-    v = _valid(shop.orders)[["customer_id", "order_time"]]
+    v = valid(shop.orders)[["customer_id", "order_time"]]
     out = {}
     for c in shop.campaigns.itertuples(index=False):
         members = shop.campaign_contacts

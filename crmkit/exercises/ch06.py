@@ -10,34 +10,18 @@ from __future__ import annotations
 import pandas as pd
 
 from crmkit import loyalty
+from crmkit.exercises.common import as_of as _as_of, close, valid
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf, SetOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
 CHAPTER = "6"
 
-REFUNDED = "退款成功"
 SATISFIED, NOT_LOYAL = "满意但不忠诚", "不满意但忠诚"
-
-
-def _valid(orders):
-    return orders[orders["status"] != REFUNDED]
-
-
-def _as_of(shop):
-    """The reference day: the day after the last order (as crmkit.loyalty uses by default)."""
-    return shop.orders["order_time"].max().normalize() + pd.Timedelta(days=1)
-
-
-def _close(a, b, tol=1e-6) -> bool:
-    try:
-        return abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))
-    except Exception:
-        return False
 
 
 def _is_percent(answer, ctx) -> bool:
     """The answer is 100 × the expected fraction."""
-    return _close(float(answer), 100 * float(ctx.expected), 1e-4)
+    return close(float(answer), 100 * float(ctx.expected), 1e-4)
 
 
 # ---- 6.1 CSAT -------------------------------------------------------------------------------
@@ -118,7 +102,7 @@ EX2 = Exercise(
 
 
 def repurchase(shop) -> float:
-    n = _valid(shop.orders).groupby("customer_id").size()
+    n = valid(shop.orders).groupby("customer_id").size()
     return float((n >= 2).mean())
 
 
@@ -133,11 +117,11 @@ EX3 = Exercise(
                        lambda shop: float((shop.orders.groupby("customer_id").size() >= 2).mean())),
         Diagnosis.like("all_customers",
                        "分母用了全部注册客户；复购率的分母是“下过有效订单的客户”，没买过的人不在其中。",
-                       lambda shop: float((_valid(shop.orders).groupby("customer_id").size() >= 2)
+                       lambda shop: float((valid(shop.orders).groupby("customer_id").size() >= 2)
                                           .sum() / len(shop.customers))),
         Diagnosis.like("more_than_two",
                        "条件写成了“多于 2 单”；买了 2 单就算复购，条件应是订单数 >= 2。",
-                       lambda shop: float((_valid(shop.orders).groupby("customer_id").size() > 2)
+                       lambda shop: float((valid(shop.orders).groupby("customer_id").size() > 2)
                                           .mean())),
         Diagnosis("percent", "你给的是百分数（乘了 100）；题目要 0–1 之间的比例。", _is_percent),
     ],
@@ -148,9 +132,9 @@ EX3 = Exercise(
     ],
     wrong_answers={
         "refunds_included": lambda shop: (shop.orders.groupby("customer_id").size() >= 2).mean(),
-        "all_customers": lambda shop: (_valid(shop.orders).groupby("customer_id").size() >= 2)
+        "all_customers": lambda shop: (valid(shop.orders).groupby("customer_id").size() >= 2)
         .sum() / len(shop.customers),
-        "more_than_two": lambda shop: (_valid(shop.orders).groupby("customer_id").size() > 2).mean(),
+        "more_than_two": lambda shop: (valid(shop.orders).groupby("customer_id").size() > 2).mean(),
         "percent": lambda shop: repurchase(shop) * 100,
     },
 )
@@ -259,7 +243,7 @@ def month1_retention(shop) -> pd.Series:
 
 
 def _month_table(orders):
-    o = _valid(orders)
+    o = valid(orders)
     month = o["order_time"].dt.to_period("M")
     first = month.groupby(o["customer_id"]).transform("min")
     return pd.DataFrame({"customer_id": o["customer_id"], "first": first, "month": month})
@@ -276,7 +260,7 @@ def _month1_counts(shop) -> pd.Series:
 
 def _within_30_days(shop) -> pd.Series:
     """The usual slip: “bought again within 30 days” instead of “in the next calendar month”."""
-    o = _valid(shop.orders)
+    o = valid(shop.orders)
     first = o.groupby("customer_id")["order_time"].transform("min")
     cohort = first.dt.to_period("M").astype(str)
     day, first_day = o["order_time"].dt.normalize(), first.dt.normalize()
@@ -340,7 +324,7 @@ def _holdout(shop, leak=False, refunds=False, newcomers=False):
     cutoff, horizon = holdout_split(shop)
     params = loyalty.fit_bgnbd(o) if leak else loyalty.fit_bgnbd(o, as_of=cutoff)
     pred = loyalty.predict_clv(o, as_of=cutoff, horizon_days=horizon, params=params)
-    later = o if refunds else _valid(o)
+    later = o if refunds else valid(o)
     later = later[later["order_time"] >= cutoff]
     if not newcomers:
         later = later[later["customer_id"].isin(pred.index)]
@@ -359,7 +343,7 @@ def _leak(answer, ctx) -> bool:
     if not _keys_ok(answer):
         return False
     wrong = ctx.variant("leak", lambda s: _holdout(s, leak=True))
-    return _close(answer["预测订单数"], wrong["预测订单数"], 1e-3) and not _close(
+    return close(answer["预测订单数"], wrong["预测订单数"], 1e-3) and not close(
         answer["预测订单数"], ctx.expected["预测订单数"], 1e-3)
 
 
@@ -368,7 +352,7 @@ def _actual_variant(name, **kw):
         if not _keys_ok(answer):
             return False
         wrong = ctx.variant(name, lambda s: _holdout(s, **kw))
-        return _close(answer["实际订单数"], wrong["实际订单数"])
+        return close(answer["实际订单数"], wrong["实际订单数"])
     return when
 
 
@@ -476,13 +460,13 @@ def plan_numbers(shop):
 def _share_of_all(answer, ctx) -> bool:
     q = ctx.variant("quadrants", lambda s: loyalty.satisfaction_loyalty(s.surveys, s.orders))
     key = PLAN_KEYS[2]
-    return isinstance(answer, dict) and key in answer and _close(
+    return isinstance(answer, dict) and key in answer and close(
         answer[key], (q["quadrant"] == SATISFIED).mean(), 1e-4)
 
 
 def _plan_percent(answer, ctx) -> bool:
     key = PLAN_KEYS[2]
-    return isinstance(answer, dict) and key in answer and _close(
+    return isinstance(answer, dict) and key in answer and close(
         answer[key], 100 * ctx.expected[key], 1e-4)
 
 

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crmkit.exercises.common import close, valid
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
 CHAPTER = "7"
 
-REFUNDED = "退款成功"
 MEMBER, NON_MEMBER = "社群成员", "非成员"
-
-
-def _valid(orders):
-    return orders[orders["status"] != REFUNDED]
 
 
 def _last_day(shop) -> pd.Timestamp:
@@ -30,13 +26,6 @@ def _last_day(shop) -> pd.Timestamp:
 def _with_platform(shop):
     return shop.community_members.merge(shop.communities[["community_id", "platform"]],
                                         on="community_id", how="left")
-
-
-def _close(a, b, tol=1e-6) -> bool:
-    try:
-        return abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))
-    except Exception:
-        return False
 
 
 # ---- 7.1 members by platform --------------------------------------------------------------
@@ -144,7 +133,7 @@ EX2 = Exercise(
 
 
 def _repurchase(shop, orders=None, all_customers=False):
-    o = _valid(shop.orders) if orders is None else orders
+    o = valid(shop.orders) if orders is None else orders
     n = o.groupby("customer_id").size()
     members = set(shop.community_members["customer_id"])
     if all_customers:
@@ -191,7 +180,7 @@ PRE_KEYS = ("入群者", "未入群者")
 
 
 def _early_repeat(shop, orders=None, all_members=False):
-    o = _valid(shop.orders) if orders is None else orders
+    o = valid(shop.orders) if orders is None else orders
     day = o["order_time"].dt.normalize()
     first = day.groupby(o["customer_id"]).min()
     first_of_order = o["customer_id"].map(first)
@@ -248,7 +237,7 @@ def _truth_rates(shop, how="median", buyers_only=True):
     t = shop.truth.set_index("customer_id")["purchase_rate"]
     members = set(shop.community_members["customer_id"])
     if buyers_only:
-        t = t[t.index.isin(list(set(_valid(shop.orders)["customer_id"])))]
+        t = t[t.index.isin(list(set(valid(shop.orders)["customer_id"])))]
     is_member = t.index.isin(list(members))
     agg = getattr(pd.Series, how)
     return {MEMBER: float(agg(t[is_member])), NON_MEMBER: float(agg(t[~is_member]))}
@@ -293,7 +282,7 @@ PLAN_KEYS = ("成员人数", "基线", "目标", "实验组人数")
 def plan_numbers(shop):
     cm = _with_platform(shop)
     ids = set(cm.loc[cm["platform"] == PLAN_PLATFORM, "customer_id"])
-    o = _valid(shop.orders)
+    o = valid(shop.orders)
     recent = set(o.loc[o["order_time"] >= _window_start(shop), "customer_id"])
     size = len(ids)
     baseline = len(ids & recent) / size if size else 0.0
@@ -301,18 +290,18 @@ def plan_numbers(shop):
 
 
 def _relative_target(answer, ctx) -> bool:
-    return isinstance(answer, dict) and "目标" in answer and _close(
-        answer["目标"], ctx.expected["基线"] * 1.05, 1e-4) and not _close(
+    return isinstance(answer, dict) and "目标" in answer and close(
+        answer["目标"], ctx.expected["基线"] * 1.05, 1e-4) and not close(
         answer["目标"], ctx.expected["目标"], 1e-4)
 
 
 def _plan_percent(answer, ctx) -> bool:
-    return isinstance(answer, dict) and "基线" in answer and _close(
+    return isinstance(answer, dict) and "基线" in answer and close(
         answer["基线"], 100 * ctx.expected["基线"], 1e-4)
 
 
 def _all_platforms(answer, ctx) -> bool:
-    return isinstance(answer, dict) and "成员人数" in answer and _close(
+    return isinstance(answer, dict) and "成员人数" in answer and close(
         answer["成员人数"], ctx.shop.community_members["customer_id"].nunique())
 
 

@@ -9,22 +9,18 @@ from __future__ import annotations
 import pandas as pd
 
 from crmkit import loyalty, membership
+from crmkit.exercises.common import valid
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.rfm import customer_summary, rfm_table
 
 CHAPTER = "8"
 
-REFUNDED = "退款成功"
 #: The capstone's campaign: valuable customers who are slipping away (RFM 重要保持 + 重要挽留).
 TARGET_CLASSES = ("重要保持", "重要挽留")
 CAMPAIGN_OFFER = "满150减20"
 CAMPAIGN_SEED = 8
 CAMPAIGN_NAME = "短信触达召回"
-
-
-def _valid(orders):
-    return orders[orders["status"] != REFUNDED]
 
 
 def _close(a, b, rel=0.01) -> bool:
@@ -35,7 +31,7 @@ def _close(a, b, rel=0.01) -> bool:
 
 
 def diagnosis(shop, refunds_in: bool = False, aov_col: str = "net") -> dict:
-    o = shop.orders if refunds_in else _valid(shop.orders)
+    o = shop.orders if refunds_in else valid(shop.orders)
     net = float((o["paid_amount"] - (0.0 if refunds_in else o["refund_amount"])).sum())
     aov = net / len(o) if aov_col == "net" else float(o[aov_col].mean())
     return {"成交客户数": int(o["customer_id"].nunique()), "有效订单数": len(o), "净销售额": net,
@@ -148,7 +144,7 @@ def rfm_counts(shop) -> pd.Series:
 
 def _orders_per_class(shop) -> pd.Series:
     classes = rfm_table(shop.orders)["rfm_class"]
-    v = _valid(shop.orders)
+    v = valid(shop.orders)
     return v["customer_id"].map(classes).value_counts()
 
 
@@ -297,7 +293,7 @@ EX5 = Exercise(
 
 def kpi_baseline(shop) -> dict:
     o = shop.orders
-    v = _valid(o)
+    v = valid(o)
     return {"复购率": loyalty.repurchase_rate(o),
             "流失率": loyalty.churn_rate(o),
             "满意度": loyalty.csat(shop.surveys),
