@@ -76,25 +76,34 @@ class CampaignResult:
         return "\n".join(lines)
 
 
+def offer_terms(offer: str) -> tuple[float, float]:
+    """优惠的门槛和减免金额（元）：“满150减20”为 (150, 20)，“无门槛10元券”为 (0, 10)，“无优惠”为 (0, 0)。
+
+    >>> offer_terms("满150减20"), offer_terms("无门槛10元券")
+    ((150.0, 20.0), (0.0, 10.0))
+    """
+    if not isinstance(offer, str) or not offer:
+        raise CrmkitError(f"优惠应写成文字，如 '满150减20'、'无门槛10元券' 或 '{NO_OFFER}'，实际是 {offer!r}。")
+    if offer == NO_OFFER:
+        return 0.0, 0.0
+    m = re.fullmatch(r"满(\d+(?:\.\d+)?)减(\d+(?:\.\d+)?)", offer)
+    if m:
+        if float(m.group(2)) >= float(m.group(1)):
+            raise CrmkitError(f"优惠 '{offer}' 的减免金额不能不小于门槛。")
+        return float(m.group(1)), float(m.group(2))
+    m = re.fullmatch(r"无门槛(\d+(?:\.\d+)?)元券", offer)
+    if m:
+        return 0.0, float(m.group(1))
+    raise CrmkitError(f"看不懂优惠 '{offer}'。请写成 '满150减20'、'无门槛10元券' 或 '{NO_OFFER}'。")
+
+
 def offer_value(offer: str) -> float:
     """一张优惠券在一笔转化订单上让利多少元：“满150减20”为 20，“无门槛10元券”为 10，“无优惠”为 0。
 
     >>> offer_value("满150减20"), offer_value("无门槛10元券"), offer_value("无优惠")
     (20.0, 10.0, 0.0)
     """
-    if not isinstance(offer, str) or not offer:
-        raise CrmkitError(f"优惠应写成文字，如 '满150减20'、'无门槛10元券' 或 '{NO_OFFER}'，实际是 {offer!r}。")
-    if offer == NO_OFFER:
-        return 0.0
-    m = re.fullmatch(r"满(\d+(?:\.\d+)?)减(\d+(?:\.\d+)?)", offer)
-    if m:
-        if float(m.group(2)) >= float(m.group(1)):
-            raise CrmkitError(f"优惠 '{offer}' 的减免金额不能不小于门槛。")
-        return float(m.group(2))
-    m = re.fullmatch(r"无门槛(\d+(?:\.\d+)?)元券", offer)
-    if m:
-        return float(m.group(1))
-    raise CrmkitError(f"看不懂优惠 '{offer}'。请写成 '满150减20'、'无门槛10元券' 或 '{NO_OFFER}'。")
+    return offer_terms(offer)[1]
 
 
 def simulate_campaign(

@@ -182,12 +182,7 @@ class ShopConfig:
 
     def replace(self, **overrides) -> "ShopConfig":
         """A copy with some settings changed (validated again)."""
-        fields = {f.name for f in dataclasses.fields(self)}
-        for key in overrides:
-            if key not in fields:
-                hint = did_you_mean(key, fields)
-                raise ConfigError(f"未知的设置 '{key}'。可用设置：{', '.join(sorted(fields))}。"
-                                  f"{hint}".rstrip())
+        check_setting_names(overrides)
         return dataclasses.replace(self, **overrides)
 
     def to_dict(self) -> dict:
@@ -211,6 +206,16 @@ class ShopConfig:
 
 
 # ---- validators: each raises ConfigError naming the field, the value and what is allowed ----
+
+def check_setting_names(names) -> None:
+    """Every name must be a ShopConfig field; a typo gets the nearest real name."""
+    fields = {f.name for f in dataclasses.fields(ShopConfig)}
+    for key in names:
+        if key not in fields:
+            hint = did_you_mean(key, fields)
+            raise ConfigError(f"未知的设置 '{key}'。可用设置：{', '.join(sorted(fields))}。"
+                              f"{hint}".rstrip())
+
 
 def validate_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):

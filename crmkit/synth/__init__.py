@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import ShopConfig
+from ..config import ShopConfig, check_setting_names
 from ..errors import ConfigError
 from ..schema import TABLES
 from ..shop import Shop, apply_schema
@@ -39,13 +39,12 @@ def generate_shop(config: ShopConfig | None = None, progress=None, **overrides) 
     True
     """
     if config is None:
-        config = ShopConfig(**_checked(overrides))
-    elif overrides:
-        if not isinstance(config, ShopConfig):
-            raise ConfigError(f"config 应为 ShopConfig，实际是 {type(config).__name__}。")
-        config = config.replace(**overrides)
+        check_setting_names(overrides)
+        config = ShopConfig(**overrides)
     elif not isinstance(config, ShopConfig):
         raise ConfigError(f"config 应为 ShopConfig，实际是 {type(config).__name__}。")
+    elif overrides:
+        config = config.replace(**overrides)
     step = progress or (lambda label: None)
 
     seed = config.seed
@@ -92,19 +91,6 @@ def generate_shop(config: ShopConfig | None = None, progress=None, **overrides) 
     }
     step("整理数据类型")
     return Shop({name: apply_schema(frame, name) for name, frame in raw.items()}, config)
-
-
-def _checked(overrides: dict) -> dict:
-    import dataclasses
-
-    fields = {f.name for f in dataclasses.fields(ShopConfig)}
-    for key in overrides:
-        if key not in fields:
-            from ..errors import did_you_mean
-
-            raise ConfigError(f"未知的设置 '{key}'。可用设置：{', '.join(sorted(fields))}。"
-                              f"{did_you_mean(key, fields)}".rstrip())
-    return overrides
 
 
 def _contacts(config, pop, book, history, days) -> pd.DataFrame:

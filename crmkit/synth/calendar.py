@@ -25,6 +25,9 @@ HOUR_WEIGHTS = np.array([
 ])
 HOUR_WEIGHTS = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
 
+# The peak days of the big promotions: couriers run late and customer service is swamped.
+BIG_PROMO_DAYS = ((11, 11), (11, 12), (6, 18), (12, 12))
+
 
 def day_range(start: dt.date, end: dt.date) -> np.ndarray:
     return np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + 1)
@@ -81,7 +84,6 @@ def arrival_intensity(days: np.ndarray) -> np.ndarray:
     return a / a.sum()
 
 
-def is_presale_window(days: np.ndarray) -> np.ndarray:
-    dates = days.astype(dt.date)
-    return np.array([(d.month == 10 and d.day >= 20) or (d.month == 11 and d.day <= 10)
-                     for d in dates])
+def is_big_promo_day(days: np.ndarray) -> np.ndarray:
+    """True for the peak day of 双11 (and the day after), 618 and 双12."""
+    return np.array([(d.month, d.day) in BIG_PROMO_DAYS for d in days.astype(dt.date)])

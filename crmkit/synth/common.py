@@ -16,9 +16,10 @@ def stream(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode())]))
 
 
-def _str_dtype(arrow_type):
-    """pandas' default string dtype ("str", backed by pyarrow)."""
-    return pd.StringDtype("pyarrow", na_value=np.nan)
+def str_series(arr: pa.Array) -> pd.Series:
+    """An Arrow string array as a Series of pandas' default string dtype ("str")."""
+    return pd.Series(arr.to_pandas(
+        types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan)))
 
 
 def make_ids(prefix: str, numbers: np.ndarray, min_width: int, total: int) -> pd.Series:
@@ -27,7 +28,7 @@ def make_ids(prefix: str, numbers: np.ndarray, min_width: int, total: int) -> pd
     digits = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()),
                           width=width, padding="0")
     joined = pc.binary_join_element_wise(pa.scalar(prefix), digits, "")
-    return pd.Series(joined.to_pandas(types_mapper=_str_dtype))
+    return str_series(joined)
 
 
 def ids_for(prefix: str, n: int, min_width: int) -> pd.Series:
@@ -40,7 +41,7 @@ def take_str(ids: pd.Series, index: np.ndarray, mask: np.ndarray | None = None) 
         return pd.Series([np.nan] * len(index), dtype="str")
     null = None if mask is None else ~np.asarray(mask, dtype=bool)
     arr = pa.array(ids.array).take(pa.array(_compact(index), mask=null))
-    return arr.to_pandas(types_mapper=_str_dtype)
+    return str_series(arr)
 
 
 def _compact(index: np.ndarray) -> np.ndarray:
@@ -53,7 +54,7 @@ def labels(codes: np.ndarray, names) -> pd.Series:
     """Strings from integer codes into a list of names (fast for millions of rows)."""
     dictionary = pa.array(list(names), pa.string())
     arr = dictionary.take(pa.array(_compact(codes)))
-    return arr.to_pandas(types_mapper=_str_dtype)
+    return str_series(arr)
 
 
 def weighted_codes(rng: np.random.Generator, weights, size: int) -> np.ndarray:

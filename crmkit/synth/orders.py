@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..campaigns import offer_terms
 from .calendar import HOUR_WEIGHTS, event_labels
 from .common import ids_for, labels, rank_within, take_str, to_datetime, weighted_codes
 
@@ -292,13 +293,9 @@ def _discounts(pop, cust, gross, event, campaign, campaigns, rng):
 
 
 def _offer_value(offer: str, gross: float) -> float:
-    """The discount an SMS offer gives on an order of `gross` yuan."""
-    import re
-
-    m = re.match(r"满(\d+)减(\d+)", offer)
-    if m:
-        return float(m.group(2)) if gross >= float(m.group(1)) else 0.0
-    m = re.match(r"无门槛(\d+)元券", offer)
-    if m:
-        return min(float(m.group(1)), gross * 0.5)
-    return 0.0
+    """The discount an SMS offer gives on an order of `gross` yuan: 满减 only above its
+    threshold; a no-threshold coupon at most half the order."""
+    threshold, amount = offer_terms(offer)
+    if threshold > 0:
+        return amount if gross >= threshold else 0.0
+    return min(amount, gross * 0.5)

@@ -12,7 +12,7 @@ from faker.providers.person.zh_CN import Provider as PersonProvider
 
 from ..credit import LEVEL_ORDER, credit_level_codes
 from .calendar import arrival_intensity
-from .common import ids_for, labels, weighted_codes
+from .common import ids_for, labels, str_series, take_str, weighted_codes
 from .geography import PROVINCES
 
 # Calibration (CURRICULUM.md): BG/NBD per week (Fader, Hardie & Lee 2005) and Gamma-Gamma
@@ -222,14 +222,14 @@ def _identities(config, rng, days, register_day, age) -> pd.DataFrame:
 
     return pd.DataFrame({
         "customer_id": customer_id,
-        "nickname": _series(nickname),
-        "name": _series(name),
+        "nickname": str_series(nickname),
+        "name": str_series(name),
         "gender": labels(np.where(is_female, 0, 1), ["女", "男"]),
         "birthday": birthday,
         "province": labels(province_code, province_names),
         "city": labels(city_code, city_names),
-        "phone": _series(phone),
-        "id_number": _series(id_number),
+        "phone": str_series(phone),
+        "id_number": str_series(id_number),
     })
 
 
@@ -248,16 +248,9 @@ def _digits(values, width: int = 0) -> pa.Array:
     return pc.utf8_lpad(text, width=width, padding="0") if width else text
 
 
-def _series(arr: pa.Array) -> pd.Series:
-    return pd.Series(arr.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow",
-                                                                         na_value=np.nan)))
-
-
 def _referrers(rng, customer_id, channel_names, channel_code, is_buyer, first_day, register_day,
                rate_per_day) -> pd.Series:
     """老客推荐: each referred customer names an earlier buyer, heavier buyers more often."""
-    from .common import take_str
-
     n = len(channel_code)
     if "老客推荐" not in channel_names:
         return pd.Series([np.nan] * n, dtype="str")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .calendar import SPRING_FESTIVAL
+from .calendar import SPRING_FESTIVAL, is_big_promo_day
 
 BAD_EXPERIENCE_DROPOUT = 2.2
 ISSUE_RATE = 0.085
@@ -38,10 +38,8 @@ def late_probability(days: np.ndarray) -> np.ndarray:
     """Chance that an order placed on each day arrives after its promised date."""
     import datetime as dt
 
-    p = np.full(len(days), 0.06)
+    p = np.where(is_big_promo_day(days), 0.25, 0.06)
     for i, day in enumerate(days.astype(dt.date)):
-        if (day.month, day.day) in ((11, 11), (11, 12), (6, 18), (12, 12)):
-            p[i] = 0.25
         sf = SPRING_FESTIVAL.get(day.year + (1 if day.month >= 12 else 0))
         if sf is not None and -3 <= (sf - day).days <= 10:
             p[i] = 0.3

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .calendar import is_big_promo_day
 from .common import ids_for, take_str, to_datetime, weighted_codes
 
 AGENTS = ("小美", "小雅", "阿杰", "小鱼", "晓晴", "大壮")
@@ -73,7 +74,7 @@ def build_chats(pop, book, days, rng) -> pd.DataFrame:
     topic = np.concatenate([p["topic"] for p in parts])
     resolved = np.concatenate([p["resolved"] for p in parts])
     n = len(cust)
-    busy = np.isin(day, _busy_days(days))
+    busy = is_big_promo_day(days)[day]
     response = np.round(rng.lognormal(np.log(22), 0.7, n) * np.where(busy, 3.5, 1.0)).astype(int)
     satisfaction_trait = pop.satisfaction[cust]
     rated = rng.random(n) < 0.4
@@ -105,12 +106,6 @@ def _chats(customer, order, day, seconds, stage, topics, resolved, rng, topic_co
     return {"customer": customer, "order": order, "day": day, "seconds": seconds,
             "stage": np.full(k, stage, dtype=object),
             "topic": np.asarray(topics, dtype=object)[topic_codes], "resolved": resolved}
-
-
-def _busy_days(days) -> np.ndarray:
-    dates = days.astype(object)
-    return np.flatnonzero([(d.month, d.day) in ((11, 11), (11, 12), (6, 18), (12, 12))
-                           for d in dates])
 
 
 def build_reviews(pop, book, products, days, rng) -> pd.DataFrame:

@@ -113,16 +113,16 @@ def build_channel_costs(config, visits: pd.DataFrame, orders: pd.DataFrame, rng)
     paid = [c for c, s in config.channels.items() if s.is_paid]
     # Count with Arrow dictionary codes and bincount: the visits table may have tens of
     # millions of rows, and turning its strings into Python objects would cost gigabytes.
-    v_month, v_channel = _month_channel_codes(visits["visit_time"], visits["channel"], paid)
-    o_month, o_channel = _month_channel_codes(orders["order_time"], orders["channel"], paid)
+    v_month, v_channel, _ = _month_channel_codes(visits["visit_time"], visits["channel"], paid)
+    o_month, o_channel, o_rows = _month_channel_codes(orders["order_time"], orders["channel"],
+                                                      paid)
     months = np.union1d(v_month, o_month)
     n_ch = len(paid)
     v_key = np.searchsorted(months, v_month) * n_ch + v_channel
     o_key = np.searchsorted(months, o_month) * n_ch + o_channel
     size = len(months) * n_ch
     n_visits = np.bincount(v_key, minlength=size)
-    paid_mask = orders["channel"].isin(paid).to_numpy()
-    sales = np.bincount(o_key, weights=orders["paid_amount"].to_numpy()[paid_mask], minlength=size)
+    sales = np.bincount(o_key, weights=orders["paid_amount"].to_numpy()[o_rows], minlength=size)
     present = (n_visits > 0) | (sales > 0)
     month_col = np.repeat(months.astype(str), n_ch)[present]
     channel_col = np.tile(np.asarray(paid, dtype=object), len(months))[present]
@@ -137,20 +137,17 @@ def build_channel_costs(config, visits: pd.DataFrame, orders: pd.DataFrame, rng)
         {c: config.channels[c].commission_rate for c in paid}).astype(float)
     busy = frame["month"].str[5:].isin(["06", "11", "12"])
     noise = rng.uniform(0.9, 1.1, len(frame))
-    spend = (frame["visits"] * cpv * np.where(busy, 1.35, 1.0) + frame["sales"] * commission)
-    return pd.DataFrame({
-        "month": frame["month"].astype("str"),
-        "channel": frame["channel"].astype("str"),
-        "visits": frame["visits"].astype("int64"),
-        "spend": np.round(spend.to_numpy() * noise, 2),
-    })
+    spend = (frame["visits"] * cpv * np.where(busy, 1.35, 1.0) + frame.pop("sales") * commission)
+    frame["spend"] = np.round(spend.to_numpy() * noise, 2)
+    return frame
 
 
 def _month_channel_codes(times: pd.Series, channels: pd.Series, paid: list[str]):
-    """Month (datetime64[M]) and position in `paid` of every row whose channel is paid."""
+    """Month (datetime64[M]) and position in `paid` of every row whose channel is paid, and
+    which rows those are."""
     arr = pa.array(channels.array)
     lookup = pa.array(paid, pa.string())
     code = pc.index_in(arr, value_set=lookup).to_numpy(zero_copy_only=False)
     mask = ~np.isnan(code) if code.dtype.kind == "f" else np.ones(len(code), bool)
     month = times.to_numpy().astype("datetime64[M]")[mask]
-    return month, code[mask].astype(np.int64)
+    return month, code[mask].astype(np.int64), mask
