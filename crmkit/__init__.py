@@ -4,7 +4,8 @@
 
     import crmkit as ck
     ck.setup()              # 图表主题与中文字体（只在调用时生效）
-    shop = ck.load_shop()   # 课程网店数据（每次返回新的副本）
+    shop = ck.start(seed=SEED, student_id=STUDENT_ID)   # 绑定本笔记本的网店（设置单元格）
+    other = ck.load_shop(seed=7)                         # 再载入一家店来比较，不改变检查用的店
 
 Importing crmkit changes no settings and loads heavy modules only when first used.
 """
@@ -19,6 +20,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "Shop": "crmkit.shop",
     "load_shop": "crmkit.shop",
+    "start": "crmkit.shop",
+    "declared": "crmkit.session",
     "read_shop": "crmkit.shop",
     "ShopConfig": "crmkit.config",
     "generate_shop": "crmkit.synth",
@@ -33,7 +36,7 @@ _LAZY = {
 _SUBMODULES = {
     "synth", "shop", "config", "schema", "errors", "validate", "plotting", "grading",
     "profile", "sources", "tags", "rfm", "membership", "loyalty", "campaigns", "privacy",
-    "widgets", "cli", "envcheck", "rawexport", "credit",
+    "widgets", "cli", "envcheck", "rawexport", "credit", "session",
 }
 
 __all__ = sorted(_LAZY)

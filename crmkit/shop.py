@@ -198,10 +198,11 @@ def verify_manifest(folder: Path) -> None:
             )
 
 
-# ---- the course shop and the shop a learner loaded ----------------------------------------
+# ---- the course shop, seeded shops, and the shop a notebook is bound to --------------------
+# The pristine shops are cached here, never handed out; which one a notebook's checks use is the
+# session's business (`crmkit.session`).
 
 _CACHE: dict = {}
-_CURRENT: dict = {"key": None}
 
 
 def course_data_dir() -> Path | None:
@@ -213,12 +214,13 @@ def course_data_dir() -> Path | None:
     return candidate if (candidate / "orders.csv").exists() else None
 
 
-def _pristine(seed: int | None) -> Shop:
+def pristine_shop(seed: int | None = None) -> Shop:
+    """The cached, never handed out shop for `seed` (None = the course shop). Do not modify it."""
     from .config import COURSE_SEED, ShopConfig
 
     key = COURSE_SEED if seed is None else seed
     if key not in _CACHE:
-        folder = course_data_dir() if seed is None else None
+        folder = course_data_dir() if key == COURSE_SEED else None
         if folder is not None:
             _CACHE[key] = read_shop(folder)
         else:
@@ -228,12 +230,42 @@ def _pristine(seed: int | None) -> Shop:
     return _CACHE[key]
 
 
+def start(seed: int | None = None, student_id: str | None = None) -> Shop:
+    """设置单元格专用：把本笔记本绑定到一家网店，记下学号，返回这家店的一份新副本。
+
+    ``seed`` 是老师分配的种子；None 表示课程统一的网店。之后的 ``ck.check`` 都按绑定的
+    这家店计算标准答案，即使你后面又用 ``ck.load_shop(...)`` 载入别的店来比较也不会变。
+    想换一家店：改设置单元格里的 SEED，再从头运行（重新运行 ``start`` 会重新绑定）。
+    种子或学号写错时立即报错，绑定保持不变。
+
+    >>> import crmkit as ck
+    >>> SEED = None            # 老师分配的种子；None 表示课程统一的网店
+    >>> STUDENT_ID = "20240117"
+    >>> shop = ck.start(seed=SEED, student_id=STUDENT_ID)
+    >>> ck.declared()["bound"]
+    True
+    >>> ck.start(seed="7")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.CrmkitError: SEED 的值 '7' 无效：...
+    """
+    from . import session
+
+    seed = session.normalize_seed(seed, what="SEED")
+    session.normalize_student_id(student_id)
+    pristine = pristine_shop(seed)
+    session.bind(seed, student_id)
+    return pristine.copy()
+
+
 def load_shop(seed: int | None = None) -> Shop:
     """载入课程网店数据，每次调用都返回一份新的副本。
 
     不给 ``seed`` 时返回课程统一使用的网店（datasets/ 里的文件）；
     给出 ``seed`` 时生成同样规模、不同客户的网店（每位同学一家店）。
-    练习的自动检查会按你最后载入的网店计算标准答案。
+    练习的自动检查按笔记本绑定的网店计算：设置单元格里的 ``ck.start(seed=SEED)`` 负责绑定；
+    没有绑定时，第一次 ``load_shop`` 载入的店就是绑定的店。之后再载入别的店只用来比较，
+    不会改变检查用的店（要检查别的店，写 ``ck.check(..., shop=那家店)``）。
 
     >>> import crmkit as ck
     >>> shop = ck.load_shop()
@@ -243,22 +275,20 @@ def load_shop(seed: int | None = None) -> Shop:
     >>> other.config.seed
     12
     """
-    from .config import validate_seed
+    from . import session
 
-    if seed is not None:
-        seed = validate_seed(seed)
-    pristine = _pristine(seed)
-    _CURRENT["key"] = pristine.config.seed
+    seed = session.normalize_seed(seed, what="seed")
+    pristine = pristine_shop(seed)
+    session.note_loaded(seed)
     return pristine.copy()
 
 
 def reference_shop() -> Shop:
-    """The pristine (never handed out) copy of the shop the learner loaded last.
+    """The pristine copy of the shop the notebook is bound to (the course shop when unbound).
 
     Checks compute expected answers from it, so a learner who changed their own copy still
     gets correct feedback. Callers must not modify it.
     """
-    from .config import COURSE_SEED
+    from . import session
 
-    key = _CURRENT["key"]
-    return _pristine(None if key in (None, COURSE_SEED) else key)
+    return pristine_shop(session.bound_seed())

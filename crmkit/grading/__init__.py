@@ -11,11 +11,12 @@ from __future__ import annotations
 def check(exercise_id, answer, shop=None):
     """检查练习答案，立即给出反馈（正确 / 还不对 + 原因 / 尚未作答）。
 
-    标准答案按你最后用 ``ck.load_shop()`` 载入的那家网店计算；检查不会修改你的答案，
+    标准答案按本笔记本绑定的网店计算（设置单元格里的 ``ck.start(seed=SEED)``），之后载入
+    别的店比较不会改变它；要按另一家店检查，写 ``shop=那家店``。检查不会修改你的答案，
     也不会显示标准答案。
 
     >>> import crmkit as ck
-    >>> shop = ck.load_shop()
+    >>> shop = ck.start(seed=None)
     >>> answer_demo_1 = ...
     >>> ck.check("demo.1", answer_demo_1).status
     'not_attempted'

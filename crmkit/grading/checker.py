@@ -87,11 +87,13 @@ def evaluate(exercise, answer, shop) -> Result:
 def check(exercise_id, answer, shop=None) -> Result:
     """检查练习答案，立即给出反馈（正确 / 还不对 + 原因 / 尚未作答）。
 
-    标准答案按你最后用 ``ck.load_shop()`` 载入的那家网店计算，所以每位同学用不同的
-    种子也能得到正确的检查。检查不会修改你的答案，也不会显示标准答案。
+    标准答案按本笔记本绑定的网店计算（设置单元格里的 ``ck.start(seed=SEED)``），之后再载入
+    别的店来比较也不会改变它；每位同学用不同的种子也能得到正确的检查。想按另一家店检查，
+    写 ``ck.check("3.2", 答案, shop=那家店)``。检查用的是网店的原始数据，你改动自己的
+    ``shop`` 不影响标准答案；检查不会修改你的答案，也不会显示标准答案。
 
     >>> import crmkit as ck
-    >>> shop = ck.load_shop()
+    >>> shop = ck.start(seed=None)
     >>> answer_demo_1 = ...
     >>> ck.check("demo.1", answer_demo_1).status
     'not_attempted'
@@ -104,19 +106,60 @@ def check(exercise_id, answer, shop=None) -> Result:
     if exercise is None:
         return _unknown_exercise(exercise_id)
     try:
-        ref = shop if shop is not None else context.current_shop()
+        ref = context.current_shop() if shop is None else context.reference_for(shop)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001
         return Result(exercise.id, INCORRECT,
-                      f"还没有可用的网店数据，无法检查：{exc}。请先运行 shop = ck.load_shop()。",
+                      f"还没有可用的网店数据，无法检查：{exc}。请先运行设置单元格"
+                      f"（shop = ck.start(seed=SEED)）。",
                       diagnosis="no_shop", max_points=float(exercise.points))
     result = evaluate(exercise, answer, ref)
+    if result.status == INCORRECT and result.diagnosis != "generic:uncheckable":
+        result = _right_for_another_shop(exercise, answer, ref, explicit=shop is not None) or result
     context.STATE["status"][exercise.id] = result.status
     context.STATE["last_chapter"] = exercise.chapter
     if result.status == INCORRECT and exercise.hints:
         result.footer = f"需要提示？运行 ck.hint(\"{exercise.id}\")。"
     return result
+
+
+def _right_for_another_shop(exercise, answer, ref, explicit: bool):
+    """An explaining result when `answer` is wrong for `ref` but right for another shop loaded
+    in this session (the learner computed it on the wrong shop); None otherwise."""
+    from .. import session
+    from ..shop import pristine_shop
+
+    for seed in session.loaded_seeds():
+        try:
+            other = pristine_shop(seed)
+            if other is ref or evaluate(exercise, answer, other).status != CORRECT:
+                continue
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # noqa: BLE001, S112 - the plain verdict stands
+            continue
+        this, that = _shop_label(ref), session.shop_name(seed)
+        if explicit:
+            why = f"但这次检查按你给的 shop=（{this}）计算。"
+        else:
+            why = (f"但本笔记本绑定的是{this}，检查按它计算。如果你本来就要做{that}，"
+                   f"把设置单元格里的 SEED 改成 {seed} 再从头运行；只想比较的话，请用绑定的 shop "
+                   f"重新算答案，或写 ck.check(\"{exercise.id}\", 答案, shop=那家店)。")
+        return Result(exercise.id, INCORRECT, f"这个答案对{that}是对的，{why}",
+                      diagnosis="other_shop", max_points=float(exercise.points))
+    return None
+
+
+def _shop_label(shop) -> str:
+    from .. import session
+
+    seed = context.shop_seed(shop)
+    try:
+        return "另一家网店" if seed is None else session.shop_name(
+            session.normalize_seed(seed, what="seed"))
+    except Exception:  # noqa: BLE001 - a shop without a usable seed
+        return "另一家网店"
 
 
 def hint(exercise_id) -> Hint:

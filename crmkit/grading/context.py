@@ -1,8 +1,8 @@
 """Where checks get their shop from, the cache of expected values and the session's record.
 
-Checks follow the shop the learner loaded: by default the reference shop is
-``crmkit.shop.reference_shop()`` (the pristine copy of the shop last loaded with
-``ck.load_shop``). Tests and tools may supply another one with `use_shop`.
+Checks follow the shop the notebook is bound to (`crmkit.session`): by default the reference
+shop is ``crmkit.shop.reference_shop()``, the pristine copy of the bound shop, whatever was
+loaded later. Tests and tools may supply another one with `use_shop`.
 """
 
 from __future__ import annotations
@@ -19,12 +19,30 @@ STATE: dict = {"status": {}, "hints": {}, "last_chapter": None}
 
 
 def current_shop():
-    """The reference shop expected values are computed from."""
+    """The reference shop expected values are computed from: the notebook's bound shop."""
     if _OVERRIDE:
         return _OVERRIDE[-1]
     from ..shop import reference_shop
 
     return reference_shop()
+
+
+def reference_for(shop):
+    """The shop to compute expected values from when a learner passes ``shop=``.
+
+    A course-sized shop (``ck.load_shop(seed=…)``) is replaced by its pristine copy, so a learner
+    who changed their copy still gets correct checks; any other shop is used as given.
+    """
+    from ..config import ShopConfig
+    from ..session import normalize_seed
+    from ..shop import pristine_shop
+
+    try:
+        config = shop.config
+        is_course_sized = config == ShopConfig.course(seed=config.seed)
+    except Exception:  # noqa: BLE001 - not a crmkit shop: use it as given
+        return shop
+    return pristine_shop(normalize_seed(config.seed, what="seed")) if is_course_sized else shop
 
 
 @contextlib.contextmanager
