@@ -112,7 +112,8 @@ def _contacts(config, pop, book, history, days) -> pd.DataFrame:
     converted = hi > lo
     cum = np.concatenate([[0.0], np.cumsum(paid)])
     revenue = np.round(cum[hi] - cum[lo], 2)
-    first_order = by_cust[np.minimum(lo, len(by_cust) - 1)]
+    # clip so that a shop without orders (tiny configs) still indexes safely; converted masks it
+    first_order = by_cust[np.minimum(lo, len(by_cust) - 1)] if len(by_cust) else lo
     order = np.lexsort((cust, c_idx))
     return pd.DataFrame({
         "campaign_id": take_str(history.campaigns["campaign_id"], c_idx[order]),
