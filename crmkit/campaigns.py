@@ -13,7 +13,6 @@ How outcomes are drawn (the same story the generator uses for the shop's past ca
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
@@ -23,8 +22,7 @@ import pandas as pd
 from .errors import CrmkitError
 from .rfm import require_positive, require_table
 from .validate import require_choice
-
-TREATMENT, CONTROL = "实验组", "对照组"
+from .vocabulary import CONTROL, NO_OFFER, TREATMENT, offer_terms, offer_value  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -42,8 +40,6 @@ CHANNELS: dict[str, Channel] = {
     "短信": Channel(delivery_rate=0.97, cost_per_message=0.05, uplift_factor=1.0),
     "千牛消息": Channel(delivery_rate=0.80, cost_per_message=0.01, uplift_factor=0.6),
 }
-#: An offer-free message (a plain reminder) is assumed to persuade half as many customers.
-NO_OFFER = "无优惠"
 
 
 @dataclass
@@ -74,36 +70,6 @@ class CampaignResult:
              f"成本 {r['cost']:,.2f} 元，ROI {r['roi']:.2f}"),
         ]
         return "\n".join(lines)
-
-
-def offer_terms(offer: str) -> tuple[float, float]:
-    """优惠的门槛和减免金额（元）：“满150减20”为 (150, 20)，“无门槛10元券”为 (0, 10)，“无优惠”为 (0, 0)。
-
-    >>> offer_terms("满150减20"), offer_terms("无门槛10元券")
-    ((150.0, 20.0), (0.0, 10.0))
-    """
-    if not isinstance(offer, str) or not offer:
-        raise CrmkitError(f"优惠应写成文字，如 '满150减20'、'无门槛10元券' 或 '{NO_OFFER}'，实际是 {offer!r}。")
-    if offer == NO_OFFER:
-        return 0.0, 0.0
-    m = re.fullmatch(r"满(\d+(?:\.\d+)?)减(\d+(?:\.\d+)?)", offer)
-    if m:
-        if float(m.group(2)) >= float(m.group(1)):
-            raise CrmkitError(f"优惠 '{offer}' 的减免金额不能不小于门槛。")
-        return float(m.group(1)), float(m.group(2))
-    m = re.fullmatch(r"无门槛(\d+(?:\.\d+)?)元券", offer)
-    if m:
-        return 0.0, float(m.group(1))
-    raise CrmkitError(f"看不懂优惠 '{offer}'。请写成 '满150减20'、'无门槛10元券' 或 '{NO_OFFER}'。")
-
-
-def offer_value(offer: str) -> float:
-    """一张优惠券在一笔转化订单上让利多少元：“满150减20”为 20，“无门槛10元券”为 10，“无优惠”为 0。
-
-    >>> offer_value("满150减20"), offer_value("无门槛10元券"), offer_value("无优惠")
-    (20.0, 10.0, 0.0)
-    """
-    return offer_terms(offer)[1]
 
 
 def simulate_campaign(

@@ -13,9 +13,7 @@ import pandas as pd
 
 from .errors import CrmkitError
 from .validate import require_choice, require_columns, require_increasing, require_nonempty
-
-#: Orders with this status were fully refunded and do not count as purchases.
-REFUNDED = "退款成功"
+from .vocabulary import REFUNDED  # fully refunded orders do not count as purchases
 
 #: The eight RFM classes, keyed by (R high, F high, M high).
 RFM_CLASSES: dict[tuple[bool, bool, bool], str] = {

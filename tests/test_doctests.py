@@ -6,7 +6,8 @@ import importlib
 import pandas as pd
 import pytest
 
-MODULES = ["rfm", "profile", "sources", "tags", "membership", "loyalty", "campaigns", "privacy"]
+MODULES = ["rfm", "profile", "sources", "tags", "membership", "loyalty", "campaigns", "privacy",
+           "vocabulary"]
 
 
 @pytest.mark.parametrize("name", MODULES)

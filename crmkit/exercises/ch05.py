@@ -13,10 +13,9 @@ from crmkit.exercises.common import valid
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.rfm import customer_summary
+from crmkit.vocabulary import CONTROL, TREATMENT
 
 CHAPTER = "5"
-
-TREATMENT, CONTROL = "实验组", "对照组"
 
 #: The four customer levels of 7.3.2 and the rule's thresholds.
 LEVELS = ("普通客户", "成长客户", "成熟客户", "流失客户")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-REFUNDED = "退款成功"
+from crmkit.vocabulary import REFUNDED
 
 
 def valid(orders: pd.DataFrame) -> pd.DataFrame:

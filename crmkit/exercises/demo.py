@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf, SetOf
 from crmkit.grading.declare import Diagnosis, Exercise
+from crmkit.vocabulary import REFUNDED
 
 CHAPTER = "demo"
-
-REFUNDED = "退款成功"
 
 
 def _valid(shop):

@@ -16,6 +16,7 @@ from ..config import ShopConfig, check_setting_names
 from ..errors import ConfigError
 from ..schema import TABLES
 from ..shop import Shop, apply_schema
+from ..vocabulary import CONTROL, TREATMENT
 from .calendar import day_range, purchase_intensity
 from .common import stream, take_str
 from .orders import build_orders, build_products
@@ -118,7 +119,7 @@ def _contacts(config, pop, book, history, days) -> pd.DataFrame:
     return pd.DataFrame({
         "campaign_id": take_str(history.campaigns["campaign_id"], c_idx[order]),
         "customer_id": take_str(pop.customers["customer_id"], cust[order]),
-        "group": pd.Series(np.where(history.treated[order], "实验组", "对照组"), dtype="str"),
+        "group": pd.Series(np.where(history.treated[order], TREATMENT, CONTROL), dtype="str"),
         "delivered": history.delivered[order],
         "clicked": history.clicked[order],
         "converted": converted[order],

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..campaigns import offer_terms
+from ..vocabulary import offer_terms
 from .calendar import HOUR_WEIGHTS, event_labels
 from .common import ids_for, labels, rank_within, take_str, to_datetime, weighted_codes
 
