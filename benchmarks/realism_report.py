@@ -63,11 +63,6 @@ def holdout_error(shop) -> float:
     return predicted / actual - 1
 
 
-def shop_figures(shop) -> dict:
-    from crmkit.promo_calendar import event_labels  # noqa: F401  (after issue 13)
-    return _figures(shop)
-
-
 def _event_labels(days):
     try:
         from crmkit.promo_calendar import event_labels

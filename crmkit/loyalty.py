@@ -445,20 +445,18 @@ def _safe(f, point) -> float:
 
 def _simulate_orders(rng: np.random.Generator, n: int, start="2023-01-01",
                      end="2025-01-01") -> pd.DataFrame:
-    """Orders from a BG/NBD process (for examples and tests): weekly rates, Beta dropout."""
+    """Orders from the BG/NBD process (for examples and tests): r=0.5, α=4 per week, a=1, b=3,
+    first purchases spread over the first half of the window. The process is the generator's
+    own (crmkit.synth.process), so the examples and the course shop follow one model."""
+    from .synth.process import bgnbd_paths, draw_bgnbd_traits
+
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     span = (end - start).days
-    rows = []
-    lam = rng.gamma(0.5, 1 / 4.0, n)  # purchases per week
-    p = rng.beta(1.0, 3.0, n)
-    for i in range(n):
-        t = rng.uniform(0, span * 0.5)
-        rows.append((f"C{i:05d}", start + pd.Timedelta(days=float(t)), 100.0))
-        while True:  # BG/NBD: a customer may drop out only after a repeat purchase
-            t += rng.exponential(7.0 / lam[i])
-            if t >= span:
-                break
-            rows.append((f"C{i:05d}", start + pd.Timedelta(days=float(t)), 100.0))
-            if rng.random() < p[i]:
-                break
-    return pd.DataFrame(rows, columns=["customer_id", "order_time", "paid_amount"])
+    lam, p = draw_bgnbd_traits(rng, n, r=0.5, alpha=4.0, a=1.0, b=3.0)  # λ per week
+    paths = bgnbd_paths(rng, lam / 7, p, rng.uniform(0, span * 0.5, n), span)
+    order = np.lexsort((paths.time, paths.customer))
+    return pd.DataFrame({
+        "customer_id": [f"C{i:05d}" for i in paths.customer[order]],
+        "order_time": start + pd.to_timedelta(paths.time[order], unit="D"),
+        "paid_amount": 100.0,
+    })

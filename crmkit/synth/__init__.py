@@ -21,7 +21,7 @@ from .calendar import day_range, purchase_intensity
 from .common import stream, take_str
 from .orders import build_orders, build_products
 from .people import STYLES, build_population
-from .process import late_probability, simulate_purchases
+from .process import expected_next_year, late_probability, simulate_purchases
 from .service import build_chats, build_communities, build_reviews, build_surveys
 from .sms import run_campaigns
 from .traffic import build_channel_costs, build_visits
@@ -57,7 +57,7 @@ def generate_shop(config: ShopConfig | None = None, progress=None, **overrides) 
     products = build_products(config, stream(seed, "products"), days)
     step("购买过程")
     purchases = simulate_purchases(pop, intensity, late_probability(days), stream(seed, "orders"),
-                                   config.communities.dropout_reduction)
+                                   config.communities.dropout_reduction, config.experience)
     history = run_campaigns(config, pop, purchases, days, stream(seed, "campaigns"))
     step("订单")
     book = build_orders(config, pop, purchases, products, history.campaigns, days,
@@ -72,7 +72,7 @@ def generate_shop(config: ShopConfig | None = None, progress=None, **overrides) 
                                               stream(seed, "communities"))
     costs = build_channel_costs(config, visits, book.orders, stream(seed, "channel_costs"))
     contacts = _contacts(config, pop, book, history, days)
-    truth = _truth(pop, purchases, days)
+    truth = _truth(config, pop, purchases, days)
 
     raw = {
         "customers": pop.customers,
@@ -128,10 +128,12 @@ def _contacts(config, pop, book, history, days) -> pd.DataFrame:
     })
 
 
-def _truth(pop, purchases, days) -> pd.DataFrame:
+def _truth(config, pop, purchases, days) -> pd.DataFrame:
     n_days = len(days)
     dropout_day = purchases.dropout_day
     alive = dropout_day >= n_days
+    expected, will_buy = expected_next_year(pop, purchases, days, config.experience,
+                                            config.communities.dropout_reduction)
     return pd.DataFrame({
         "customer_id": pop.customers["customer_id"],
         "purchase_rate": np.round(pop.rate_per_day * 365, 4),
@@ -143,6 +145,8 @@ def _truth(pop, purchases, days) -> pd.DataFrame:
         "offer_uplift": np.round(pop.offer_uplift, 4),
         "bad_experiences": purchases.bad_experiences,
         "alive_at_end": alive,
+        "expected_purchases_next_year": np.round(expected, 4),
+        "will_buy_next_year": np.round(will_buy, 4),
         "dropout_date": pd.Series(np.where(alive, np.datetime64("NaT"), (
             days[0] + np.minimum(dropout_day, n_days - 1).astype("timedelta64[D]")).astype(
             "datetime64[ns]")), dtype="datetime64[ns]"),

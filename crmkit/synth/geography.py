@@ -1,10 +1,19 @@
-"""Provinces (names from Faker's zh_CN locale), their cities and their share of online buyers.
+"""Provinces (names from Faker's zh_CN locale), their cities and their share of online buyers,
+and how long a parcel takes to reach them.
 
 Each entry: province -> (ID-number prefix, relative weight of online shoppers, cities with
 relative weights). The first city listed is the capital or the largest city.
+
+Delivery (labelled assumption, no single public source): the shop ships from 浙江 (杭州), like
+most Taobao fashion shops. Express parcels reach 江浙沪皖 in one to two days, the rest of the
+coast and the centre in two to three, the north-east and south-west in about three, and the
+remote north-west and west (内蒙古, 甘肃, 宁夏, 青海, 新疆, 西藏) in four to five, where couriers
+also miss their promised date more often (fewer flights, long trunk routes, 偏远地区 surcharges).
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 PROVINCES: dict[str, tuple[str, float, tuple[tuple[str, float], ...]]] = {
     "广东省": ("44", 13.0, (("广州市", 30), ("深圳市", 30), ("东莞市", 12), ("佛山市", 12),
@@ -54,3 +63,40 @@ PROVINCES: dict[str, tuple[str, float, tuple[tuple[str, float], ...]]] = {
     "青海省": ("63", 0.3, (("西宁市", 85), ("海东市", 15))),
     "西藏自治区": ("54", 0.15, (("拉萨市", 80), ("日喀则市", 20))),
 }
+
+
+# Delivery zones: (mean days from payment to delivery when on time, lateness factor).
+DELIVERY_ZONES: dict[str, tuple[float, float]] = {
+    "江浙沪皖": (1.6, 0.8),
+    "沿海与中部": (2.4, 1.0),
+    "东北与西南": (3.1, 1.25),
+    "西北": (4.2, 1.7),
+    "新疆西藏": (5.2, 2.0),
+}
+ZONE_OF: dict[str, str] = {
+    **dict.fromkeys(("浙江省", "江苏省", "上海市", "安徽省"), "江浙沪皖"),
+    **dict.fromkeys(("广东省", "山东省", "河南省", "北京市", "湖北省", "福建省", "湖南省", "河北省",
+                     "江西省", "天津市", "山西省"), "沿海与中部"),
+    **dict.fromkeys(("四川省", "陕西省", "辽宁省", "广西壮族自治区", "重庆市", "云南省", "贵州省",
+                     "黑龙江省", "吉林省", "海南省"), "东北与西南"),
+    **dict.fromkeys(("内蒙古自治区", "甘肃省", "宁夏回族自治区", "青海省"), "西北"),
+    **dict.fromkeys(("新疆维吾尔自治区", "西藏自治区"), "新疆西藏"),
+}
+PROVINCE_NAMES = tuple(PROVINCES)
+_TRANSIT = np.array([DELIVERY_ZONES[ZONE_OF[p]][0] for p in PROVINCE_NAMES])
+_LATE = np.array([DELIVERY_ZONES[ZONE_OF[p]][1] for p in PROVINCE_NAMES])
+
+
+def expected_delivery_days(province_code: np.ndarray) -> np.ndarray:
+    """Mean days from payment to delivery of an on-time parcel, per position in PROVINCES."""
+    return _TRANSIT[np.asarray(province_code, dtype=np.int64)]
+
+
+def late_factor(province_code: np.ndarray) -> np.ndarray:
+    """Multiplier on the day's chance of a late delivery (coast below 1, remote west about 2)."""
+    return _LATE[np.asarray(province_code, dtype=np.int64)]
+
+
+def draw_delivery_days(rng: np.random.Generator, province_code: np.ndarray) -> np.ndarray:
+    """On-time delivery days (at least 1) with the province's mean: 1 + Poisson(mean − 1)."""
+    return 1 + rng.poisson(expected_delivery_days(province_code) - 1)

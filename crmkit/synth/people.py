@@ -1,4 +1,16 @@
-"""Customers: who they are (names, places, channel) and their hidden traits (truth)."""
+"""Customers: who they are (names, places, channel) and their hidden traits (truth).
+
+Each customer's purchase rate λ and dropout probability p are drawn from the BG/NBD mixing
+distributions (process.generating_bgnbd), untouched. Channels then *select* customers: a
+channel whose customers buy more often (rate_factor > 1) or drop out more (dropout_factor > 1)
+is more likely for customers with a high λ or p (exponential tilting of the Gamma and Beta
+laws, shares raked back to the configured ones). The population's λ and p stay exactly
+Gamma(r, α) and Beta(a, b), so a BG/NBD fit recovers them, while the channels still differ.
+
+The channel mix follows the calendar: 平台活动 and 聚划算 bring PROMO_CHANNEL_BOOST times more
+of the day's new customers on promotion days, and their 大促会场 sub-channel exists only then.
+Nobody is acquired through 历史订单 (order history needs an order first).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +23,21 @@ import pyarrow.compute as pc
 from faker.providers.person.zh_CN import Provider as PersonProvider
 
 from ..credit import LEVEL_ORDER, credit_level_codes
-from .calendar import arrival_intensity
+from .calendar import arrival_intensity, event_labels
 from .common import ids_for, labels, str_series, take_str, weighted_codes
 from .geography import PROVINCES
+from .process import draw_bgnbd_traits, generating_bgnbd
 
-# Calibration (CURRICULUM.md): BG/NBD per week (Fader, Hardie & Lee 2005) and Gamma-Gamma
-# spend per order (Fader & Hardie 2013), spend scaled from USD to this shop's yuan.
-BGNBD_R, BGNBD_ALPHA, BGNBD_A, BGNBD_B = 0.243, 4.414, 0.793, 2.426
+# Calibration (CURRICULUM.md): Gamma-Gamma spend per order (Fader & Hardie 2013), spend scaled
+# from USD to this shop's yuan. The BG/NBD parameters live in process.py.
 GG_P, GG_Q, GG_GAMMA = 6.25, 3.74, 15.44
+
+# Labelled assumptions: promotion-driven channels on promotion days, and sub-channels that
+# cannot bring a new customer (or only during a promotion).
+PROMO_CHANNELS = ("平台活动", "聚划算")
+PROMO_CHANNEL_BOOST = 4.0
+PROMO_ONLY_SUB_CHANNELS = ("大促会场",)
+NOT_FOR_NEW_CUSTOMERS = ("历史订单",)
 
 STYLES = ("冲动型", "理性对比型", "忠诚复购型")
 IMPULSE_CHANNELS = ("直播/短视频", "聚划算", "平台活动", "淘宝客")
@@ -51,6 +70,7 @@ class Population:
     community_day: np.ndarray
     is_88vip: np.ndarray
     age: np.ndarray
+    province_code: np.ndarray  # position in geography.PROVINCES
 
 
 def build_population(config, rng: np.random.Generator, days: np.ndarray) -> Population:
@@ -59,17 +79,17 @@ def build_population(config, rng: np.random.Generator, days: np.ndarray) -> Popu
     specs = [config.channels[c] for c in channel_names]
 
     register_day = np.sort(weighted_codes(rng, arrival_intensity(days), n))
-    channel_code = weighted_codes(rng, [s.share for s in specs], n)
-    sub_names, sub_code = _sub_channels(rng, specs, channel_code)
+    promo_day = event_labels(days) != ""
+    # Latent purchase process: BG/NBD's λ (per week) and p, then channels select customers.
+    g = generating_bgnbd(config)
+    rate_per_week, dropout = draw_bgnbd_traits(rng, n, g["r"], g["alpha"], g["a"], g["b"])
+    rate_per_day = rate_per_week / 7
+    channel_code = _channels_for(rng, specs, channel_names, g, rate_per_week, dropout,
+                                 promo_day[register_day])
+    sub_names, sub_code = _sub_channels(rng, specs, channel_code, promo_day[register_day])
 
-    # Latent purchase process, shifted by channel.
     rate_factor = np.array([s.rate_factor for s in specs])[channel_code]
-    dropout_factor = np.array([s.dropout_factor for s in specs])[channel_code]
     spend_factor = np.array([s.spend_factor for s in specs])[channel_code]
-    # CDNOW bought CDs; a fashion shop's customers buy more often (rate_scale).
-    rate_per_week = rng.gamma(BGNBD_R, 1 / BGNBD_ALPHA, n) * rate_factor * config.rate_scale
-    rate_per_day = np.minimum(rate_per_week / 7, 0.25)
-    dropout = np.clip(rng.beta(BGNBD_A, BGNBD_B, n) * dropout_factor, 0.005, 0.97)
     # Frequent buyers spend a little more per order (CDNOW: correlation about 0.11).
     log_rate = np.log(rate_per_day + 1e-5)
     z_rate = (log_rate - log_rate.mean()) / (log_rate.std() + 1e-12)
@@ -106,7 +126,7 @@ def build_population(config, rng: np.random.Generator, days: np.ndarray) -> Popu
         1 / (spend_nu * 180))
     is_88vip = rng.random(n) < 0.09 * np.exp(1.6 * (vip_score - vip_score.mean()))
 
-    customers = _identities(config, rng, days, register_day, age)
+    customers, province_code = _identities(config, rng, days, register_day, age)
     customers["register_date"] = days[register_day].astype("datetime64[ns]")
     customers["acquisition_channel"] = labels(channel_code, channel_names)
     customers["acquisition_sub_channel"] = labels(sub_code, sub_names)
@@ -134,19 +154,76 @@ def build_population(config, rng: np.random.Generator, days: np.ndarray) -> Popu
         offer_uplift=offer_uplift, favourite_category=weighted_codes(
             rng, list(config.category_mix.values()), n),
         joins_community=joins_community, community_day=community_day, is_88vip=is_88vip, age=age,
+        province_code=province_code,
     )
 
 
-def _sub_channels(rng, specs, channel_code):
-    """Sub-channel codes into one flat list of names shared by all channels."""
+def _tilt_exponents(g, specs):
+    """Exponents k, j with E[λ | channel] = rate_factor · E[λ] under λ^k-tilting of Gamma(r, α)
+    (tilted law Gamma(r + k, α)) and E[p | channel] = dropout_factor · E[p] under p^j-tilting of
+    Beta(a, b) (tilted law Beta(a + j, b))."""
+    r, a, b = g["r"], g["a"], g["b"]
+    rate_f = np.array([s.rate_factor for s in specs])
+    drop_f = np.array([s.dropout_factor for s in specs])
+    k = r * (rate_f - 1)
+    # the mean of p can grow at most to 1: cap the factor where it would need more
+    drop_f = np.minimum(drop_f, 0.95 * (a + b) / a)
+    j = a * (a + b) * (drop_f - 1) / ((a + b) - drop_f * a)
+    return np.maximum(k, -0.9 * r), np.maximum(j, -0.9 * a)
+
+
+def _channels_for(rng, specs, channel_names, g, rate, dropout, promo, chunk=200_000):
+    """Each customer's acquisition channel, with probability ∝ share × λ^k × p^j × calendar
+    boost, the shares raked so that the overall mix is the configured one."""
+    n = len(rate)
+    k, j = _tilt_exponents(g, specs)
+    boost = np.array([PROMO_CHANNEL_BOOST if c in PROMO_CHANNELS else 1.0 for c in channel_names])
+    # floors keep a once-in-20,000-years buyer from dominating the tilt's normalisation
+    log_lam = np.log(np.maximum(rate, 1e-6))
+    log_p = np.log(np.maximum(dropout, 1e-6))
+
+    def tilt(rows):
+        return np.exp(np.outer(log_lam[rows], k) + np.outer(log_p[rows], j))
+
+    target = np.array([s.share for s in specs])
+    target = target / target.sum()
+    sample = np.arange(0, n, max(1, n // chunk))  # raking on at most ~chunk customers
+    norm = tilt(sample).mean(axis=0)
+    w_sample = tilt(sample) / norm * np.where(promo[sample, None], boost, 1.0)
+    share = target.copy()
+    for _ in range(30):  # iterative proportional fitting of the shares
+        prob = w_sample * share
+        prob /= prob.sum(axis=1, keepdims=True)
+        share *= target / np.maximum(prob.mean(axis=0), 1e-12)
+    code = np.zeros(n, dtype=np.int64)
+    u = rng.random(n)
+    for start in range(0, n, chunk):
+        rows = np.arange(start, min(n, start + chunk))
+        w = (tilt(rows) / norm * np.where(promo[rows, None], boost, 1.0) * share)
+        cdf = np.cumsum(w, axis=1)
+        cdf /= cdf[:, -1:]
+        code[rows] = np.minimum((cdf < u[rows, None]).sum(axis=1), len(specs) - 1)
+    return code
+
+
+def _sub_channels(rng, specs, channel_code, promo):
+    """Sub-channel codes into one flat list of names shared by all channels. 历史订单 never
+    brings a new customer; 大促会场 only on promotion days."""
     names: list[str] = []
     code = np.zeros(len(channel_code), dtype=np.int64)
     for c, spec in enumerate(specs):
-        members = np.flatnonzero(channel_code == c)
         offset = len(names)
         names.extend(name for name, _ in spec.sub_channels)
-        code[members] = offset + weighted_codes(rng, [w for _, w in spec.sub_channels],
-                                                len(members))
+        base = [0.0 if name in NOT_FOR_NEW_CUSTOMERS else w for name, w in spec.sub_channels]
+        if sum(base) == 0:  # a channel of impossible sub-channels only: keep its own mix
+            base = [w for _, w in spec.sub_channels]
+        quiet = [0.0 if name in PROMO_ONLY_SUB_CHANNELS else w
+                 for (name, _), w in zip(spec.sub_channels, base)]
+        if sum(quiet) == 0:
+            quiet = base
+        for on_promo, weights in ((True, base), (False, quiet)):
+            members = np.flatnonzero((channel_code == c) & (promo == on_promo))
+            code[members] = offset + weighted_codes(rng, weights, len(members))
     return names, code
 
 
@@ -162,7 +239,7 @@ def _styles(rng, channel_names, channel_code, rate_per_day, dropout):
     return np.where(loyal, 2, np.where(impulse, 0, 1))
 
 
-def _identities(config, rng, days, register_day, age) -> pd.DataFrame:
+def _identities(config, rng, days, register_day, age) -> tuple[pd.DataFrame, np.ndarray]:
     """Names, nicknames, places, phones and ID numbers, assembled with Arrow string kernels
     (one vectorised operation per column rather than one Python string per row)."""
     n = config.customers
@@ -230,7 +307,7 @@ def _identities(config, rng, days, register_day, age) -> pd.DataFrame:
         "city": labels(city_code, city_names),
         "phone": str_series(phone),
         "id_number": str_series(id_number),
-    })
+    }), province_code
 
 
 def _pick(names, codes) -> pa.Array:
