@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -47,7 +48,18 @@ def test_importing_crmkit_is_light_and_changes_no_settings():
 def test_makefile_has_the_two_commands_and_ci_runs_make_test():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^lab:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
-    assert "--allow-root" in makefile
+    assert "--allow-root" in (ROOT / "course.py").read_text(encoding="utf-8")
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "make lab" in readme and "make test" in readme
+    for command in ("make lab", "make test", "python course.py lab", "python course.py test",
+                    "conda env create -f environment.yml"):
+        assert command in readme, command
+
+
+def test_chinese_jupyterlab_is_a_dependency_everywhere():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    names = {_parse(d)[0] for d in pyproject["project"]["dependencies"]}
+    assert "jupyterlab-language-pack-zh-cn" in names
+    defaults = json.loads((ROOT / "jupyter" / "overrides.d" / "crmkit.json").read_text("utf-8"))
+    assert defaults["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
+
