@@ -193,3 +193,16 @@ def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module),
                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_rebinding_to_another_shop_clears_the_scoreboard():
+    ck.start(seed=None)
+    ck.check(EX, right_answer(None))
+    assert "完成 1/" in str(ck.progress())
+    ck.start(seed=None)  # re-running the setup cell with the same seed keeps the results
+    assert "完成 1/" in str(ck.progress())
+    ck.start(seed=OTHER)  # judged against the old shop: no longer counted
+    board = ck.progress("1")
+    assert board.score == 0 and "种子 7 的网店" in board.title
+    ck.check(EX, right_answer(OTHER))
+    assert "完成 1/" in str(ck.progress())

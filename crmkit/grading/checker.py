@@ -105,6 +105,7 @@ def check(exercise_id, answer, shop=None) -> Result:
         exercise = None
     if exercise is None:
         return _unknown_exercise(exercise_id)
+    context.follow_binding()
     try:
         ref = context.current_shop() if shop is None else context.reference_for(shop)
     except KeyboardInterrupt:
@@ -183,13 +184,15 @@ def hint(exercise_id) -> Hint:
 def progress(chapter=None) -> Progress:
     """显示一章练习的完成情况和得分（按本次运行中最后一次检查的结果）。
 
-    不给章节时显示你最近检查过的那一章。
+    不给章节时显示你最近检查过的那一章。重新运行准备单元格换了网店（改了 SEED）后，
+    之前的结果作废，要按新的店重新检查。
 
     >>> import crmkit as ck
     >>> board = ck.progress("demo")
     >>> board.max_score > 0
     True
     """
+    context.follow_binding()
     if chapter is None:
         chapter = context.STATE["last_chapter"]
     if chapter is None:
@@ -197,6 +200,10 @@ def progress(chapter=None) -> Progress:
     chapter = str(chapter)
     exercises = chapter_exercises(chapter)
     title = f"第 {chapter} 章练习" if chapter.isdigit() else f"练习（{chapter}）"
+    if context.STATE["seed"] is not None:
+        from ..session import shop_name
+
+        title += f" · {shop_name(context.STATE['seed'])}"
     if not exercises:
         return Progress(title, [], f"第 {chapter} 章没有练习。")
     rows = []

@@ -14,8 +14,9 @@ _OVERRIDE: list = []
 _CACHE: OrderedDict = OrderedDict()  # (exercise id, name, id(shop)) -> (shop, value)
 _CACHE_SIZE = 256
 
-# The session's record, for `progress()` and the progressive hints.
-STATE: dict = {"status": {}, "hints": {}, "last_chapter": None}
+# The session's record, for `progress()` and the progressive hints; "seed" is the bound shop
+# the statuses were recorded for.
+STATE: dict = {"status": {}, "hints": {}, "last_chapter": None, "seed": None}
 
 
 def current_shop():
@@ -84,6 +85,18 @@ def reset_session() -> None:
     STATE["status"].clear()
     STATE["hints"].clear()
     STATE["last_chapter"] = None
+    STATE["seed"] = None
+
+
+def follow_binding() -> None:
+    """Forget the recorded results once the notebook is bound to another shop: they were
+    judged against the old one (the setup cell was re-run with another SEED)."""
+    from ..session import bound_seed
+
+    seed = bound_seed()
+    if STATE["seed"] != seed:
+        STATE["status"].clear()
+        STATE["seed"] = seed
 
 
 class CheckContext:
