@@ -149,3 +149,59 @@ def test_data_dictionary_describes_every_column_with_an_example(course_shop):
     assert d["column_zh"].str.len().gt(0).all() and d["meaning"].str.len().gt(0).all()
     assert d.loc[~d["nullable"], "example"].str.len().gt(0).all()
     assert all(re.search(r"[\u4e00-\u9fff]", z) for z in d["column_zh"])
+
+
+# ---- issue 13: the purchase process, acquisitions and the calendar (helper 13a) ----
+
+def _process_invariants(shop) -> None:
+    from crmkit.promo_calendar import event_labels
+
+    c, t, o = shop.customers, shop.truth, shop.orders
+    # BG/NBD: nobody drops out right after the first purchase
+    organic = o[o["campaign_id"].isna()] if "campaign_id" in o else o
+    n_orders = organic.groupby("customer_id").size()
+    one_time = t.set_index("customer_id").loc[n_orders.index[n_orders.eq(1)]]
+    assert one_time["alive_at_end"].all()
+    # order history cannot bring a new customer; 大促会场 only during promotions
+    assert not c["acquisition_sub_channel"].eq("历史订单").any()
+    days = np.arange(np.datetime64(shop.config.start, "D"), np.datetime64(shop.config.end, "D") + 1)
+    promo = pd.Series(event_labels(days) != "", index=pd.DatetimeIndex(days))
+    venue = c.loc[c["acquisition_sub_channel"].eq("大促会场"), "register_date"]
+    assert promo.reindex(venue.dt.normalize()).all()
+    # the truth's forecasts: dropped-out customers will not buy; probabilities are probabilities
+    dead = ~t["alive_at_end"]
+    assert (t.loc[dead, "expected_purchases_next_year"] == 0).all()
+    assert (t.loc[dead, "will_buy_next_year"] == 0).all()
+    assert t["will_buy_next_year"].between(0, 1).all()
+    assert (t["expected_purchases_next_year"] >= t["will_buy_next_year"] - 1e-3).all()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(customers=st.integers(min_value=1, max_value=600),
+       seed=st.integers(min_value=0, max_value=2**32),
+       start=st.dates(min_value=dt.date(2016, 1, 1), max_value=dt.date(2033, 1, 1)),
+       days=st.integers(min_value=30, max_value=800))
+def test_process_and_acquisition_invariants_over_many_configs(customers, seed, start, days):
+    shop = ck.generate_shop(customers=customers, seed=seed, start=start,
+                            end=start + dt.timedelta(days=days))
+    _process_invariants(shop)
+
+
+def test_process_and_acquisition_invariants_for_the_course_shop(course_shop):
+    _process_invariants(course_shop)
+
+
+@settings(max_examples=30, deadline=None)
+@given(codes=st.lists(st.integers(min_value=0, max_value=len(PROVINCES) - 1), min_size=1,
+                      max_size=50), seed=st.integers(min_value=0, max_value=2**32))
+def test_remote_west_parcels_are_slower_and_later_than_the_coast(codes, seed):
+    from crmkit.synth import geography as g
+
+    names = list(PROVINCES)
+    coast = [names.index(p) for p in ("上海市", "浙江省", "江苏省", "广东省")]
+    west = [names.index(p) for p in ("新疆维吾尔自治区", "西藏自治区", "青海省", "甘肃省",
+                                     "宁夏回族自治区")]
+    assert g.expected_delivery_days(west).min() >= g.expected_delivery_days(coast).max() + 1
+    assert g.late_factor(west).min() > g.late_factor(coast).max()
+    drawn = g.draw_delivery_days(np.random.default_rng(seed), np.array(codes))
+    assert (drawn >= 1).all() and drawn.dtype.kind == "i"

@@ -105,3 +105,116 @@ def test_one_item_in_most_orders_and_funnel_follows_channel_conversion(course_sh
     assumed = {name: spec.conversion for name, spec in course_shop.config.channels.items()}
     for channel, rate in conversion.items():
         assert abs(rate - assumed[channel]) / assumed[channel] < 0.35, (channel, rate)
+
+
+# ---- issue 13: the shop follows the model the course teaches (helper 13a) ----
+
+BGNBD_SEEDS = (1, 2, 3, 4, 5)
+
+
+@pytest.fixture(scope="module")
+def seed_shops():
+    import crmkit as ck
+
+    return [ck.generate_shop(seed=s) for s in BGNBD_SEEDS]
+
+
+def _end(shop):
+    return pd.Timestamp(shop.config.end) + pd.Timedelta(days=1)
+
+
+def test_bgnbd_fit_recovers_the_generating_parameters_within_25_percent(seed_shops):
+    from crmkit.loyalty import fit_bgnbd
+    from crmkit.synth.process import generating_bgnbd
+
+    ratios = {"r": [], "alpha": [], "a": [], "b": []}
+    for shop in seed_shops:
+        fitted = fit_bgnbd(shop.orders, as_of=_end(shop))
+        true = generating_bgnbd(shop.config)
+        for name in ratios:
+            ratios[name].append(getattr(fitted, name) / true[name])
+    for name, values in ratios.items():
+        assert 0.75 <= np.median(values) <= 1.25, (name, values)
+    # the rate's distribution is pinned down by every shop, not only on average
+    assert all(0.8 <= v <= 1.2 for v in ratios["r"] + ratios["alpha"]), ratios
+
+
+def test_bgnbd_holdout_error_is_within_10_percent(seed_shops):
+    from crmkit.loyalty import _expected_purchases, bgnbd_data, fit_bgnbd
+    from crmkit.rfm import purchases
+
+    errors = []
+    for shop in seed_shops:
+        end = _end(shop)
+        cut = end - pd.Timedelta(weeks=26)
+        params = fit_bgnbd(shop.orders, as_of=cut)
+        data = bgnbd_data(shop.orders, as_of=cut)
+        predicted = _expected_purchases(params, 26, *(data[c].to_numpy(float)
+                                                      for c in ("x", "t_x", "T"))).sum()
+        later = purchases(shop.orders[(shop.orders["order_time"] >= cut)
+                                      & shop.orders["customer_id"].isin(data.index)], end)
+        actual = len(later.assign(day=later["order_time"].dt.normalize())[
+            ["customer_id", "day"]].drop_duplicates())
+        errors.append(predicted / actual - 1)
+    assert abs(np.median(errors)) <= 0.10, errors
+
+
+def test_truth_will_buy_separates_alive_customers_who_buy_from_those_who_do_not(course_shop):
+    t = course_shop.truth
+    end = pd.Timestamp(course_shop.config.end)
+    alive = t[t["alive_at_end"]]
+    # alive is not "will buy": many alive customers are very slow buyers
+    assert (alive["will_buy_next_year"] < 0.2).mean() > 0.2
+    # but the forecast agrees with how they bought: buyers of the last half year score higher
+    recent = course_shop.orders.loc[course_shop.orders["order_time"] > end - pd.Timedelta(
+        days=182), "customer_id"].unique()
+    is_recent = alive["customer_id"].isin(recent)
+    assert (alive.loc[is_recent, "will_buy_next_year"].mean()
+            > alive.loc[~is_recent, "will_buy_next_year"].mean() + 0.2)
+
+
+def test_unhappy_customers_drop_out_much_more_delighted_ones_a_little_less(seed_shops):
+    t = pd.concat([s.truth.merge(s.orders.groupby("customer_id").size().rename("n")
+                                 .reset_index(), on="customer_id") for s in seed_shops])
+    repeat = t[t["n"] >= 2]  # only repeat buyers can have dropped out
+    churned = ~repeat["alive_at_end"]
+    unhappy, delighted = repeat["satisfaction"] < 0.45, repeat["satisfaction"] > 0.85
+    middle = ~unhappy & ~delighted
+    assert churned[unhappy].mean() > churned[middle].mean() + 0.1
+    assert churned[delighted].mean() < churned[middle].mean()
+    assert churned[middle].mean() - churned[delighted].mean() < 0.1  # delight: mild
+
+
+def test_promotion_channels_acquire_on_promotion_days(course_shop):
+    from crmkit.promo_calendar import event_labels
+
+    c = course_shop.customers
+    cfg = course_shop.config
+    days = pd.date_range(cfg.start, cfg.end)
+    promo = pd.Series(event_labels(days.to_numpy().astype("datetime64[D]")) != "", index=days)
+    on_promo = promo.reindex(c["register_date"].dt.normalize()).to_numpy()
+    platform = c["acquisition_channel"].isin(["平台活动", "聚划算"]).to_numpy()
+    per_day = lambda mask, day_mask: mask.sum() / day_mask.sum()  # noqa: E731
+    share_promo = per_day(platform & on_promo, promo) / per_day(on_promo, promo)
+    share_other = per_day(platform & ~on_promo, ~promo) / per_day(~on_promo, ~promo)
+    assert share_promo > 2 * share_other, (share_promo, share_other)
+
+
+def test_remote_west_deliveries_are_late_more_often_than_the_coast(course_shop):
+    o = course_shop.orders.dropna(subset=["delivered_date"]).merge(
+        course_shop.customers[["customer_id", "province"]], on="customer_id")
+    late = o["delivery_delay_days"] > 0
+    west = o["province"].isin(["新疆维吾尔自治区", "西藏自治区", "青海省", "甘肃省",
+                               "宁夏回族自治区", "内蒙古自治区"])
+    coast = o["province"].isin(["上海市", "浙江省", "江苏省", "安徽省"])
+    assert late[west].mean() > 1.5 * late[coast].mean()
+
+
+def test_double_11_is_10_to_16_times_a_median_day(course_shop):
+    o = course_shop.orders
+    cfg = course_shop.config
+    daily = o.groupby(o["order_time"].dt.normalize()).size().reindex(
+        pd.date_range(cfg.start, cfg.end), fill_value=0)
+    ratios = [daily[pd.Timestamp(y, 11, 11)] / daily.median()
+              for y in range(cfg.start.year, cfg.end.year + 1)]
+    assert 8 <= np.mean(ratios) <= 18, ratios
