@@ -137,6 +137,11 @@ def order_late_probability(late_p: np.ndarray, day: np.ndarray,
     return np.clip(late_p[day] * late_factor(province_code), 0.0, 0.9)
 
 
+def bad_experience_multiplier(recent_bad: np.ndarray, experience) -> np.ndarray:
+    """Dropout multiplier of a bad experience on this order or the one before."""
+    return np.where(recent_bad, experience.bad_dropout, 1.0)
+
+
 def satisfaction_multiplier(satisfaction: np.ndarray, experience) -> np.ndarray:
     """Dropout multiplier of the satisfaction trait: unhappy strongly up, delighted mildly down."""
     return np.where(satisfaction < experience.unhappy_below, experience.unhappy_dropout,
@@ -173,7 +178,7 @@ def simulate_purchases(pop, intensity: np.ndarray, late_p: np.ndarray,
         recent_bad = bad | bad_before[active]
         bad_before[active] = bad
         in_community = pop.joins_community[active] & (pop.community_day[active] <= day)
-        return (base_multiplier[active] * np.where(recent_bad, experience.bad_dropout, 1.0)
+        return (base_multiplier[active] * bad_experience_multiplier(recent_bad, experience)
                 * np.where(in_community, 1 - community_effect, 1.0) * kept)
 
     buyers = pop.is_buyer
