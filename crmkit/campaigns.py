@@ -1,14 +1,11 @@
 """智能触达（7.3）：在模拟的客户运营平台上发一次短信活动——选人群、渠道、文案、优惠和发送时间，
 随机留出对照组，按每位客户在 ``truth`` 中的真实反应抽取结果，并读出增益（含置信区间）和 ROI。
 
-How outcomes are drawn (the same story the generator uses for the shop's past campaigns):
-
-- q = 1 - exp(-purchase_rate * window_days / 365) is the chance that a customer who is still
-  active buys within the window anyway ("organic"); a customer who has dropped out never buys.
-- A treated customer whose message is delivered, who is active and would not have bought
-  anyway, buys because of the message with probability offer_uplift x channel factor x offer factor.
-- So the true uplift of a crowd (treatment minus control conversion, counting undelivered
-  messages in the treatment group) is delivery_rate x mean(alive x (1 - q) x uplift).
+Outcomes follow the response model the generator uses for the shop's past campaigns
+(``crmkit.sms_response``; its figures are in ``crmkit.config.CampaignSettings``). Here a
+customer who is still active buys within the window anyway ("organic") with probability
+q = 1 - exp(-purchase_rate * window_days / 365); a customer who has dropped out, or a prospect
+(``truth.prospect``), does not.
 """
 
 from __future__ import annotations
@@ -19,6 +16,8 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from . import sms_response
+from .config import CampaignSettings
 from .errors import CrmkitError
 from .rfm import require_positive, require_table
 from .validate import require_choice
@@ -34,10 +33,13 @@ class Channel:
     uplift_factor: float
 
 
+#: The response model's figures (the generator's defaults).
+MODEL = CampaignSettings()
 #: Simulation assumptions. 短信 follows the generator; 千牛消息 is an assumption for comparison
 #: (only customers who open 千牛/淘宝 see it, cheaper, weaker).
 CHANNELS: dict[str, Channel] = {
-    "短信": Channel(delivery_rate=0.97, cost_per_message=0.05, uplift_factor=1.0),
+    "短信": Channel(delivery_rate=MODEL.delivery_rate, cost_per_message=MODEL.cost_per_message,
+                    uplift_factor=1.0),
     "千牛消息": Channel(delivery_rate=0.80, cost_per_message=0.01, uplift_factor=0.6),
 }
 
@@ -120,20 +122,16 @@ def simulate_campaign(
     rng = np.random.default_rng(seed)
 
     t = truth.set_index("customer_id").loc[ids]
-    alive = _alive_at(t, send)
-    q = 1 - np.exp(-t["purchase_rate"].to_numpy(float) * window_days / 365.0)
-    uplift = t["offer_uplift"].to_numpy(float) * spec.uplift_factor * (0.5 if coupon == 0 else 1.0)
-    uplift = np.clip(uplift, 0.0, 1.0)
+    organic_p, persuasion = _response(t, send, spec, offer, window_days)
     n = len(ids)
 
     treated = rng.permutation(n) >= round(n * control_share)
     delivered = treated & (rng.random(n) < spec.delivery_rate)
-    organic = alive & (rng.random(n) < q)
-    caused = delivered & alive & ~organic & (rng.random(n) < uplift)
+    organic = rng.random(n) < organic_p
+    caused = sms_response.draw_caused(rng, delivered, organic, persuasion)
     converted = organic | caused
     night = send.hour >= 22 or send.hour < 8
-    click_p = (0.03 + 0.6 * caused + 0.12 * organic) * (0.5 if night else 1.0)
-    clicked = delivered & (rng.random(n) < click_p)
+    clicked = delivered & (rng.random(n) < sms_response.click_probability(caused, organic, night))
     spend = t["spend_level"].to_numpy(float)
     revenue = np.where(converted, rng.gamma(4.0, np.maximum(spend, 1.0) / 4.0), 0.0).round(2)
 
@@ -144,7 +142,7 @@ def simulate_campaign(
     })
     per_message = spec.cost_per_message if cost_per_message is None else float(cost_per_message)
     report = campaign_report(contacts, cost_per_message=per_message, offer_cost=coupon)
-    true_uplift = float(spec.delivery_rate * np.mean(alive * (1 - q) * uplift))
+    true_uplift = sms_response.expected_uplift(spec.delivery_rate, organic_p, persuasion)
     settings = {"channel": channel, "message": message, "offer": offer, "send_time": send,
                 "control_share": control_share, "window_days": window_days, "seed": seed,
                 "cost_per_message": per_message}
@@ -158,7 +156,8 @@ def campaign_report(contacts: pd.DataFrame, cost_per_message: float = 0.05,
     可用于 ``simulate_campaign`` 的明细，也可用于课程数据中某一次活动的 ``campaign_contacts``。
 
     - 增益 ``uplift`` = 实验组转化率 − 对照组转化率（实验组包含未送达的客户）；
-      置信区间用两比例之差的正态近似（Wald 区间）；
+      置信区间是 Newcombe 的混合 Wilson 区间（``uplift_interval``），小人群、0 转化时也可靠；
+    - ``warning``：某一组没有人转化时的中文提示（否则为空字符串），控制台会显示它；
     - 增量营收 = (实验组人均营收 − 对照组人均营收) × 实验组人数；
     - 成本 = 发送条数 × 单条成本 + 实验组转化人数 × 每单优惠 ``offer_cost``；
     - ROI = (增量营收 − 成本) ÷ 成本。
@@ -187,8 +186,8 @@ def campaign_report(contacts: pd.DataFrame, cost_per_message: float = 0.05,
     p1 = float(treat["converted"].mean())
     p0 = float(ctrl["converted"].mean())
     uplift = p1 - p0
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    se = float(np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0))
+    converted_c = int(ctrl["converted"].sum())
+    low, high = uplift_interval(int(treat["converted"].sum()), n1, converted_c, n0, confidence)
     revenue = float(treat["revenue"].sum())
     incremental = (revenue / n1 - float(ctrl["revenue"].sum()) / n0) * n1
     converted_t = int(treat["converted"].sum())
@@ -202,10 +201,61 @@ def campaign_report(contacts: pd.DataFrame, cost_per_message: float = 0.05,
         "delivery_rate": float(treat["delivered"].mean()),
         "click_rate": float(treat["clicked"].sum() / max(treat["delivered"].sum(), 1)),
         "conversion_treatment": p1, "conversion_control": p0,
-        "uplift": uplift, "ci_low": uplift - z * se, "ci_high": uplift + z * se,
+        "uplift": uplift, "ci_low": float(low), "ci_high": float(high),
         "revenue": revenue, "incremental_revenue": incremental, "cost": float(cost),
         "roi": (incremental - cost) / cost if cost > 0 else float("nan"),
+        "warning": _zero_conversion_warning(converted_t, n1, converted_c, n0),
     }, name="report")
+
+
+def uplift_interval(converted_treatment, treatment, converted_control, control,
+                    confidence: float = 0.95):
+    """增益（两组转化率之差）的置信区间：Newcombe 混合 Wilson 区间，小人群、0 转化时也可靠。
+
+    先给每组的转化率算 Wilson 区间，再把两组区间到各自估计值的距离合起来（Newcombe 1998 的方法 10）。
+    与常见的“正态近似”（Wald）区间不同，它在某组 0 人转化时不会缩成一个点，小样本下覆盖率接近名义水平。
+    参数可以是数，也可以是同样长度的数组（一次算多次活动）。返回 ``(下限, 上限)``。
+
+    Newcombe (1998), *Statistics in Medicine* 17: 873–890, Table II, example (a): 56/70 vs 48/80.
+
+    >>> low, high = uplift_interval(56, 70, 48, 80)
+    >>> round(low, 4), round(high, 4)
+    (0.0524, 0.3339)
+    >>> [round(x, 4) for x in uplift_interval(5, 56, 0, 29)]  # the control group has 0 conversions
+    [-0.0381, 0.1926]
+    """
+    x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in (converted_treatment, treatment,
+                                                             converted_control, control))
+    if np.any(n1 <= 0) or np.any(n0 <= 0) or np.any((x1 < 0) | (x1 > n1) | (x0 < 0) | (x0 > n0)):
+        raise CrmkitError("uplift_interval：每组人数应大于 0，转化人数应在 0 到该组人数之间。")
+    if not 0 < confidence < 1:
+        raise CrmkitError(f"confidence（置信水平）应在 0 到 1 之间，实际是 {confidence}。")
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p1, p0 = x1 / n1, x0 / n0
+    l1, u1 = _wilson(p1, n1, z)
+    l0, u0 = _wilson(p0, n0, z)
+    d = p1 - p0
+    low = d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
+    high = d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
+def _wilson(p, n, z):
+    """Wilson score interval of a proportion p observed in n trials."""
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def _zero_conversion_warning(converted_t: int, n1: int, converted_c: int, n0: int) -> str:
+    empty = [f"{name}（{n:,} 人）" for name, x, n in ((TREATMENT, converted_t, n1),
+                                                    (CONTROL, converted_c, n0)) if x == 0]
+    if not empty:
+        return ""
+    return (f"注意：{'和'.join(empty)}没有人转化。0 人转化时转化率的估计很不稳定，"
+            "增益区间因此较宽，请谨慎下结论；可以扩大人群或对照组、延长观察天数后再看。")
 
 
 def true_uplift(crowd, truth: pd.DataFrame, channel: str = "短信", offer: str = "满100减10",
@@ -220,15 +270,14 @@ def true_uplift(crowd, truth: pd.DataFrame, channel: str = "短信", offer: str 
     """
     require_choice(channel, list(CHANNELS), "channel（触达方式）")
     spec = CHANNELS[channel]
-    coupon = offer_value(offer)
-    require_table(truth, ["customer_id", "purchase_rate", "offer_uplift"], "truth 表")
+    offer_value(offer)
+    require_positive(window_days, "window_days（观察天数）")
+    require_table(truth, ["customer_id", "purchase_rate", "offer_uplift"], "truth 表",
+                  numbers=["purchase_rate", "offer_uplift"])
     ids = _crowd_ids(crowd, truth)
     t = truth.set_index("customer_id").loc[ids]
-    alive = _alive_at(t, _send_time(send_time, truth))
-    q = 1 - np.exp(-t["purchase_rate"].to_numpy(float) * window_days / 365.0)
-    uplift = np.clip(t["offer_uplift"].to_numpy(float) * spec.uplift_factor
-                     * (0.5 if coupon == 0 else 1.0), 0, 1)
-    return float(spec.delivery_rate * np.mean(alive * (1 - q) * uplift))
+    organic_p, persuasion = _response(t, _send_time(send_time, truth), spec, offer, window_days)
+    return sms_response.expected_uplift(spec.delivery_rate, organic_p, persuasion)
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -260,6 +309,18 @@ def _send_time(send_time, truth: pd.DataFrame) -> pd.Timestamp:
         last = truth["dropout_date"].max()
     base = last.normalize() if last is not None else pd.Timestamp.today().normalize()
     return base + pd.Timedelta(days=1, hours=10)
+
+
+def _response(t: pd.DataFrame, send: pd.Timestamp, spec: Channel, offer: str, window_days):
+    """Each customer's chance to buy anyway (organic) and to be persuaded by a delivered message."""
+    alive = _alive_at(t, send)
+    q = 1 - np.exp(-t["purchase_rate"].to_numpy(float) * window_days / 365.0)
+    prospect = (t["prospect"].to_numpy(dtype=bool) if "prospect" in t.columns
+                else np.zeros(len(t), dtype=bool))
+    factor = spec.uplift_factor * sms_response.offer_factor(offer, MODEL)
+    persuasion = sms_response.persuasion_probability(t["offer_uplift"].to_numpy(float),
+                                                     alive | prospect, factor)
+    return np.where(alive, q, 0.0), persuasion
 
 
 def _alive_at(t: pd.DataFrame, send: pd.Timestamp) -> np.ndarray:

@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "crmkit"
 
 #: The generator side: the synth package and the layers below it.
 GENERATOR_ROOTS = ("crmkit.synth", "crmkit.config", "crmkit.schema", "crmkit.vocabulary",
+                   "crmkit.sms_response", "crmkit.promo_calendar",
                    "crmkit.errors", "crmkit.validate")
 ANALYSIS = ("campaigns", "rfm", "loyalty", "tags", "membership", "sources", "profile", "privacy",
             "plotting", "widgets", "grading", "exercises")

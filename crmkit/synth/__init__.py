@@ -16,6 +16,7 @@ from ..config import ShopConfig, check_setting_names
 from ..errors import ConfigError
 from ..schema import TABLES
 from ..shop import Shop, apply_schema
+from ..sms_response import draw_offer_uplift
 from ..vocabulary import CONTROL, TREATMENT
 from .calendar import day_range, purchase_intensity
 from .common import stream, take_str
@@ -54,6 +55,8 @@ def generate_shop(config: ShopConfig | None = None, progress=None, **overrides) 
 
     step("客户")
     pop = build_population(config, stream(seed, "customers"), days)
+    pop.offer_uplift = draw_offer_uplift(config.campaigns, pop.price_sensitivity, ~pop.is_buyer,
+                                         stream(seed, "offer_uplift"))
     products = build_products(config, stream(seed, "products"), days)
     step("购买过程")
     purchases = simulate_purchases(pop, intensity, late_probability(days), stream(seed, "orders"),
@@ -143,6 +146,7 @@ def _truth(config, pop, purchases, days) -> pd.DataFrame:
         "shopping_style": pd.Series(np.asarray(STYLES, dtype=object)[pop.style_code], dtype="str"),
         "satisfaction": np.round(pop.satisfaction, 4),
         "offer_uplift": np.round(pop.offer_uplift, 4),
+        "prospect": ~pop.is_buyer,
         "bad_experiences": purchases.bad_experiences,
         "alive_at_end": alive,
         "expected_purchases_next_year": np.round(expected, 4),

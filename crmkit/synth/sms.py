@@ -1,8 +1,8 @@
 """The shop's past SMS campaigns (智能触达): crowds, treatment and control, true responses.
 
-A contacted customer in the treatment group who is still active and would not have bought
-anyway buys within the window with probability equal to their true `offer_uplift`; the
-control group only shows what customers do without a message.
+Outcomes follow the response model in ``crmkit.sms_response``, which the console's
+simulation (``crmkit.campaigns``) shares; here "would not have bought anyway" is what the
+simulated purchase process did in the window.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..sms_response import click_probability, draw_caused, offer_factor, persuasion_probability
 from .common import ids_for, to_datetime
 
 SHOP_NAME = "悦己服饰"
@@ -36,7 +37,6 @@ TEMPLATES = (
      "点击领取：{link} 回T退订"),
 )
 CROWDS = ("复购人群", "新客户人群", "沉睡客户召回", "兴趣人群", "高价值客户")
-DELIVERY_RATE = 0.97
 
 
 @dataclass
@@ -112,12 +112,14 @@ def run_campaigns(config, pop, purchases, days: np.ndarray, rng: np.random.Gener
             chosen = members[:1]
         m = len(chosen)
         treated = rng.random(m) >= settings.control_share
-        delivered = treated & (rng.random(m) < DELIVERY_RATE)
+        delivered = treated & (rng.random(m) < settings.delivery_rate)
         in_window = (purchases.day >= s) & (purchases.day < s + w)
         organic = np.isin(chosen, purchases.customer[in_window])
-        alive = purchases.dropout_day[chosen] > s
-        caused = delivered & alive & ~organic & (rng.random(m) < pop.offer_uplift[chosen])
-        clicked = delivered & (rng.random(m) < 0.03 + 0.6 * caused + 0.12 * organic)
+        can_respond = (purchases.dropout_day[chosen] > s) | ~pop.is_buyer[chosen]
+        persuasion = persuasion_probability(pop.offer_uplift[chosen], can_respond,
+                                            offer_factor(offer, settings))
+        caused = draw_caused(rng, delivered, organic, persuasion)
+        clicked = delivered & (rng.random(m) < click_probability(caused, organic))
         when = s + np.minimum(rng.geometric(1 / 3, m) - 1, w - 1)
         new_cust.append(chosen[caused])
         new_day.append(when[caused])
