@@ -210,6 +210,8 @@ class ShopConfig:
         _positive_int("campaigns.window_days", c.window_days, 90)
         _positive_float("campaigns.cost_per_message", c.cost_per_message, 10)
         _unit_interval("campaigns.persuadable_share", c.persuadable_share)
+        for name in ("delivery_rate", "uplift_persuadable", "prospect_factor", "no_offer_factor"):
+            _unit_interval(f"campaigns.{name}", getattr(c, name))
         unknown = [p for p in k.platforms if p not in CommunitySettings().platforms]
         if unknown or not k.platforms:
             allowed = "、".join(CommunitySettings().platforms)
@@ -250,8 +252,6 @@ class ShopConfig:
         d["campaigns"] = CampaignSettings(**d["campaigns"])
         d["communities"] = CommunitySettings(**{**d["communities"], "platforms":
                                                 tuple(d["communities"]["platforms"])})
-        for name in ("delivery_rate", "uplift_persuadable", "prospect_factor", "no_offer_factor"):
-            _unit_interval(f"campaigns.{name}", getattr(c, name))
         if "experience" in d:  # shops saved before issue 13 use the defaults
             d["experience"] = ExperienceSettings(**d["experience"])
         return cls(**d)
