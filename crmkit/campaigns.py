@@ -71,6 +71,8 @@ class CampaignResult:
             (f"  实验组营收 {r['revenue']:,.2f} 元，增量营收 {r['incremental_revenue']:,.2f} 元，"
              f"成本 {r['cost']:,.2f} 元，ROI {r['roi']:.2f}"),
         ]
+        if r.get("warning"):
+            lines.append(f"  {r['warning']}")
         return "\n".join(lines)
 
 
