@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import importlib
 import os
+import platform
 import re
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-REINSTALL = "在课程目录运行 make setup（或 make lab）重新安装依赖"
+REINSTALL = "在课程文件夹运行 make setup（Windows：python course.py setup）重新安装依赖"
 # Used when crmkit's own metadata is missing (e.g. run from a source tree without installing).
 FALLBACK_REQUIREMENTS = [
     "numpy", "pandas", "pyarrow", "matplotlib", "seaborn", "ipywidgets", "jupyterlab",
@@ -24,6 +26,19 @@ FALLBACK_REQUIREMENTS = [
 # Distribution name -> import name, where they differ.
 IMPORT_NAMES = {"faker": "faker", "pyyaml": "yaml", "scikit-learn": "sklearn"}
 WIDGETS_LABEXTENSION = Path("@jupyter-widgets") / "jupyterlab-manager"
+# Chinese fonts a browser can use on a stock Windows / macOS, by file name -> shown name.
+WINDOWS_CJK_FONTS = {
+    "msyh.ttc": "Microsoft YaHei（微软雅黑）", "Deng.ttf": "DengXian（等线）",
+    "simsun.ttc": "SimSun（宋体）", "simhei.ttf": "SimHei（黑体）",
+}
+MACOS_CJK_FONTS = {
+    "PingFang.ttc": "PingFang SC（苹方）", "Hiragino Sans GB.ttc": "Hiragino Sans GB（冬青黑体）",
+    "STHeiti Light.ttc": "STHeiti（华文黑体）", "STHeiti Medium.ttc": "STHeiti（华文黑体）",
+    "Songti.ttc": "Songti SC（宋体）",
+}
+LINUX_FONT_FIX = ("安装一种中文字体后重启浏览器：Debian/Ubuntu 运行 sudo apt install fonts-noto-cjk；"
+                  "Fedora 运行 sudo dnf install google-noto-sans-cjk-fonts；"
+                  "Arch 运行 sudo pacman -S noto-fonts-cjk")
 
 
 @dataclass
@@ -36,8 +51,9 @@ class CheckResult:
     fix: str = ""
 
     def line(self) -> str:
-        mark = "✅" if self.ok else "❌"
-        text = f"{mark} {self.item}：{self.detail}"
+        # The words carry the result; the emoji only decorate (they are boxes without an emoji font).
+        mark = "✅ 通过" if self.ok else "❌ 未通过"
+        text = f"{mark}｜{self.item}：{self.detail}"
         return text if self.ok else f"{text}\n   → 修复：{self.fix}"
 
 
@@ -100,7 +116,7 @@ def check_package(name: str, spec: str = "") -> CheckResult:
         importlib.import_module(module)
     except Exception as exc:  # noqa: BLE001 - a broken install raises any error
         return CheckResult(item, False, f"已安装 {version}，但无法导入：{type(exc).__name__}: {exc}",
-                           f"{REINSTALL}；若仍失败，删除 .venv 文件夹后再运行 make setup。")
+                           f"{REINSTALL}；若仍失败，删除 .venv 文件夹后再运行一次。")
     if spec and not _satisfies(version, spec):
         return CheckResult(item, False, f"已安装 {version}，不满足要求 {spec}",
                            f"{REINSTALL}，以更新 {name}。")
@@ -158,6 +174,69 @@ def check_cjk_font() -> CheckResult:
                        "后删除 matplotlib 的字体缓存。")
 
 
+def _fc_list_chinese() -> str | None:
+    """`fc-list :lang=zh family` output (fontconfig: what Linux browsers use), None without it."""
+    try:
+        done = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
+                              timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _system_font_dirs(system: str) -> list[Path]:
+    if system == "Windows":
+        dirs = [Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"]
+        if os.environ.get("LOCALAPPDATA"):
+            dirs.append(Path(os.environ["LOCALAPPDATA"]) / "Microsoft" / "Windows" / "Fonts")
+        return dirs
+    dirs = [Path("/System/Library/Fonts"), Path("/System/Library/Fonts/Supplemental"),
+            Path("/Library/Fonts"), Path.home() / "Library" / "Fonts"]
+    # Newer macOS keeps PingFang in a downloadable asset folder.
+    dirs += sorted(Path("/System/Library/AssetsV2").glob("com_apple_MobileAsset_Font*/*/AssetData"))
+    return dirs
+
+
+def check_browser_font(system: str | None = None, fc_list=_fc_list_chinese,
+                       font_dirs: list[Path] | None = None) -> CheckResult:
+    """浏览器能否显示中文：系统里有没有中文字体（JupyterLab 的界面、表格和交互工具都要用）。
+
+    Linux 用 fontconfig（fc-list，浏览器也靠它找字体）；Windows、macOS 查系统自带的中文字体文件。
+    在 JupyterHub 等远程服务器上，这一项检查的是服务器；浏览器所在电脑另需有中文字体。
+
+    >>> check_browser_font("Linux", fc_list=lambda: "Noto Sans CJK SC,Noto Sans CJK SC Regular").ok
+    True
+    >>> "sudo apt install fonts-noto-cjk" in check_browser_font("Linux", fc_list=lambda: "").fix
+    True
+    """
+    system = system or platform.system()
+    item = "浏览器中文字体"
+    if system in ("Windows", "Darwin"):
+        known = WINDOWS_CJK_FONTS if system == "Windows" else MACOS_CJK_FONTS
+        dirs = _system_font_dirs(system) if font_dirs is None else font_dirs
+        lower = {name.lower(): shown for name, shown in known.items()}
+        found = sorted({lower[p.name.lower()] for d in dirs if d.is_dir() for p in d.iterdir()
+                        if p.name.lower() in lower})
+        if found:
+            return CheckResult(item, True, "系统字体 " + "、".join(found))
+        fix = ("在“设置 → 时间和语言 → 语言和区域”中添加“中文(简体，中国)”（会安装微软雅黑等字体），"
+               "或在“设置 → 系统 → 可选功能”中添加“简体中文补充字体”，然后重启浏览器"
+               if system == "Windows" else
+               "打开“字体册”，选择“文件 → 恢复标准字体…”，然后重启浏览器")
+        return CheckResult(item, False, "找不到系统自带的中文字体，浏览器里的中文会显示成方框", fix)
+    output = fc_list()
+    if output is None:
+        return CheckResult(item, False, "找不到 fc-list（fontconfig），无法确认浏览器有中文字体",
+                           LINUX_FONT_FIX.replace("fonts-noto-cjk", "fontconfig fonts-noto-cjk", 1))
+    families = sorted({line.split(",")[0].strip() for line in output.splitlines() if line.strip()},
+                      key=lambda name: (not re.search(r"SC\b|CN\b|Hans", name), name))
+    if not families:
+        return CheckResult(item, False, "系统没有中文字体，浏览器里的中文会显示成方框",
+                           LINUX_FONT_FIX)
+    shown = "、".join(families[:3]) + (f" 等 {len(families)} 种" if len(families) > 3 else "")
+    return CheckResult(item, True, shown)
+
+
 def check_writable(directory: str | os.PathLike | None = None) -> CheckResult:
     """当前工作目录能否写入文件（保存练习、图表和数据需要）。"""
     where = Path(directory) if directory is not None else Path.cwd()
@@ -179,7 +258,7 @@ def run_checks() -> list[CheckResult]:
     """依次运行全部检查，返回 CheckResult 列表。"""
     results = [check_python()]
     results += [check_package(name, spec) for name, spec in required_packages()]
-    results += [check_widgets(), check_cjk_font(), check_writable()]
+    results += [check_widgets(), check_cjk_font(), check_browser_font(), check_writable()]
     return results
 
 
@@ -187,7 +266,7 @@ def check_environment():
     """检查课程的运行环境，返回一张表：检查项、是否通过、说明、修复方法。
 
     检查 Python 版本、每个依赖包（能否导入、版本是否满足）、交互组件及其 JupyterLab 扩展、
-    图表中文字体、工作目录是否可写。全部通过时“通过”一列都是 True。
+    图表中文字体、浏览器中文字体、工作目录是否可写。全部通过时“通过”一列都是 True。
 
     >>> table = check_environment()
     >>> list(table.columns)
