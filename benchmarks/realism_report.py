@@ -88,8 +88,12 @@ def _figures(shop) -> dict:
     venue = c.loc[c["acquisition_sub_channel"] == "大促会场", "register_date"].dt.normalize()
     on_promo = promo.reindex(venue).to_numpy()
     out["大促会场 acquisitions on promo days (share)"] = on_promo.mean()
-    out["大促会场 per promo day / per other day"] = (
-        (on_promo.sum() / promo.sum()) / max((~on_promo).sum() / (~promo).sum(), 1e-9))
+    out["大促会场 acquisitions on non-promo days"] = int((~on_promo).sum())
+    reg = c["register_date"].dt.normalize()
+    reg_promo = promo.reindex(reg).to_numpy()
+    platform = c["acquisition_channel"].isin(["平台活动", "聚划算"]).to_numpy()
+    out["平台活动+聚划算 share of new customers, promo days"] = platform[reg_promo].mean()
+    out["平台活动+聚划算 share of new customers, other days"] = platform[~reg_promo].mean()
 
     delivered = o.dropna(subset=["delivered_date"]).merge(c[["customer_id", "province"]],
                                                           on="customer_id")
@@ -110,11 +114,30 @@ def _figures(shop) -> dict:
         out[f"618 {year} / median day"] = daily[pd.Timestamp(year, 6, 18)] / med
     out["satisfaction-dropout corr (buyers)"] = np.corrcoef(
         buyers["satisfaction"], (~buyers["alive_at_end"]).astype(float))[0, 1]
-    if "expected_purchases_next_year" in t:
-        alive_buyers = buyers[buyers["alive_at_end"]]
-        out["truth-alive buyers: mean expected purchases next year"] = alive_buyers[
-            "expected_purchases_next_year"].mean()
+    repeat = buyers[n_orders.reindex(buyers.index) >= 2]
+    churned = ~repeat["alive_at_end"]
+    sat = repeat["satisfaction"]
+    out["dropout of repeat buyers, satisfaction < 0.45"] = churned[sat < 0.45].mean()
+    out["dropout of repeat buyers, 0.45–0.85"] = churned[sat.between(0.45, 0.85)].mean()
+    out["dropout of repeat buyers, satisfaction > 0.85"] = churned[sat > 0.85].mean()
+    out["退款成功 share of orders"] = o["status"].eq("退款成功").mean()
+    if "will_buy_next_year" in t:
+        out["truth-alive with will_buy_next_year < 0.1"] = (alive["will_buy_next_year"] < 0.1).mean()
+        out["buyers: truth expected purchases next year (sum)"] = buyers[
+            "expected_purchases_next_year"].sum()
+        out["buyers: BG/NBD-predicted purchases next year (sum)"] = _model_next_year(shop)
     return out
+
+
+def _model_next_year(shop) -> float:
+    """What a BG/NBD fit on the whole window predicts for the next 52 weeks (all buyers)."""
+    from crmkit.loyalty import _expected_purchases, bgnbd_data, fit_bgnbd
+
+    end = pd.Timestamp(shop.config.end) + pd.Timedelta(days=1)
+    params = fit_bgnbd(shop.orders, as_of=end)
+    data = bgnbd_data(shop.orders, as_of=end)
+    return float(_expected_purchases(params, 52, *(data[c].to_numpy(float)
+                                                   for c in ("x", "t_x", "T"))).sum())
 
 
 def main() -> None:

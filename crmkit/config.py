@@ -155,7 +155,7 @@ class ExperienceSettings:
 
     bad_dropout: float = 2.0
     unhappy_below: float = 0.45
-    unhappy_dropout: float = 2.2
+    unhappy_dropout: float = 3.0
     delighted_above: float = 0.85
     delighted_dropout: float = 0.8
 

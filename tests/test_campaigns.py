@@ -178,6 +178,10 @@ def test_generator_uses_the_same_model(small_shop):
     active = who["dropout_date"].isna().to_numpy() | (
         who["dropout_date"].to_numpy() > orders["send_time"].to_numpy())
     assert len(orders) > 0 and (active | who["prospect"].to_numpy()).all()
+    # nobody buys after their dropout date, prospects won by a coupon included
+    last = shop.orders.groupby("customer_id")["order_time"].max().dt.normalize()
+    dropout = truth["dropout_date"].reindex(last.index)
+    assert not (last > dropout).any()
 
 
 def test_past_campaigns_lift_conversion_by_a_realistic_amount(course_config_shop):

@@ -150,8 +150,11 @@ def run_campaigns(config, pop, purchases, days: np.ndarray, rng: np.random.Gener
     history = CampaignHistory(campaigns, send_day, cat(0, np.int64), cat(1, np.int64),
                               cat(2, bool), cat(3, bool), cat(4, bool))
     if new_cust:
-        _append_orders(purchases, np.concatenate(new_cust), np.concatenate(new_day),
-                       np.concatenate(new_campaign))
+        customer, day = np.concatenate(new_cust), np.concatenate(new_day)
+        _append_orders(purchases, customer, day, np.concatenate(new_campaign))
+        # a prospect won by a coupon buys once and is gone again: the dropout follows that order
+        won = ~pop.is_buyer[customer]
+        np.maximum.at(purchases.dropout_day, customer[won], day[won])
     return history
 
 
