@@ -131,7 +131,7 @@ def raw_intensity(days: np.ndarray) -> np.ndarray:
 
     Season days run a little above normal, each sales wave opens with a spike on its first
     evening, balance days carry the pre-sale payments, and the peak days stand out (双11 about
-    12× an ordinary day, 618 about 5×).
+    12.5× an ordinary day, 618 about 5×).
     """
     days = np.asarray(days, dtype="datetime64[D]")
     s = np.ones(len(days))
@@ -139,7 +139,7 @@ def raw_intensity(days: np.ndarray) -> np.ndarray:
     s[weekday >= 5] *= 1.15
     for i, day in enumerate(days.astype(dt.date)):
         for sn in _seasons_of(day):
-            peak = 12.0 if sn.name == "双11" else 5.0
+            peak = 12.5 if sn.name == "双11" else 5.0
             if day == sn.peak:
                 s[i] *= peak
             elif day == sn.peak - dt.timedelta(days=1):

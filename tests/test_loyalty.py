@@ -113,3 +113,38 @@ def test_churn_flags_against_truth(course_shop):
     precision_model, recall_model = d[model_flags].mean(), model_flags[d].mean()
     print(f"p_alive < 0.5 vs dropped out: precision {precision_model:.2f}, recall {recall_model:.2f}")
     assert precision_model > 0.75 and recall_model > 0.25
+
+
+def test_bgnbd_process_drops_out_only_after_a_repeat_purchase():
+    """The shared process (generator and examples): with p = 1 everyone buys a first time,
+    survives it, and is gone right after the first repeat purchase."""
+    from crmkit.synth.process import bgnbd_paths
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    paths = bgnbd_paths(rng, np.full(n, 0.01), np.ones(n), rng.uniform(0, 100, n), 200.0)
+    counts = np.bincount(paths.customer, minlength=n)
+    assert counts.min() == 1 and counts.max() == 2
+    assert np.isinf(paths.dropout_time[counts == 1]).all()  # alive after the first purchase
+    last = pd.Series(paths.time).groupby(paths.customer).max()
+    twice = np.flatnonzero(counts == 2)
+    assert np.array_equal(paths.dropout_time[twice], last.loc[twice].to_numpy())
+    # with p = 0 nobody drops out and the number of purchases is Poisson around λ·(horizon − t0)
+    rng = np.random.default_rng(6)
+    first = rng.uniform(0, 100, n)
+    paths = bgnbd_paths(rng, np.full(n, 0.05), np.zeros(n), first, 2000.0)
+    assert np.isinf(paths.dropout_time).all()
+    repeats = np.bincount(paths.customer, minlength=n) - 1
+    assert repeats.mean() == pytest.approx((0.05 * (2000 - first)).mean(), rel=0.03)
+
+
+def test_examples_simulate_with_the_generators_process():
+    from crmkit.synth.process import bgnbd_paths, draw_bgnbd_traits
+
+    orders = loyalty._simulate_orders(np.random.default_rng(9), 200)
+    rng = np.random.default_rng(9)
+    lam, p = draw_bgnbd_traits(rng, 200, r=0.5, alpha=4.0, a=1.0, b=3.0)
+    span = (pd.Timestamp("2025-01-01") - pd.Timestamp("2023-01-01")).days
+    paths = bgnbd_paths(rng, lam / 7, p, rng.uniform(0, span * 0.5, 200), span)
+    assert len(orders) == len(paths.time)
+    assert orders["customer_id"].nunique() == 200
