@@ -17,6 +17,10 @@ SUBCOMMANDS = {
     "build-exercises": ("crmkit.grading.builder", "由 solutions/ 生成 exercises/ 练习本"),
     "grade": ("crmkit.grading.batch", "批量评分学生提交的练习本"),
     "check-env": ("crmkit.envcheck", "检查运行环境（依赖、字体、交互组件）"),
+    "release": ("crmkit.release", "写出学生版（讲解、练习本、数据、工具包；不含解答）"),
+    "roster": ("crmkit.grading.roster", "由学生名单生成花名册（每人一个种子）"),
+    "open-answers": ("crmkit.grading.open_answers", "收集书面题回答：每题一页对照评阅，写出评分表"),
+    "export": ("crmkit.grading.exports", "导出成绩表（学号为键）、LMS 导入文件和全班报告"),
 }
 
 
