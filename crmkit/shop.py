@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import CrmkitError, did_you_mean
-from .schema import KIND_DTYPES, OBSERVABLE_TABLES, TABLE_NAMES, TABLES, dictionary_frame
+from .schema import KIND_DTYPES, TABLE_NAMES, TABLES, dictionary_frame
 
 MANIFEST = "MANIFEST.json"
 DICTIONARY = "data_dictionary.csv"
