@@ -274,8 +274,9 @@ def test_lab_defaults_file_is_the_one_pyproject_installs():
 
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     data_files = pyproject["tool"]["setuptools"]["data-files"]
-    target = (course.LAB_SETTINGS / "overrides.d").as_posix()
-    assert data_files[target] == [course.LAB_DEFAULTS.as_posix()]
+    target = course.LAB_DEFAULTS_TARGET
+    assert data_files[target.parent.as_posix()] == [course.LAB_DEFAULTS.as_posix()]
+    assert target.name == course.LAB_DEFAULTS.name  # data-files keep the file name
 
 
 # --------------------------------------------------------------------------- test command
@@ -283,7 +284,8 @@ def test_lab_defaults_file_is_the_one_pyproject_installs():
 
 def test_test_steps_lint_unit_and_notebooks(tmp_path):
     for name in ("solutions/ch01_a_solutions.ipynb", "notebooks/01_a.ipynb",
-                 "exercises/ch01_a_exercises.ipynb"):
+                 "exercises/ch01_a_exercises.ipynb", *(f"{p}/x" for p in course.LINT_PATHS),
+                 "tests/x"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("{}")
     steps = course.test_steps("PY", root=tmp_path)
@@ -293,6 +295,18 @@ def test_test_steps_lint_unit_and_notebooks(tmp_path):
     assert "--nbval" in strict and strict[-1] == "solutions/ch01_a_solutions.ipynb"
     assert "--nbval-lax" in lax and lax[-2:] == ["notebooks/01_a.ipynb",
                                                  "exercises/ch01_a_exercises.ipynb"]
+
+
+def test_test_steps_in_the_student_edition_run_only_what_exists(tmp_path):
+    (tmp_path / "crmkit").mkdir()
+    (tmp_path / "course.py").write_text("")
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "ch01_a_exercises.ipynb").write_text("{}")
+    steps = course.test_steps("PY", root=tmp_path)
+    assert steps["lint"] == [["PY", "-m", "ruff", "check", "crmkit", "course.py"]]
+    assert steps["unit"] == []
+    (lax,) = steps["notebooks"]
+    assert lax[-1] == "exercises/ch01_a_exercises.ipynb"
 
 
 def test_unknown_command_parts_are_explained(capsys):

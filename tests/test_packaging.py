@@ -60,6 +60,6 @@ def test_chinese_jupyterlab_is_a_dependency_everywhere():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     names = {_parse(d)[0] for d in pyproject["project"]["dependencies"]}
     assert "jupyterlab-language-pack-zh-cn" in names
-    defaults = json.loads((ROOT / "jupyter" / "overrides.d" / "crmkit.json").read_text("utf-8"))
+    defaults = json.loads((ROOT / "crmkit" / "jupyterlab-settings" / "crmkit.json").read_text("utf-8"))
     assert defaults["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
 
