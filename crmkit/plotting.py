@@ -318,7 +318,8 @@ def funnel_chart(stages, ax=None, *, title: str = "转化漏斗") -> Axes:
 def cohort_heatmap(matrix, ax=None, *, title: str = "同期群留存率", annot: bool | None = None) -> Axes:
     """同期群留存热力图：行是首购月份（同期群），列是首购后第几个月，格子是留存率（0–1）。
 
-    ``annot=None`` 时，表格不大（不超过 15 列）才在格子里标出百分比。
+    ``annot=None`` 时，表格不大（不超过 15 列）才在格子里标出百分比。第 0 期（首购当期）的留存率
+    总是 100%，配色按第 1 期及以后的留存率定深浅，否则其余格子都挤在最浅的颜色里。
 
     >>> import crmkit as ck
     >>> ck.setup()
@@ -343,15 +344,28 @@ def cohort_heatmap(matrix, ax=None, *, title: str = "同期群留存率", annot:
     ax = _axes(ax, figsize=(max(6.0, 0.6 * data.shape[1] + 2), max(3.5, 0.4 * len(data) + 1.5)))
     if annot is None:
         annot = data.shape[1] <= 15
-    top = data.max(skipna=True).max()
-    sns.heatmap(data, ax=ax, cmap="YlGnBu", vmin=0, vmax=top if top > 0 else 1.0,
-                annot=annot, fmt=".0%", annot_kws={"fontsize": "x-small"},
-                cbar_kws={"label": "留存率", "format": "{x:.0%}"}, linewidths=0.5,
-                linecolor="white")
+    top = color_scale_top(data)
+    sns.heatmap(data, ax=ax, cmap="YlGnBu", vmin=0, vmax=top, annot=annot, fmt=".0%",
+                annot_kws={"fontsize": 9}, linewidths=0.5, linecolor="white",
+                cbar_kws={"label": "留存率（第 0 期恒为 100%，配色按之后各期）" if data.shape[1] > 1
+                          else "留存率", "format": "{x:.0%}"})
     ax.set_xlabel("首购后第几个月")
     ax.set_ylabel("首购月份（同期群）")
     ax.set_title(title)
     return ax
+
+
+def color_scale_top(data) -> float:
+    """The top of a cohort heatmap's colour scale: the largest value after period 0 (the first
+    column), so period 0 (always the largest) does not wash out the rest; 1.0 when empty.
+
+    >>> import pandas as pd
+    >>> color_scale_top(pd.DataFrame([[1.0, 0.3, 0.2], [1.0, 0.25, None]]))
+    0.3
+    """
+    later = data.iloc[:, 1:] if data.shape[1] > 1 else data
+    top = later.max(skipna=True).max()
+    return float(top) if top == top and top > 0 else 1.0
 
 
 def pareto_curve(values, ax=None, *, title: str = "客户收入集中度（帕累托曲线）",
@@ -490,8 +504,8 @@ def campaign_result(result, ax=None, *, title: str = "营销活动效果：实�
 
     ``result`` 是 dict、Series 或单行 DataFrame，含 ``treatment_rate``、``control_rate``
     （0–1 的转化率），可选 ``uplift``（默认为两者之差）以及置信区间 ``ci_low``、``ci_high``。
-    实验组柱上的误差线 = 对照组转化率 + 提升幅度的置信区间；误差线跨过虚线（对照组水平），
-    说明效果在统计上不能确定。
+    实验组柱右侧的误差线 = 对照组转化率 + 提升幅度的置信区间（画在柱旁，不挡住柱上的数字）；
+    误差线跨过虚线（对照组水平），说明效果在统计上不能确定。
 
     >>> import crmkit as ck
     >>> ck.setup()
@@ -527,8 +541,13 @@ def campaign_result(result, ax=None, *, title: str = "营销活动效果：实�
     note = f"提升 {uplift * 100:+.2f} 个百分点"
     if result.get("ci_low") is not None and result.get("ci_high") is not None:
         low, high = float(result["ci_low"]), float(result["ci_high"])
-        ax.errorbar([1], [treat], yerr=[[treat - (ctrl + low)], [(ctrl + high) - treat]],
-                    fmt="none", ecolor="black", capsize=8, lw=1.5)
+        beside = 1 + 0.55 / 2 + 0.14  # right of the treatment bar, clear of its label
+        ax.errorbar([beside], [ctrl + uplift],
+                    yerr=[[max(uplift - low, 0.0)], [max(high - uplift, 0.0)]],
+                    fmt="o", ms=4, color="black", ecolor="black", capsize=6, lw=1.5)
+        ax.annotate("95% 区间", (beside, ctrl + high), xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize="x-small")
+        ax.set_xlim(-0.5, 1.75)
         note += f"\n95% 置信区间：{low * 100:+.2f} ~ {high * 100:+.2f} 个百分点"
     ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top", fontsize="small",
             bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85, "lw": 0.5})

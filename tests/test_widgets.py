@@ -3,6 +3,7 @@ result it displays, the Chinese messages on bad input, reset, and the static sum
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 
@@ -10,6 +11,8 @@ import pandas as pd
 import pytest
 
 import crmkit as ck
+from crmkit.widgets import console_store
+from crmkit.widgets._base import Tool
 from crmkit.widgets.console_state import ConsoleState
 
 MIME_WIDGET = "application/vnd.jupyter.widget-view+json"
@@ -101,6 +104,10 @@ def test_console_groups_and_campaign(console):
     row = console.campaigns.iloc[0]
     assert row["status"] == "已出结果" and row["control_share"] == 0.25
     cells = numbers(console.results.value)
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", console.results.value)
+    assert headers[:4] == ["编号", "人群", "增益", "95% 区间"]  # the key columns come first
+    assert cells[:4] == ["K001", "分组：金卡以上", f"{row['uplift'] * 100:+.2f}",
+                         f"{row['ci_low'] * 100:+.2f} ~ {row['ci_high'] * 100:+.2f}"]
     assert f"{row['sent']:,.0f}" in cells and f"{row['orders']:,.0f}" in cells
     assert f"{row['revenue']:,.2f}" in cells and f"{row['cost']:,.2f}" in cells
     assert console.result_pick.value == "短信触达0216"
@@ -108,6 +115,13 @@ def test_console_groups_and_campaign(console):
     assert console.c_name.value != "短信触达0216"  # a new default name for the next one
     summary = console.summary_text()
     assert "短信触达0216" in summary and "ROI" in summary
+    # a report that carries a warning (e.g. a group with no conversions) shows it in Chinese
+    result = console.state.result("短信触达0216")
+    result.report = result.report.astype(object)
+    result.report["warning"] = "对照组没有人转化，增益的区间只是粗略估计。"
+    console._refresh_campaigns()
+    assert "⚠️ 提示：短信触达0216：对照组没有人转化" in console.results.value
+    assert "提示（短信触达0216）：对照组没有人转化" in console.summary_text()
 
 
 def test_console_crowd_to_group_and_delete(console):
@@ -180,6 +194,73 @@ def test_console_reset_keeps_work(console):
     assert console.state.group_names() == []
 
 
+def test_console_work_survives_rerun_and_restart(tmp_path, course_shop):
+    """Re-running the cell finds the same work; a restart (empty registry) reads it from disk;
+    another notebook or seed starts empty; 重新开始 asks, then clears the kernel and the file."""
+    notebook = tmp_path / "ch05.ipynb"
+    console_store.clear_registry()
+    first = ck.widgets.operations_console(course_shop, seed=4, notebook=notebook)
+    assert first.state.group_names() == [] and "自动保存在笔记本旁的 .crmkit/" in first.saved_note.value
+    first.group_name.value = "复购老客"
+    first.group_create.click()
+    first.f_status.value = "成交客户"
+    first.f_tier.value = ("钻石",)
+    first.add_all.click()
+    first.c_target.value = "分组：复购老客"
+    first.c_send.click()
+    first.step_results.click()
+    saved = sorted((tmp_path / ".crmkit").iterdir())
+    assert [f.name for f in saved] == ["console-ch05-shop2024-seed4.json"]  # no temp files left
+    data = json.loads(saved[0].read_text(encoding="utf-8"))
+    assert list(data["groups"]) == ["复购老客"] and len(data["campaigns"]) == 1
+
+    again = ck.widgets.operations_console(course_shop, seed=4, notebook=notebook)  # re-run / Run All
+    assert again.state is first.state and "本次运行" in again.saved_note.value
+
+    console_store.clear_registry()  # a kernel restart
+    restored = ck.widgets.operations_console(course_shop, seed=4, notebook=notebook)
+    assert restored.state is not first.state and "已从 .crmkit/" in restored.saved_note.value
+    assert restored.state.group_members("复购老客") == first.state.group_members("复购老客")
+    pd.testing.assert_frame_equal(restored.campaigns, first.campaigns)
+    assert restored.state.now == first.state.now and "已出结果" in restored.results.value
+    assert restored.result_chart.value[:4] == b"\x89PNG"
+
+    other_seed = ck.widgets.operations_console(course_shop, seed=5, notebook=notebook)
+    other_notebook = ck.widgets.operations_console(course_shop, seed=4,
+                                                   notebook=tmp_path / "ch03.ipynb")
+    assert other_seed.state.group_names() == [] == other_notebook.state.group_names()
+
+    restored.start_over_button.click()  # asks first; nothing is cleared yet
+    assert restored.start_over_ask.layout.display is None
+    assert restored.state.group_names() == ["复购老客"] and saved[0].exists()
+    restored.start_over_cancel.click()
+    assert restored.start_over_ask.layout.display == "none"
+    restored.start_over_button.click()
+    restored.start_over_confirm.click()
+    assert restored.state.group_names() == [] and len(restored.campaigns) == 0
+    assert not saved[0].exists() and "已重新开始" in restored.status.value
+    console_store.clear_registry()
+    assert ck.widgets.operations_console(course_shop, seed=4,
+                                         notebook=notebook).state.group_names() == []
+    console_store.clear_registry()
+
+
+def test_console_with_a_damaged_save_starts_empty_and_keeps_it_aside(tmp_path, course_shop):
+    notebook = tmp_path / "ch05.ipynb"
+    path = tmp_path / ".crmkit" / "console-ch05-shop2024-seed0.json"
+    path.parent.mkdir()
+    path.write_text('{"format": 1, "groups": {', encoding="utf-8")
+    console_store.clear_registry()
+    console = ck.widgets.operations_console(course_shop, notebook=notebook)
+    assert console.state.group_names() == [] and "没能恢复" in console.saved_note.value
+    kept = path.with_name("console-ch05-shop2024-seed0.damaged.json")
+    assert kept.read_text(encoding="utf-8") == '{"format": 1, "groups": {'  # nothing lost
+    console.group_name.value = "新组"
+    console.group_create.click()
+    assert json.loads(path.read_text(encoding="utf-8"))["groups"] == {"新组": []}
+    console_store.clear_registry()
+
+
 # ---- chapter widgets -----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -193,6 +274,9 @@ def test_tier_designer(tier_tool):
     default = tool.design.table.copy()
     assert "钻石" in tool.table.value and tool.chart.value[:4] == b"\x89PNG"
     assert f"{int(default.loc['普通', 'customers']):,}" in numbers(tool.table.value)
+    assert all(box.continuous_update for box in tool._controls())  # updates while typing
+    assert "<th class='txt'>是否入会</th>" in tool.members.value
+    assert "<td class='txt'>会员</td>" in tool.members.value and "非会员" in tool.members.value
     tool.recent[0].value = 300
     assert tool.design.rules.recent[1] == 300
     assert tool.design.table.loc["普通", "customers"] <= default.loc["普通", "customers"]
@@ -225,14 +309,22 @@ def test_rfm_explorer(rfm_tool):
     assert "重要价值" in tool.table.value and "建议动作" in tool.table.value
     tool.scoring.value = "thresholds"
     assert not tool.r_cuts.disabled and tool.last_error is None
+    tool.bins.value = 3  # the example cut-offs follow the number of bins: no error
+    assert tool.last_error is None and tool.r_cuts.value == "30, 180"
+    assert set(tool.view.rfm["f_score"]) <= {1, 2, 3}
+    tool.m_cuts.value = "100, 300, 600"  # the learner's own cut-offs are kept, with a message
+    tool.bins.value = 4
+    assert tool.m_cuts.value == "100, 300, 600" and tool.r_cuts.value == "30, 90, 365"
+    assert tool.last_error is None and set(tool.view.rfm["m_score"]) <= {1, 2, 3, 4}
     custom = tool.view.summary.copy()
-    tool.bins.value = 3  # four cut points for three bins: refused, result kept
-    assert "2 个分界值" in tool.status.value
-    pd.testing.assert_frame_equal(tool.view.summary, custom)
-    tool.r_cuts.value, tool.f_cuts.value, tool.m_cuts.value = "30, 180", "2, 5", "200, 1000"
-    assert tool.last_error is None and set(tool.view.rfm["f_score"]) <= {1, 2, 3}
+    tool.bins.value = 3
+    assert "M 分界（元）应有 2 个分界值（分档数 3 − 1），现在有 3 个" in tool.status.value
+    assert "thresholds" not in tool.status.value
     tool.m_cuts.value = "1000, 200"
-    assert "严格递增" in tool.status.value
+    assert "M 分界（元） 必须严格递增" in tool.status.value
+    pd.testing.assert_frame_equal(tool.view.summary, custom)
+    tool.m_cuts.value = "200, 1000"
+    assert tool.last_error is None
     tool.window.value = 365
     tool.reset()
     pd.testing.assert_frame_equal(tool.view.summary, default)
@@ -258,10 +350,11 @@ def test_tag_builder(tag_tool):
     tool.b_column.value, tool.b_op.value, tool.b_value.value = "n_orders", ">", "很多"
     tool.b_add.click()
     assert "数字" in tool.status.value and tool.rules_text.value == before
+    assert "“订单数（笔）”（n_orders）是数字列" in tool.status.value
     tool.b_column.value, tool.b_op.value = "province", ">="
     tool.b_value.value = "浙江省"
     tool.b_add.click()
-    assert "只能用 == 或 !=" in tool.status.value
+    assert "“省份”（province）是文字列，只能用 == 或 !=" in tool.status.value
     counts = tool.result.counts.copy()
     tool.rules_text.value = "坏规则: n_order > 1"
     assert "不存在的列" in tool.status.value
@@ -331,9 +424,35 @@ def test_every_widget_has_a_static_summary(console, tier_tool, rfm_tool, tag_too
     for tool in (console, tier_tool, rfm_tool, tag_tool, cohort_tool, channel_tool):
         bundle = tool._repr_mimebundle_()
         assert MIME_WIDGET in bundle
-        assert tool.title in bundle["text/plain"] and len(bundle["text/plain"].splitlines()) >= 2
+        assert tool.title in bundle["text/plain"] and len(bundle["text/plain"].splitlines()) >= 3
         assert "crmkit-static-summary" in bundle["text/html"]
         assert repr(tool) == tool.summary_text()
+        # says what the learner will see after running the cell, not just "run it"
+        assert "（静态摘要）运行本单元后" in tool.static_text() and "即可操作" not in tool.static_text()
+        assert tool.live_hint != Tool.live_hint  # each tool describes itself
+        assert "crmkit-live" in tool.ui._dom_classes
+    assert "会员 2,029 人" in tier_tool.summary_text()  # the member table is summarised too
+
+
+EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u23E9-\u23FA]")
+
+
+def test_no_information_in_an_emoji_alone():
+    """Every emoji in the widgets' text is followed by words (a box must not hide the meaning)."""
+    from pathlib import Path
+
+    from crmkit.widgets._base import status_html
+
+    found = 0
+    for path in Path(ck.widgets.__file__).parent.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for m in EMOJI.finditer(source):
+            found += 1
+            after = source[m.end():m.end() + 4].lstrip("\ufe0f ")
+            assert re.match("[\u4e00-\u9fff]", after), f"{path.name}: {source[m.start():m.end() + 8]!r}"
+    assert found >= 3
+    assert "⚠️ 出错了：" in status_html("x", "error") and "✅ 完成：" in status_html("x", "ok")
+    assert "⚠️ 提示：" in status_html("x", "warning")
 
 
 def test_charts_have_no_missing_glyphs(course_shop):
@@ -362,9 +481,42 @@ def test_widgets_in_a_run_without_front_end(tmp_path):
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for cell in nb.cells for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    displays = [o for o in outputs if o.output_type == "execute_result"]
-    assert len(displays) == 2
-    for out in displays:
-        assert MIME_WIDGET in out.data and "crmkit-static-summary" in out.data["text/html"]
+    displays = [o for o in outputs if o.output_type == "display_data"]
+    assert len(displays) == 4  # each widget: the live view, then its static fallback
+    for live, fallback in zip(displays[::2], displays[1::2]):
+        assert MIME_WIDGET in live.data and "静态摘要" in live.data["text/plain"]
+        assert "crmkit-static-summary" not in live.data["text/html"]  # said once, below
+        assert set(fallback.data) == {"text/html"}
+        assert "crmkit-static-fallback" in fallback.data["text/html"]
+        assert ".jp-OutputArea:has(.crmkit-live)" in fallback.data["text/html"]
     assert "客户运营平台（模拟）" in displays[0].data["text/plain"]
+    assert "客户运营平台（模拟）：5,000 位客户" in displays[1].data["text/html"]
+    assert "RFM 探索器" in displays[3].data["text/html"]
     assert "课堂组" in "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    # no notebook session: nothing is written beside the notebook
+    assert not (tmp_path / ".crmkit").exists()
+
+
+def test_exported_html_shows_the_summaries_offline(tmp_path):
+    """A notebook executed with widget state saved, exported with nbconvert --to html: the
+    summaries are in the page itself (no widget renderer from the internet needed)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import crmkit as ck\nshop = ck.load_shop()\n"
+                                  "ck.widgets.cohort_explorer(shop)"),
+        nbformat.v4.new_code_cell("@ck.widgets.interact_with_summary(n=(1, 10))\n"
+                                  "def show_first_rows(n=3):\n"
+                                  "    return shop.orders[['order_id', 'paid_amount']].head(n)"),
+    ])
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert "application/vnd.jupyter.widget-state+json" in nb.metadata["widgets"]
+    page, _ = HTMLExporter().from_notebook_node(nb)
+    fallback = page.split("crmkit-static-fallback")
+    assert len(fallback) >= 3
+    assert "同期群探索器：按月，指标 留存率" in page
+    assert "交互：show_first_rows（当前参数：n=3）" in page and "O0000003" in page
+    assert "interactive(children=" not in page

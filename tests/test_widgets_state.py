@@ -440,10 +440,107 @@ def test_channel_view_bad_input(course_shop, kwargs, pattern):
         ex.channel_view(ex.channel_base(course_shop), **kwargs)
 
 
+# ---- saving and restoring the console --------------------------------------------------------
+
+def _worked(state):
+    """A state with groups, a campaign per status, and groups changed after sending."""
+    state.create_group("金卡以上")
+    state.add_to_group("金卡以上", state.filter(tiers=["金卡", "钻石"]).index)
+    state.create_group("空组")
+    state.send_campaign("第一次", "分组：金卡以上", MESSAGE, offer="满150减20", control_share=0.3)
+    state.advance(15.5)
+    state.send_campaign("第二次", "人群：复购人群", MESSAGE, window_days=30)
+    state.send_campaign("第三次", "分组：金卡以上", MESSAGE,
+                        send_time=state.now + pd.Timedelta(days=3))
+    state.remove_from_group("金卡以上", state.group_members("金卡以上")[:10])
+    state.set_tag_rules({"高消费": "spend >= 2000"})
+    return state
+
+
+def test_console_state_round_trip(state, course_shop):
+    import json
+
+    before = _worked(state)
+    assert set(before.campaigns["status"]) == {"已出结果", "观察中", "待发送"}
+    data = json.loads(json.dumps(before.to_dict(), ensure_ascii=False))  # plain JSON values only
+    after = ConsoleState.from_dict(course_shop, data)
+    assert after.group_names() == ["金卡以上", "空组"]
+    for name in after.group_names():
+        assert after.group_members(name) == before.group_members(name)
+    pd.testing.assert_frame_equal(after.campaigns, before.campaigns)
+    # the campaign keeps the audience it was sent to, not the group as it is now
+    assert after.campaigns.loc[0, "crowd_size"] == len(before.group_members("金卡以上")) + 10
+    assert after.now == before.now and after.tag_names == ["高消费"]
+    pd.testing.assert_frame_equal(after.result("第一次").contacts, before.result("第一次").contacts)
+    # the restored state goes on exactly like the original
+    before.advance_to_results()
+    after.advance_to_results()
+    pd.testing.assert_frame_equal(after.campaigns, before.campaigns)
+
+
+def test_console_state_refuses_a_bad_save(state, course_shop, small_shop):
+    good = _worked(state).to_dict()
+    with pytest.raises(CrmkitError, match="另一家网店"):
+        ConsoleState.from_dict(small_shop, good)
+    with pytest.raises(CrmkitError, match="格式不对"):
+        ConsoleState.from_dict(course_shop, {**good, "format": 99})
+    with pytest.raises(CrmkitError, match="缺少 groups"):
+        ConsoleState.from_dict(course_shop, {k: v for k, v in good.items() if k != "groups"})
+    bad = copy.deepcopy(good)
+    bad["campaigns"][0]["control_share"] = 0.9
+    with pytest.raises(CrmkitError, match="记录有误.*对照组比例"):
+        ConsoleState.from_dict(course_shop, bad)
+    bad = copy.deepcopy(good)
+    bad["groups"]["金卡以上"].append("NO-SUCH-ID")
+    with pytest.raises(CrmkitError, match="记录有误.*不在客户列表"):
+        ConsoleState.from_dict(course_shop, bad)
+
+
+def test_store_registry_and_disk(tmp_path, course_shop, state):
+    from crmkit.widgets import console_store as cs
+
+    notebook = tmp_path / "第5章.ipynb"
+    cs.clear_registry()
+    store = cs.ConsoleStore(course_shop, 5, notebook)
+    fresh, note = store.load()
+    assert fresh.group_names() == [] and note == ""
+    worked = _worked(state)
+    store.save(worked)
+    assert store.path == tmp_path / ".crmkit" / "console-第5章-shop2024-seed5.json"
+    assert cs.ConsoleStore(course_shop, 5, notebook).load()[0] is worked  # same kernel
+    cs.clear_registry()  # restart: a fresh registry reads the file
+    restored, note = cs.ConsoleStore(course_shop, 5, notebook).load()
+    assert "已从 .crmkit/" in note
+    pd.testing.assert_frame_equal(restored.campaigns, worked.campaigns)
+    assert cs.ConsoleStore(course_shop, 6, notebook).path != store.path  # per seed
+    cleared = cs.ConsoleStore(course_shop, 5, notebook).forget()
+    assert cleared.group_names() == [] and not store.path.exists()
+    cs.clear_registry()
+    assert cs.ConsoleStore(course_shop, 5, notebook).load()[0].group_names() == []
+    kernel_only = cs.ConsoleStore(course_shop, 5, None)
+    kernel_only.save(worked)
+    assert kernel_only.path is None and "内核中" in kernel_only.where()
+    cs.clear_registry()
+
+
+def test_notebook_path_from_the_session(tmp_path, monkeypatch):
+    from crmkit.widgets.console_store import notebook_path
+
+    monkeypatch.chdir(tmp_path)
+    assert notebook_path({"__session__": "课程/05.ipynb"}, environ={}) == tmp_path / "课程/05.ipynb"
+    assert notebook_path({}, environ={"JPY_SESSION_NAME": "/srv/a/03.ipynb"}).name == "03.ipynb"
+    assert notebook_path({"__vsc_ipynb_file__": "/x/b.ipynb", "__session__": "/y/c.ipynb"},
+                         environ={}).name == "b.ipynb"
+    # a console or script session is not a notebook: no file is written for it
+    assert notebook_path({"__session__": "console-1"}, environ={}) is None
+    assert notebook_path({}, environ={}) is None
+
+
 # ---- docstring examples --------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["explorers", "console_state", "console", "tier_tool", "rfm_tool",
-                                  "tag_tool", "cohort_tool", "channel_tool"])
+@pytest.mark.parametrize("name", ["explorers", "console_state", "console", "console_store",
+                                  "tier_tool", "rfm_tool", "tag_tool", "cohort_tool", "channel_tool",
+                                  "interact_tool"])
 def test_widget_doctests(name):
     module = importlib.import_module(f"crmkit.widgets.{name}")
     with pd.option_context("display.width", 200, "display.max_columns", 50):

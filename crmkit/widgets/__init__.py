@@ -11,9 +11,11 @@
     ck.widgets.tag_builder(shop)                     # 标签构建器（7.2.2）
     ck.widgets.cohort_explorer(shop)                 # 同期群探索器
     ck.widgets.channel_explorer(shop)                # 渠道探索器（7.2.1）
+    ck.widgets.interact_with_summary(f, n=(1, 10))   # 同 ipywidgets.interact，另附中文静态摘要
 
-每个工具都有“恢复默认”按钮；输入有误时在工具里显示中文提示，结果保持不变。没有界面的运行
-（nbconvert、nbval）中显示为一段静态摘要。
+每个工具都有“恢复默认”按钮；输入有误时在工具里显示中文提示，结果保持不变。没有界面的地方
+（导出的 HTML、未信任的笔记本、GitHub 等静态页面、nbval）显示一段中文静态摘要：当前的结果，
+以及运行单元格后会看到什么。客户运营平台里建好的分组和活动会自动保存（见 ``operations_console``）。
 
 Importing this package is cheap: ipywidgets and the tools load on first use.
 """
@@ -36,12 +38,14 @@ _LAZY = {
     "CohortExplorer": "crmkit.widgets.cohort_tool",
     "channel_explorer": "crmkit.widgets.channel_tool",
     "ChannelExplorer": "crmkit.widgets.channel_tool",
+    "interact_with_summary": "crmkit.widgets.interact_tool",
+    "InteractSummary": "crmkit.widgets.interact_tool",
 }
 
 __all__ = [
-    "ChannelExplorer", "CohortExplorer", "ConsoleState", "OperationsConsole", "RFMExplorer",
-    "TagBuilder", "TierDesigner", "channel_explorer", "cohort_explorer", "operations_console",
-    "rfm_explorer", "tag_builder", "tier_designer",
+    "ChannelExplorer", "CohortExplorer", "ConsoleState", "InteractSummary", "OperationsConsole",
+    "RFMExplorer", "TagBuilder", "TierDesigner", "channel_explorer", "cohort_explorer",
+    "interact_with_summary", "operations_console", "rfm_explorer", "tag_builder", "tier_designer",
 ]
 
 

@@ -14,6 +14,7 @@ from ..errors import CrmkitError
 ERROR_STYLE = "color:#b03a2e;background:#fdecea;padding:4px 8px;border-radius:4px"
 OK_STYLE = "color:#1e6b3a;background:#e8f6ee;padding:4px 8px;border-radius:4px"
 INFO_STYLE = "color:#37474f;padding:4px 8px"
+WARNING_STYLE = "color:#7a4f01;background:#fff4e0;padding:4px 8px;border-radius:4px"
 TABLE_STYLE = (
     "<style>.crmkit-table{border-collapse:collapse;font-size:12px;margin:4px 0}"
     ".crmkit-table th,.crmkit-table td{border:1px solid #d0d7de;padding:2px 6px;text-align:right;"
@@ -86,10 +87,44 @@ def table_html(df: pd.DataFrame, columns: dict | None = None, kinds: dict | None
             f"<tbody>{''.join(rows)}</tbody></table>{more}")
 
 
+#: Every emoji comes with words: a missing emoji font must not hide what a message means.
+STATUS_ICONS = {"error": "⚠️ 出错了：", "ok": "✅ 完成：", "warning": "⚠️ 提示："}
+
+
 def status_html(message: str, kind: str = "info") -> str:
-    style = {"error": ERROR_STYLE, "ok": OK_STYLE}.get(kind, INFO_STYLE)
-    icon = {"error": "⚠️ ", "ok": "✅ "}.get(kind, "")
+    style = {"error": ERROR_STYLE, "ok": OK_STYLE, "warning": WARNING_STYLE}.get(kind, INFO_STYLE)
+    icon = STATUS_ICONS.get(kind, "")
     return f"<div style='{style}'>{icon}{html.escape(message)}</div>"
+
+
+#: Live front ends (JupyterLab, Notebook 7, nbclassic) hide the static fallback once the widget
+#: is drawn (its root has the class ``crmkit-live``); static views show it (no widget there, or
+#: <style> removed for untrusted output).
+FALLBACK_CSS = ("<style>.jp-OutputArea:has(.crmkit-live) .crmkit-static-fallback,"
+                ".output:has(.crmkit-live) .crmkit-static-fallback{display:none}</style>")
+
+
+def summary_box(text: str, extra_html: str = "") -> str:
+    """The static summary as HTML: each line of ``text``, then any extra HTML (tables, images)."""
+    body = "<br>".join(html.escape(line) for line in text.splitlines())
+    return (f"<div class='crmkit-static-summary' style='border:1px solid #d0d7de;"
+            f"padding:6px 10px;border-radius:4px'>{body}{extra_html}</div>")
+
+
+def display_with_fallback(widget, text: str, html_summary: str) -> None:
+    """Show ``widget`` and, as a second output, its static summary for views without widgets.
+
+    The widget's own bundle carries the summary as text/plain (terminals, nbval) and an empty
+    text/html so a static view does not show the summary twice.
+    """
+    from IPython.display import display
+
+    bundle = dict(widget._repr_mimebundle_() or {})
+    bundle["text/plain"] = text
+    bundle["text/html"] = "<div class='crmkit-widget-placeholder'></div>"
+    display(bundle, raw=True)
+    display({"text/html": f"{FALLBACK_CSS}<div class='crmkit-static-fallback'>{html_summary}</div>"},
+            raw=True)
 
 
 def figure_png(draw, figsize=(7.0, 4.0)) -> bytes:
@@ -124,6 +159,8 @@ class Tool:
     """
 
     title = "crmkit 工具"
+    #: What the learner sees once the cell runs (ends every static summary).
+    live_hint = "运行本单元后，这里会出现可以操作的工具。"
 
     def __init__(self):
         import ipywidgets as w
@@ -163,19 +200,24 @@ class Tool:
     def summary_text(self) -> str:
         return self.title
 
+    def static_text(self) -> str:
+        """The summary plus what the learner will see after running the cell."""
+        return f"{self.summary_text()}\n（静态摘要）{self.live_hint}"
+
     def summary_html(self) -> str:
-        body = "<br>".join(html.escape(line) for line in self.summary_text().splitlines())
-        return (f"<div class='crmkit-static-summary' style='border:1px solid #d0d7de;"
-                f"padding:6px 10px;border-radius:4px'>{body}</div>")
+        return summary_box(self.static_text())
 
     # ---- display ----
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = dict(self.ui._repr_mimebundle_() or {})
         # Front ends with the widget manager show the live widget (its renderer ranks first);
-        # nbconvert/nbval runs and static viewers show this summary instead.
-        data["text/plain"] = self.summary_text()
+        # other consumers fall back to the summary.
+        data["text/plain"] = self.static_text()
         data["text/html"] = self.summary_html()
         return data
+
+    def _ipython_display_(self):
+        display_with_fallback(self.ui, self.static_text(), self.summary_html())
 
     def __repr__(self) -> str:
         return self.summary_text()

@@ -19,6 +19,7 @@ class ChannelExplorer(Tool):
     """渠道探索器。用 ``channel_explorer(shop)`` 创建；``.view`` 是当前结果（``ChannelView``）。"""
 
     title = "渠道探索器"
+    live_hint = "运行本单元后，可以切换层级（来源类型 / 渠道 / 子渠道）、日期范围和排序，选一个渠道看它的客户漏斗。"
 
     def __init__(self, shop):
         super().__init__()
@@ -54,6 +55,7 @@ class ChannelExplorer(Tool):
             w.HTML("<b>获客渠道的客户质量</b>"), self.quality,
         ])
         self.ui.add_class("crmkit-channel-explorer")
+        self.ui.add_class("crmkit-live")
 
     def reset(self) -> None:
         """恢复默认：按渠道、全部日期、按访问次数排序。"""

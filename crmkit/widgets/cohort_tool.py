@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ._base import Tool, figure_png, table_html
 from .explorers import COHORT_METRICS, COHORT_PERIODS, cohort_view, rfm_base
 
@@ -14,6 +12,7 @@ class CohortExplorer(Tool):
     """同期群探索器。用 ``cohort_explorer(shop)`` 创建；``.matrix`` 是当前的同期群表。"""
 
     title = "同期群探索器"
+    live_hint = "运行本单元后，可以切换周期（月 / 季度）、指标和期数，热力图和表格随之更新。"
 
     def __init__(self, shop):
         super().__init__()
@@ -32,7 +31,7 @@ class CohortExplorer(Tool):
             control.observe(lambda _: self.update(), names="value")
         self.table = w.HTML()
         self.table.add_class("crmkit-cohort-table")
-        self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
+        self.chart = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.ui = w.VBox([
             w.HTML(f"<div style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div><div>每一行是同一个月（或季度）首次购买的客户，"
                    "每一列是首单之后的第几期；空白格子是还没有完整观察到的时期。</div>"),
@@ -40,6 +39,7 @@ class CohortExplorer(Tool):
             w.HBox([self.reset_button]), self.status, self.chart, self.table,
         ])
         self.ui.add_class("crmkit-cohort-explorer")
+        self.ui.add_class("crmkit-live")
 
     def reset(self) -> None:
         """恢复默认：按月、留存率、12 期。"""
@@ -74,7 +74,7 @@ class CohortExplorer(Tool):
         unit = "月" if self.period.value == "月" else "季度"
         title = f"同期群{self.metric.value}（按{unit}）"
         self.chart.value = figure_png(lambda ax: self._draw(ax, m[cells], rate, title),
-                                      (min(12.0, 2.5 + 0.55 * len(cells)), min(9.0, 1.8 + 0.32 * len(m))))
+                                      (min(13.0, 3.0 + 0.62 * len(cells)), min(10.0, 2.0 + 0.36 * len(m))))
 
     def _draw(self, ax, data, rate: bool, title: str) -> None:
         unit = "月" if self.period.value == "月" else "季度"
@@ -87,11 +87,13 @@ class CohortExplorer(Tool):
             return
         import seaborn as sns
 
+        from ..plotting import color_scale_top
+
         values = data.astype("float64")
-        top = np.nanmax(values.to_numpy()) if values.notna().any().any() else 1.0
-        sns.heatmap(values, ax=ax, cmap="YlGnBu", vmin=0, vmax=top or 1.0,
-                    annot=values.shape[1] <= 15, fmt=".0f", annot_kws={"fontsize": "x-small"},
-                    cbar_kws={"label": self.metric.value}, linewidths=0.5, linecolor="white")
+        sns.heatmap(values, ax=ax, cmap="YlGnBu", vmin=0, vmax=color_scale_top(values),
+                    annot=values.shape[1] <= 15, fmt=".0f", annot_kws={"fontsize": 9},
+                    cbar_kws={"label": f"{self.metric.value}（配色按第 1 期及以后）"},
+                    linewidths=0.5, linecolor="white")
         ax.set_xlabel(f"首购后第几个{unit}")
         ax.set_ylabel(f"首购{unit}份（同期群）")
         ax.set_title(title)

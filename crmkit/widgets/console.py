@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..errors import CrmkitError
 from ._base import Tool, figure_png, status_html, table_html
+from .console_store import ConsoleStore, notebook_path
 from .console_state import (
     CONTROL_MAX,
     CONTROL_MIN,
@@ -30,13 +31,13 @@ ALL = "全部"
 DEFAULT_MESSAGE = "亲，感谢您一直以来的支持！老客专享满100减10优惠券已放入您的账户，7天内有效。回T退订"
 LIST_COLUMNS = {"nickname": "昵称", "status": "客户状态", "tier": "会员等级", "rfm_class": "RFM 类别",
                 "n_orders": "订单数", "spend": "消费（元）", "last_order": "最近购买", "tags": "标签"}
-CAMPAIGN_VIEW = {"name": "活动名称", "crowd": "人群", "crowd_size": "人数", "offer": "优惠",
-                 "send_time": "发送时间", "status": "状态", "sent": "发送", "delivered": "送达",
+# The key columns first (人群, 增益, 区间), so a narrow screen shows them without scrolling.
+CAMPAIGN_VIEW = {"crowd": "人群", "uplift": "增益", "interval": "95% 区间", "status": "状态",
+                 "name": "活动名称", "crowd_size": "人数", "sent": "发送", "delivered": "送达",
                  "clicked": "点击", "orders": "订单", "revenue": "营收（元）", "cost": "成本（元）",
-                 "roi": "ROI", "uplift": "增益（对照组）", "ci_low": "增益下限", "ci_high": "增益上限"}
+                 "roi": "ROI", "offer": "优惠", "send_time": "发送时间"}
 CAMPAIGN_KINDS = {"crowd_size": "int", "sent": "int", "delivered": "int", "clicked": "int",
-                  "orders": "int", "revenue": "money", "cost": "money", "roi": "num",
-                  "uplift": "pp", "ci_low": "pp", "ci_high": "pp"}
+                  "orders": "int", "revenue": "money", "cost": "money", "roi": "num"}
 
 
 class OperationsConsole(Tool):
@@ -48,14 +49,24 @@ class OperationsConsole(Tool):
     """
 
     title = "客户运营平台（模拟）"
+    live_hint = ("运行本单元后，这里会出现可以操作的客户运营平台：顶部是模拟时钟和“时间前进”按钮，"
+                 "下面四个标签页——客户列表（筛选、翻页、查看客户档案）、客户分群（内置人群）、"
+                 "分组管理（新增分组、添加客户）和智能触达（编写短信、设置对照组、一键推广、看结果）。"
+                 "建好的分组和活动会自动保存，重新运行本单元或重启内核后仍在；单击“重新开始”可以清空。")
 
-    def __init__(self, shop, seed: int = 0, state: ConsoleState | None = None):
+    def __init__(self, shop, seed: int = 0, state: ConsoleState | None = None,
+                 store: ConsoleStore | None = None):
         super().__init__()
+        self.store = store
+        note = ""
+        if state is None and store is not None:
+            state, note = store.load()
         self.state = state if state is not None else ConsoleState(shop, seed=seed)
         self.page = 0
         self.filtered = self.state.customers
         self._build()
         self.reset()
+        self.saved_note.value = _note_html(" ".join(filter(None, [note, self._where()])))
 
     # ---- what notebook code reads ----
     @property
@@ -83,8 +94,26 @@ class OperationsConsole(Tool):
         self.step1.on_click(lambda _: self._advance(1))
         self.step7.on_click(lambda _: self._advance(7))
         self.step_results.on_click(lambda _: self._advance(None))
+        self.start_over_button = w.Button(description="重新开始", icon="trash",
+                                          tooltip="清空所有分组和活动，模拟时间回到开始",
+                                          layout=w.Layout(width="auto"))
+        self.start_over_button.add_class("crmkit-start-over")
+        self.start_over_confirm = w.Button(description="确定清空", button_style="danger",
+                                           layout=w.Layout(width="auto"))
+        self.start_over_confirm.add_class("crmkit-start-over-confirm")
+        self.start_over_cancel = w.Button(description="取消", layout=w.Layout(width="auto"))
+        self.start_over_ask = w.HBox(
+            [w.HTML("⚠️ 提示：重新开始会删除全部分组和活动（包括已保存的记录），不能撤销。确定吗？"),
+             self.start_over_confirm, self.start_over_cancel],
+            layout=w.Layout(display="none", align_items="center", flex_flow="row wrap"))
+        self.start_over_button.on_click(lambda _: self._ask_start_over(True))
+        self.start_over_cancel.on_click(lambda _: self._ask_start_over(False))
+        self.start_over_confirm.on_click(lambda _: self.start_over())
+        self.saved_note = w.HTML()
+        self.saved_note.add_class("crmkit-saved-note")
         header = w.HBox([self.clock, self.step1, self.step7, self.step_results,
-                         self.reset_button], layout=w.Layout(align_items="center", flex_flow="row wrap"))
+                         self.reset_button, self.start_over_button],
+                        layout=w.Layout(align_items="center", flex_flow="row wrap"))
 
         # 客户列表
         self.f_status = w.ToggleButtons(options=[ALL, *STATUSES], description="客户", **wide)
@@ -207,8 +236,9 @@ class OperationsConsole(Tool):
         for i, name in enumerate(("客户列表", "客户分群", "分组管理", "智能触达")):
             self.tabs.set_title(i, name)
         self.ui = w.VBox([w.HTML(f"<div style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div>"), header,
-                          self.status, self.tabs])
+                          self.start_over_ask, self.saved_note, self.status, self.tabs])
         self.ui.add_class("crmkit-console")
+        self.ui.add_class("crmkit-live")
 
     # ---- reset ----
     def reset(self) -> None:
@@ -232,9 +262,31 @@ class OperationsConsole(Tool):
         self.refresh()
 
     def start_over(self) -> None:
-        """清空分组、活动和模拟时钟，回到刚打开时的样子。"""
-        self.state = ConsoleState(self.state.shop, seed=self.state.seed, as_of=self.state.as_of)
+        """清空分组、活动和模拟时钟（连同保存的记录），回到刚打开时的样子。"""
+        if self.store is not None:
+            self.state = self.store.forget()
+        else:
+            self.state = ConsoleState(self.state.shop, seed=self.state.seed, as_of=self.state.as_of)
+        self._ask_start_over(False)
         self.reset()
+        self.status.value = status_html("已重新开始：分组和活动都已清空。", "ok")
+
+    def _ask_start_over(self, show: bool) -> None:
+        self.start_over_ask.layout.display = None if show else "none"
+
+    def _where(self) -> str:
+        return self.store.where() if self.store is not None else ""
+
+    # ---- keeping the learner's work ----
+    def _run(self, action, ok_message: str | None = None) -> bool:
+        ok = super()._run(action, ok_message)
+        if ok and self.store is not None:
+            try:
+                self.store.save(self.state)
+            except OSError as err:
+                self.saved_note.value = _note_html(
+                    f"⚠️ 提示：没能把分组和活动保存到磁盘（{err}）；它们仍保留在本次运行的内核中。")
+        return ok
 
     def _clear_filters(self, refresh: bool = True) -> None:
         quiet, self._quiet = getattr(self, "_quiet", False), True
@@ -373,8 +425,17 @@ class OperationsConsole(Tool):
     def _refresh_campaigns(self) -> None:
         table = self.state.campaigns
         if len(table):
-            self.results.value = table_html(table.set_index("campaign_id"), CAMPAIGN_VIEW,
-                                            CAMPAIGN_KINDS, index="编号")
+            view = table.set_index("campaign_id")
+            view = view.assign(
+                uplift=[_points(u) for u in view["uplift"]],
+                interval=[_interval(lo, hi) for lo, hi in zip(view["ci_low"], view["ci_high"])])
+            notes = "".join(status_html(f"{name}：{text}", "warning")
+                            for name, text in self.campaign_warnings().items())
+            self.results.value = (
+                "<div style='overflow-x:auto;max-width:100%'>"
+                + table_html(view, CAMPAIGN_VIEW, CAMPAIGN_KINDS, index="编号")
+                + "</div><div style='color:#555;font-size:12px'>增益 = 实验组转化率 − 对照组转化率，"
+                  "单位是百分点；95% 区间跨过 0 说明效果还不能确定。</div>" + notes)
         else:
             self.results.value = "<i>还没有发送任何活动。</i>"
         done = table.loc[table["status"] == "已出结果", "name"].tolist() if len(table) else []
@@ -383,6 +444,16 @@ class OperationsConsole(Tool):
         self.result_pick.value = keep if keep in done else (done[-1] if done else None)
         self._refresh_chart()
         self._refresh_clock()
+
+    def campaign_warnings(self) -> dict:
+        """已出结果的活动中，报告带有提示（如某一组没有转化）的：活动名称 → 中文提示。"""
+        out = {}
+        table = self.state.campaigns
+        for name in table.loc[table["status"] == "已出结果", "name"] if len(table) else []:
+            text = self.state.result(name).report.get("warning")
+            if isinstance(text, str) and text.strip():
+                out[name] = text.strip()
+        return out
 
     def _refresh_chart(self) -> None:
         name = self.result_pick.value
@@ -534,8 +605,23 @@ class OperationsConsole(Tool):
                              f"增益 {r['uplift'] * 100:+.2f} 个百分点")
             else:
                 lines.append(f"  {r['name']}（{r['crowd']}）：{r['status']}")
-        lines.append("（这是静态摘要：在 JupyterLab、Notebook 7 或 VS Code 中运行本单元即可操作。）")
+        warnings = self.campaign_warnings()
+        lines += [f"  提示（{name}）：{text}" for name, text in warnings.items()]
+        if self.store is not None and self.store.path is not None:
+            lines.append(self.store.where())
         return "\n".join(lines)
+
+
+def _points(value) -> str:
+    return "—" if pd.isna(value) else f"{value * 100:+.2f}"
+
+
+def _interval(low, high) -> str:
+    return "—" if pd.isna(low) or pd.isna(high) else f"{low * 100:+.2f} ~ {high * 100:+.2f}"
+
+
+def _note_html(text: str) -> str:
+    return f"<span style='color:#555;font-size:12px'>{html.escape(text)}</span>" if text else ""
 
 
 class _Missing:
@@ -546,7 +632,7 @@ class _Missing:
 _MISSING = _Missing()
 
 
-def operations_console(shop, seed: int = 0) -> OperationsConsole:
+def operations_console(shop, seed: int = 0, notebook=None, keep: bool = True) -> OperationsConsole:
     """打开模拟的客户运营平台（千牛）：客户列表、客户档案、客户分群、分组管理和智能触达。
 
     在 Notebook 中显示后即可操作；操作的结果也可以用代码读取：
@@ -557,13 +643,27 @@ def operations_console(shop, seed: int = 0) -> OperationsConsole:
 
     ``seed`` 决定模拟结果（同样的操作、同样的 seed 得到同样的结果）。
 
+    建好的分组和活动会保留：再次运行这个单元格（或“全部运行”）时接着用；在 Jupyter 或 VS Code 里
+    还会自动存到笔记本旁的 ``.crmkit/`` 文件夹，重启内核后也能恢复（每个笔记本、每家网店、每个
+    seed 各存一份）。``notebook`` 可指定笔记本的路径（默认自动识别）；``keep=False`` 表示每次都从
+    空白开始。单击“重新开始”可清空。
+
     >>> import crmkit as ck
     >>> console = ck.widgets.operations_console(ck.load_shop())
+    >>> console.start_over()                    # 从空白开始（清空以前留下的分组和活动）
     >>> console.group_name.value = "高价值老客"
     >>> console.group_create.click()
     >>> console.f_rfm.value = ("重要价值",)
     >>> console.add_all.click()
     >>> int(console.state.group_table().loc["高价值老客", "customers"]) == len(console.filtered)
     True
+    >>> again = ck.widgets.operations_console(ck.load_shop())   # 再次运行这个单元格
+    >>> again.state.group_names()
+    ['高价值老客']
     """
-    return OperationsConsole(shop, seed=seed)
+    if not keep:
+        return OperationsConsole(shop, seed=seed)
+    from pathlib import Path
+
+    path = Path(notebook).resolve() if notebook is not None else notebook_path()
+    return OperationsConsole(shop, seed=seed, store=ConsoleStore(shop, seed, path))

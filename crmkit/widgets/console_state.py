@@ -198,6 +198,7 @@ class SentCampaign:
     customers: int
     segments: int
     result: CampaignResult
+    members: list
 
     @property
     def send_time(self) -> pd.Timestamp:
@@ -376,13 +377,20 @@ class ConsoleState:
             raise CrmkitError(f"触达方式 '{channel}' 无效。可选：{'、'.join(CHANNELS)}。")
         send = self._send_time(send_time)
         members = self.audience(target)
+        return self._launch(name, target, members, message, offer, send, share, int(window_days),
+                            channel, segments)
+
+    def _launch(self, name, target, members, message, offer, send, share, window_days, channel,
+                segments) -> SentCampaign:
+        """Simulate and record a checked campaign (shared by ``send_campaign`` and ``from_dict``)."""
         per_message = CHANNELS[channel].cost_per_message * (segments if channel == "短信" else 1)
         number = len(self._sent) + 1
         result = simulate_campaign(members, self.shop.truth, channel=channel, message=message,
                                    offer=offer, send_time=send, control_share=share,
-                                   window_days=int(window_days), seed=self._campaign_seed(number),
+                                   window_days=window_days, seed=self._campaign_seed(number),
                                    name=name, cost_per_message=per_message)
-        sent = SentCampaign(f"K{number:03d}", name, target, len(members), segments, result)
+        sent = SentCampaign(f"K{number:03d}", name, target, len(members), segments, result,
+                            list(members))
         self._sent.append(sent)
         return sent
 
@@ -425,6 +433,81 @@ class ConsoleState:
                               "请先让模拟时间前进。")
         return c.result
 
+    # ---- saving and restoring (plain values, no interface) ----
+    def to_dict(self) -> dict:
+        """控制台的全部工作（分组、活动、模拟时钟、标签规则）写成只含文字和数字的字典，可存为 JSON。
+
+        ``ConsoleState.from_dict(shop, data)`` 按同样的顺序重做这些操作，得到同样的结果。
+
+        >>> import crmkit as ck
+        >>> state = ConsoleState(ck.load_shop(), seed=2)
+        >>> _ = state.create_group("测试组")
+        >>> data = state.to_dict()
+        >>> data["groups"], data["campaigns"]
+        ({'测试组': []}, [])
+        """
+        groups = {name: self.group_members(name) for name in self.group_names()}
+        campaigns = []
+        for c in self._sent:
+            s = c.result.settings
+            campaigns.append({
+                "name": c.name, "target": c.target, "members": list(c.members),
+                "message": s["message"], "offer": s["offer"], "send_time": c.send_time.isoformat(),
+                "control_share": float(s["control_share"]), "window_days": int(s["window_days"]),
+                "channel": s["channel"]})
+        return {"format": STATE_FORMAT, "shop": shop_fingerprint(self.shop), "seed": self.seed,
+                "as_of": self.as_of.isoformat(), "now": self.now.isoformat(),
+                "tag_rules": dict(self.tag_rules), "groups": groups, "campaigns": campaigns}
+
+    @classmethod
+    def from_dict(cls, shop, data) -> ConsoleState:
+        """由 ``to_dict`` 的结果重建控制台：同一家网店、同样的分组、活动结果和模拟时间。
+
+        内容不完整、或属于另一家网店时报中文错误（不会得到“一半”的状态）。
+
+        >>> import crmkit as ck
+        >>> shop = ck.load_shop()
+        >>> state = ConsoleState(shop, seed=2)
+        >>> _ = state.create_group("测试组")
+        >>> _ = state.add_to_group("测试组", state.customers.index[:5])
+        >>> _ = state.send_campaign("短信触达", "分组：测试组", "老客专享满100减10，回T退订")
+        >>> _ = state.advance(20)
+        >>> again = ConsoleState.from_dict(shop, state.to_dict())
+        >>> again.group_members("测试组") == state.group_members("测试组")
+        True
+        >>> again.campaigns.equals(state.campaigns)
+        True
+        >>> ConsoleState.from_dict(shop, {"format": 1})
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.CrmkitError: 保存的控制台记录不完整（缺少 shop、seed、as_of、now、tag_rules、groups、campaigns），无法恢复。
+        """
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+            raise CrmkitError("保存的控制台记录格式不对（可能来自别的版本），无法恢复。")
+        missing = [k for k in _STATE_KEYS if k not in data]
+        if missing:
+            raise CrmkitError(f"保存的控制台记录不完整（缺少 {'、'.join(missing)}），无法恢复。")
+        if data["shop"] != shop_fingerprint(shop):
+            raise CrmkitError("保存的控制台记录属于另一家网店（种子或客户不同），无法用在这家网店上。")
+        try:
+            state = cls(shop, seed=int(data["seed"]), as_of=_timestamp(data["as_of"]),
+                        tag_rules=data["tag_rules"])
+            for name, members in data["groups"].items():
+                state.create_group(name)
+                if members:
+                    state.add_to_group(name, members)
+            for c in data["campaigns"]:
+                send = _timestamp(c["send_time"])
+                state._launch(c["name"], c["target"], [str(m) for m in c["members"]],
+                              c["message"], c["offer"], send, check_control_share(c["control_share"]),
+                              int(c["window_days"]), c["channel"], check_message(c["message"]))
+            state.now = _timestamp(data["now"])
+        except CrmkitError as err:
+            raise CrmkitError(f"保存的控制台记录有误，无法恢复：{err}") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise CrmkitError(f"保存的控制台记录有误，无法恢复（{type(err).__name__}: {err}）。") from None
+        return state
+
     # ---- helpers ----
     def _campaign_seed(self, number: int) -> int:
         return int(np.random.SeedSequence([self.seed, number]).generate_state(1)[0])
@@ -439,6 +522,7 @@ class ConsoleState:
             raise CrmkitError(f"发送时间应为时间，如 '2026-01-02 10:00'，实际是 {send_time!r}。") from None
         if pd.isna(send):
             raise CrmkitError("请选择发送时间。")
+        send = send.as_unit("ns")  # a date picker gives microseconds; keep one unit throughout
         if send < self.now - pd.Timedelta(minutes=1):
             raise CrmkitError(f"发送时间 {send:%Y-%m-%d %H:%M} 已经过去了（模拟时间现在是 "
                               f"{self.now:%Y-%m-%d %H:%M}）。请选择现在或以后的时间。")
@@ -457,6 +541,24 @@ class ConsoleState:
         for col in RESULT_COLUMNS:
             row[col] = float(r[_REPORT_KEYS.get(col, col)]) if col in visible else float("nan")
         return row
+
+
+#: Version of the saved-console format (``ConsoleState.to_dict``).
+STATE_FORMAT = 1
+_STATE_KEYS = ("shop", "seed", "as_of", "now", "tag_rules", "groups", "campaigns")
+
+
+def shop_fingerprint(shop) -> dict:
+    """What identifies a shop in a saved console: its seed, size and first/last customer.
+
+    >>> import crmkit as ck
+    >>> shop_fingerprint(ck.load_shop())["customers"]
+    5000
+    """
+    ids = shop.customers["customer_id"]
+    seed = getattr(getattr(shop, "config", None), "seed", None)
+    return {"seed": None if seed is None else int(seed), "customers": int(len(ids)),
+            "first": str(ids.iloc[0]) if len(ids) else "", "last": str(ids.iloc[-1]) if len(ids) else ""}
 
 
 RESULT_COLUMNS = ("sent", "delivered", "clicked", "orders", "revenue", "cost", "roi",
@@ -484,6 +586,11 @@ def _choice(value, allowed, field: str) -> None:
     if value not in allowed:
         raise CrmkitError(f"{field} '{value}' 无效。可选：{'、'.join(map(str, allowed))}。"
                           f"{did_you_mean(str(value), [str(a) for a in allowed])}".rstrip())
+
+
+def _timestamp(text) -> pd.Timestamp:
+    """A saved ISO time back as a nanosecond Timestamp (what the live state holds)."""
+    return pd.Timestamp(text).as_unit("ns")
 
 
 def _date_or_none(value, field: str):

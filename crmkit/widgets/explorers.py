@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import tags as _tags
 from ..errors import CrmkitError
+from ..validate import require_increasing
 from ..loyalty import retention_cohorts
 from ..membership import TEXTBOOK_RULES, TierRules, benefit_cost, members_vs_nonmembers, tier_of
 from ..rfm import purchases, resolve_as_of, rfm_summary, rfm_table
@@ -192,7 +193,15 @@ def rfm_explore(orders: pd.DataFrame, scoring: str = "quantile", bins: int = 5,
     if scoring == "thresholds":
         for key, text, label in (("r", r_thresholds, "R 分界（天）"), ("f", f_thresholds, "F 分界（次）"),
                                  ("m", m_thresholds, "M 分界（元）")):
-            cuts[key] = parse_numbers(text, label) if text is not None else None
+            if text is None:
+                raise CrmkitError(f"自定义分界时要写出{label}：{bins - 1} 个递增的数字（分档数 {bins} − 1）。")
+            values = parse_numbers(text, label)
+            if len(values) != bins - 1:
+                listed = ", ".join(f"{v:g}" for v in values)
+                raise CrmkitError(f"{label}应有 {bins - 1} 个分界值（分档数 {bins} − 1），现在有 "
+                                  f"{len(values)} 个：{listed}。请增删分界值，或改分档数。")
+            require_increasing(values, label)
+            cuts[key] = values
     rfm = rfm_table(orders, as_of=as_of, window_days=window_days, scoring=scoring, bins=bins,
                     r_thresholds=cuts.get("r"), f_thresholds=cuts.get("f"),
                     m_thresholds=cuts.get("m"))

@@ -5,8 +5,13 @@ from __future__ import annotations
 from ._base import Tool, figure_png, table_html
 from .explorers import RFMView, rfm_base, rfm_explore
 
-DEFAULTS = {"scoring": "quantile", "bins": 5, "r": "30, 90, 180, 365", "f": "2, 3, 5, 8",
-            "m": "100, 300, 600, 1000", "window": None}
+DEFAULTS = {"scoring": "quantile", "bins": 5, "window": None}
+#: Example cut-offs for each number of bins (bins − 1 values each): R in days, F in orders, M in yuan.
+DEFAULT_CUTS = {
+    3: ("30, 180", "2, 5", "200, 1000"),
+    4: ("30, 90, 365", "2, 3, 5", "100, 300, 1000"),
+    5: ("30, 90, 180, 365", "2, 3, 5, 8", "100, 300, 600, 1000"),
+}
 SUMMARY_VIEW = {"customers": "人数", "share": "人数占比", "mean_recency_days": "平均 R（天）",
                 "mean_frequency": "平均 F（次）", "mean_monetary": "平均 M（元）",
                 "revenue_share": "营收占比", "action": "建议动作"}
@@ -18,6 +23,8 @@ class RFMExplorer(Tool):
     """RFM 探索器。用 ``rfm_explorer(shop)`` 创建；``.view`` 是当前结果（``RFMView``）。"""
 
     title = "RFM 探索器"
+    live_hint = ("运行本单元后，可以切换打分方式（分位数 / 自定义分界）、分档数和统计窗口，"
+                 "输入分界值时表格和图随之更新。")
 
     def __init__(self, shop):
         super().__init__()
@@ -35,10 +42,13 @@ class RFMExplorer(Tool):
                                layout=w.Layout(width="140px"))
         self.window = w.Dropdown(options=[("全部历史", None), ("近 365 天", 365), ("近 180 天", 180)],
                                  description="F、M 统计窗口", **wide)
-        self.r_cuts = w.Text(description="R 分界（天，递增）", continuous_update=False, **wide)
-        self.f_cuts = w.Text(description="F 分界（次，递增）", continuous_update=False, **wide)
-        self.m_cuts = w.Text(description="M 分界（元，递增）", continuous_update=False, **wide)
-        for control in (self.scoring, self.bins, self.window, self.r_cuts, self.f_cuts, self.m_cuts):
+        # Updating takes a few milliseconds: follow the learner's typing (a half-typed list gives
+        # a message, not a crash).
+        self.r_cuts = w.Text(description="R 分界（天，递增）", continuous_update=True, **wide)
+        self.f_cuts = w.Text(description="F 分界（次，递增）", continuous_update=True, **wide)
+        self.m_cuts = w.Text(description="M 分界（元，递增）", continuous_update=True, **wide)
+        self.bins.observe(self._bins_changed, names="value")
+        for control in (self.scoring, self.window, self.r_cuts, self.f_cuts, self.m_cuts):
             control.observe(lambda _: self.update(), names="value")
         self.table = w.HTML()
         self.table.add_class("crmkit-rfm-table")
@@ -52,6 +62,7 @@ class RFMExplorer(Tool):
             self.status, self.table, self.chart,
         ])
         self.ui.add_class("crmkit-rfm-explorer")
+        self.ui.add_class("crmkit-live")
 
     def reset(self) -> None:
         """恢复默认：5 档分位数打分、全部历史，以及一组常用的自定义分界。"""
@@ -60,10 +71,23 @@ class RFMExplorer(Tool):
             self.scoring.value = DEFAULTS["scoring"]
             self.bins.value = DEFAULTS["bins"]
             self.window.value = DEFAULTS["window"]
-            self.r_cuts.value, self.f_cuts.value, self.m_cuts.value = (DEFAULTS["r"], DEFAULTS["f"],
-                                                                       DEFAULTS["m"])
+            self.r_cuts.value, self.f_cuts.value, self.m_cuts.value = DEFAULT_CUTS[DEFAULTS["bins"]]
         finally:
             self._quiet = False
+        self.update()
+
+    def _bins_changed(self, change) -> None:
+        """A new number of bins needs bins − 1 cut-offs: swap in the example cut-offs for it,
+        unless the learner wrote their own (then the message says how many are needed)."""
+        boxes = (self.r_cuts, self.f_cuts, self.m_cuts)
+        untouched = {i: text for i, text in enumerate(DEFAULT_CUTS.get(change["old"], ()))}
+        quiet, self._quiet = getattr(self, "_quiet", False), True
+        try:
+            for i, box in enumerate(boxes):
+                if box.value == untouched.get(i):
+                    box.value = DEFAULT_CUTS[change["new"]][i]
+        finally:
+            self._quiet = quiet
         self.update()
 
     def settings(self) -> dict:

@@ -20,6 +20,7 @@ class TagBuilder(Tool):
     ``.rules_text.value`` 是规则文字，``.features`` 是可用的客户特征表。"""
 
     title = "标签构建器"
+    live_hint = "运行本单元后，可以直接改写标签规则或用下拉框添加规则，看各标签人数、示例客户和理由，也可以输入客户ID查看他的标签。"
 
     def __init__(self, shop, features=None):
         super().__init__()
@@ -62,6 +63,7 @@ class TagBuilder(Tool):
             self.explain_id, self.explain_out,
         ])
         self.ui.add_class("crmkit-tag-builder")
+        self.ui.add_class("crmkit-live")
 
     def reset(self) -> None:
         """恢复默认的几条规则。"""
@@ -79,23 +81,24 @@ class TagBuilder(Tool):
     def condition(self) -> str:
         """由“列、比较、取值”拼出的条件。"""
         column, op, value = self.b_column.value, self.b_op.value, self.b_value.value.strip()
+        label = f"“{FEATURE_NOTES.get(column, column)}”（{column}）"
         if not value:
             raise CrmkitError("请填写要比较的取值，如 3 或 浙江省。")
         if column in BOOL_COLUMNS:
             if value not in ("True", "False", "是", "否"):
-                raise CrmkitError(f"{column} 是“是/否”列，取值请填 是 或 否。")
+                raise CrmkitError(f"{label}是“是/否”列，取值请填 是 或 否。")
             if op not in ("==", "!="):
-                raise CrmkitError(f"{column} 是“是/否”列，只能用 == 或 != 比较。")
+                raise CrmkitError(f"{label}是“是/否”列，只能用 == 或 != 比较。")
             value = "True" if value in ("True", "是") else "False"
         elif column in TEXT_COLUMNS:
             if op not in ("==", "!="):
-                raise CrmkitError(f"{column} 是文字列，只能用 == 或 != 比较。")
+                raise CrmkitError(f"{label}是文字列，只能用 == 或 != 比较。")
             value = repr(value.strip("'\""))
         else:
             try:
                 float(value)
             except ValueError:
-                raise CrmkitError(f"{column} 是数字列，取值应为数字，实际是 '{value}'。") from None
+                raise CrmkitError(f"{label}是数字列，取值应为数字，实际是 '{value}'。") from None
         return f"{column} {op} {value}"
 
     def add_rule(self) -> None:

@@ -31,6 +31,8 @@ class TierDesigner(Tool):
     """会员等级设计器。用 ``tier_designer(shop)`` 创建；``.design`` 是当前结果（``TierDesign``）。"""
 
     title = "会员等级设计器"
+    live_hint = ("运行本单元后，可以直接修改各等级的消费门槛、折扣和满减，边输入边看各等级人数、"
+                 "营收占比、权益成本和会员与非会员的对比。")
 
     def __init__(self, shop):
         super().__init__()
@@ -43,11 +45,13 @@ class TierDesigner(Tool):
         w = self._w
         names = TEXTBOOK_RULES.names
         small = w.Layout(width="110px")
-        self.recent = [w.IntText(layout=small) for _ in names[1:]]
-        self.cumulative = [w.IntText(layout=small) for _ in names[1:]]
-        self.discounts = [w.FloatText(step=0.1, layout=small) for _ in names]
-        self.over = [w.IntText(layout=small) for _ in names]
-        self.cut = [w.IntText(layout=small) for _ in names]
+        # An update takes a few milliseconds: follow the learner's typing instead of waiting for Enter.
+        live = {"layout": small, "continuous_update": True}
+        self.recent = [w.IntText(**live) for _ in names[1:]]
+        self.cumulative = [w.IntText(**live) for _ in names[1:]]
+        self.discounts = [w.FloatText(step=0.1, **live) for _ in names]
+        self.over = [w.IntText(**live) for _ in names]
+        self.cut = [w.IntText(**live) for _ in names]
         head = w.HBox([w.Label("等级", layout=w.Layout(width="60px"))] +
                       [w.Label(t, layout=small) for t in
                        ("近12个月消费≥", "或 累计消费≥", "折扣（几折）", "满（元）", "减（元）")])
@@ -71,6 +75,7 @@ class TierDesigner(Tool):
             self.table, self.chart, w.HTML("<b>店铺会员与非会员（按是否入会）</b>"), self.members,
         ])
         self.ui.add_class("crmkit-tier-designer")
+        self.ui.add_class("crmkit-live")
 
     def _controls(self):
         return [*self.recent, *self.cumulative, *self.discounts, *self.over, *self.cut]
@@ -115,7 +120,7 @@ class TierDesigner(Tool):
 
         d = self.design
         self.table.value = table_html(d.table, TABLE_VIEW, TABLE_KINDS, index="等级")
-        self.members.value = table_html(d.members, MEMBER_VIEW, MEMBER_KINDS, index="")
+        self.members.value = table_html(d.members, MEMBER_VIEW, MEMBER_KINDS, index="是否入会")
         counts = d.table["customers"]
         self.chart.value = figure_png(lambda ax: tier_distribution(counts, ax=ax), (6.0, 3.6))
 
@@ -130,6 +135,10 @@ class TierDesigner(Tool):
             lines.append(f"  {name}：近12个月≥{r['近12个月消费门槛']:g} 或 累计≥{r['累计消费门槛']:g}，"
                          f"{r['折扣']}，{r['满减']}；{t.at[name, 'customers']:,} 人（{t.at[name, 'share']:.1%}），"
                          f"营收占比 {t.at[name, 'revenue_share']:.1%}，权益成本 {t.at[name, 'benefit_cost']:,.0f} 元")
+        m = self.design.members
+        lines.append("  店铺会员与非会员：" + "；".join(
+            f"{group} {int(r['customers']):,} 人，成交率 {r['buyer_rate']:.1%}，复购率 {r['repurchase_rate']:.1%}"
+            for group, r in m.iterrows()))
         return "\n".join(lines)
 
 
