@@ -188,8 +188,9 @@ def _channels_for(rng, specs, channel_names, g, rate, dropout, promo, chunk=200_
     target = np.array([s.share for s in specs])
     target = target / target.sum()
     sample = np.arange(0, n, max(1, n // chunk))  # raking on at most ~chunk customers
-    norm = tilt(sample).mean(axis=0)
-    w_sample = tilt(sample) / norm * np.where(promo[sample, None], boost, 1.0)
+    w_sample = tilt(sample)
+    norm = w_sample.mean(axis=0)
+    w_sample *= np.where(promo[sample, None], boost, 1.0) / norm
     share = target.copy()
     for _ in range(30):  # iterative proportional fitting of the shares
         prob = w_sample * share
