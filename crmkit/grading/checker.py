@@ -42,13 +42,24 @@ def is_not_attempted(answer) -> bool:
 
 
 def evaluate(exercise, answer, shop) -> Result:
-    """Grade `answer` for `exercise` against `shop`. Never raises (except KeyboardInterrupt)."""
+    """Grade `answer` for `exercise` against `shop`. Never raises (except KeyboardInterrupt).
+
+    The comparison runs on a plain copy of the answer (`wire.rebuild`): a subclass that
+    overrides ``__eq__``, ``__float__`` or ``equals`` is judged on its base type's values, and
+    an answer the batch grader could not receive (an unknown type, too big) fails here too.
+    """
+    from . import wire
+
     pts = float(exercise.points)
     try:
         if is_not_attempted(answer):
             return Result(exercise.id, NOT_ATTEMPTED,
                           f"把 {exercise.variable} = ... 中的 ... 换成你的答案，再运行本单元格。",
                           diagnosis="not_attempted", max_points=pts)
+        answer = wire.rebuild(answer)
+        if isinstance(answer, wire.Refused):
+            return Result(exercise.id, INCORRECT, answer.message(),
+                          diagnosis="generic:refused_" + answer.why, max_points=pts)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             expected = context.cached(exercise.id, "expected", shop, exercise.expected)
@@ -57,12 +68,9 @@ def evaluate(exercise, answer, shop) -> Result:
                 return Result(exercise.id, CORRECT, diagnosis="correct", points=pts,
                               max_points=pts)
             ctx = context.CheckContext(exercise, shop, expected)
-            private = None
-            for diag in exercise.diagnoses:
-                if private is None:
-                    private = _private_copy(answer)
+            for diag in exercise.diagnoses:  # the rebuilt answer is already a private copy
                 try:
-                    fired = bool(diag.when(private, ctx))
+                    fired = bool(diag.when(answer, ctx))
                 except Exception:
                     fired = False
                 if fired:
