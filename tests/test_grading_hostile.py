@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -125,13 +126,17 @@ def test_no_answer_makes_a_check_raise(ex_id, answer):
     _assert_result(ck.check(ex_id, answer, shop=shop_for(ex_id)))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(ex_id=st.sampled_from(IDS), data=st.data())
-def test_near_miss_answers_never_raise(ex_id, data):
+NEAR_MISSES = ["nan", "drop", "rename", "multi", "str", "empty", "dup"]
+
+
+# Every exercise with every mutation: sampling a few pairs once let a broken pair (a mutation
+# that raised inside the test itself) pass most runs and fail a rare one.
+@pytest.mark.parametrize("op", NEAR_MISSES)
+@pytest.mark.parametrize("ex_id", IDS)
+def test_near_miss_answers_never_raise(ex_id, op):
     """Mutations of the correct answer: dropped/renamed columns, NaNs, MultiIndex, dtypes."""
     shop = shop_for(ex_id)
     expected = all_exercises()[ex_id].expected(shop)
-    op = data.draw(st.sampled_from(["nan", "drop", "rename", "multi", "str", "empty", "dup"]))
     answer = expected
     if isinstance(expected, pd.DataFrame):
         answer = {
@@ -146,7 +151,7 @@ def test_near_miss_answers_never_raise(ex_id, data):
         }[op](expected)
     elif isinstance(expected, pd.Series):
         answer = {
-            "nan": lambda e: e * np.nan, "drop": lambda e: e.iloc[:1],
+            "nan": lambda e: pd.Series(np.nan, index=e.index, name=e.name), "drop": lambda e: e.iloc[:1],
             "rename": lambda e: e.rename(index=str.upper),
             "multi": lambda e: e.set_axis(pd.MultiIndex.from_arrays([e.index, e.index])),
             "str": lambda e: e.astype(str), "empty": lambda e: e.iloc[0:0],
