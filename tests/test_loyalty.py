@@ -98,8 +98,8 @@ def test_churn_flags_against_truth(course_shop):
     flags = loyalty.churn_flags(shop.orders)
     t = shop.truth.set_index("customer_id").loc[flags.index]
     dead = ~t["alive_at_end"]
-    # "practically lost": dropped out, or so slow that a purchase is expected less than once a decade
-    lost = dead | (t["purchase_rate"] < 0.1)
+    # "practically lost": under a 10% chance of buying in the next year (truth's forecast)
+    lost = t["will_buy_next_year"] < 0.1
     precision_dead, recall_dead = dead[flags].mean(), flags[dead].mean()
     precision_lost, recall_lost = lost[flags].mean(), flags[lost].mean()
     print(f"6-month rule vs dropped out: precision {precision_dead:.2f}, recall {recall_dead:.2f}")
@@ -148,3 +148,12 @@ def test_examples_simulate_with_the_generators_process():
     paths = bgnbd_paths(rng, lam / 7, p, rng.uniform(0, span * 0.5, 200), span)
     assert len(orders) == len(paths.time)
     assert orders["customer_id"].nunique() == 200
+
+
+def test_bgnbd_forecast_agrees_with_the_truths_expected_purchases(course_shop):
+    """CLV lessons check against truth: the fitted model's next-year forecast per customer."""
+    pred = loyalty.predict_clv(course_shop.orders)
+    truth = course_shop.truth.set_index("customer_id").loc[pred.index,
+                                                           "expected_purchases_next_year"]
+    assert np.corrcoef(pred["expected_orders"], truth)[0, 1] > 0.6
+    assert pred["expected_orders"].sum() == pytest.approx(truth.sum(), rel=0.15)
