@@ -230,6 +230,13 @@ def pristine_shop(seed: int | None = None) -> Shop:
     return _CACHE[key]
 
 
+def loaded_pristine(seed: int | None = None) -> Shop | None:
+    """The pristine shop for `seed` if it was loaded already, else None (never generates)."""
+    from .config import COURSE_SEED
+
+    return _CACHE.get(COURSE_SEED if seed is None else seed)
+
+
 def start(seed: int | None = None, student_id: str | None = None) -> Shop:
     """设置单元格专用：把本笔记本绑定到一家网店，记下学号，返回这家店的一份新副本。
 

@@ -206,3 +206,12 @@ def test_rebinding_to_another_shop_clears_the_scoreboard():
     assert board.score == 0 and "种子 7 的网店" in board.title
     ck.check(EX, right_answer(OTHER))
     assert "完成 1/" in str(ck.progress())
+
+
+def test_a_shop_not_loaded_through_crmkit_is_checked_as_given():
+    ck.start(seed=None)
+    ck.load_shop(seed=OTHER)
+    small = ck.generate_shop(customers=300, seed=OTHER)  # same seed, another shop
+    ex = get_exercise(EX)
+    assert ck.check(EX, ex.reference_answer(small), shop=small).status == "correct"
+    assert ck.check(EX, right_answer(OTHER), shop=small).status == "incorrect"

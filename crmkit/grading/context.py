@@ -31,19 +31,18 @@ def current_shop():
 def reference_for(shop):
     """The shop to compute expected values from when a learner passes ``shop=``.
 
-    A course-sized shop (``ck.load_shop(seed=…)``) is replaced by its pristine copy, so a learner
-    who changed their copy still gets correct checks; any other shop is used as given.
+    A copy of a loaded shop (``ck.load_shop(seed=…)``, ``ck.start``) is replaced by its pristine
+    original, so a learner who changed their copy still gets correct checks; any other shop is
+    used as given.
     """
-    from ..config import ShopConfig
-    from ..session import normalize_seed
-    from ..shop import pristine_shop
+    from ..shop import loaded_pristine
 
     try:
-        config = shop.config
-        is_course_sized = config == ShopConfig.course(seed=config.seed)
+        pristine = loaded_pristine(shop.config.seed)
+        same_origin = pristine is not None and pristine.config == shop.config
     except Exception:  # noqa: BLE001 - not a crmkit shop: use it as given
         return shop
-    return pristine_shop(normalize_seed(config.seed, what="seed")) if is_course_sized else shop
+    return pristine if same_origin else shop
 
 
 @contextlib.contextmanager
