@@ -4,8 +4,9 @@ A written answer cell is a markdown cell whose metadata carries the marker::
 
     "crmkit": {"open_answer": "8.7w", "points": 10, "title": "一页方案（书面部分）"}
 
-(`crmkit build-exercises` keeps it in exercises/). A student who re-created the cell loses the
-metadata, so a cell is also found by the template cell's id, which the builder keeps.
+in solutions/. The builder keeps every cell's id in exercises/, so a student's written cell is
+found by the marker when the notebook carries it, else by the marked cell's id (a student who
+deleted and re-created the cell loses both; the page then says the cell is missing).
 
 The flow: `collect` reads the written cells of every submission (reading JSON only, nothing is
 executed); `write_pages` writes one Chinese HTML page per question, students side by side and the
@@ -26,9 +27,10 @@ import re
 from pathlib import Path
 
 from ..errors import CrmkitError, did_you_mean
-from .builder import MARKDOWN_PLACEHOLDER
+from .builder import BEGIN, MARKDOWN_PLACEHOLDER, strip_solution
 
 MARKER = "open_answer"
+PENDING = "书面题待评："
 SCORE_COLUMNS = ("学号", "题目", "得分", "满分", "评语")
 SCORE_ALIASES = {"student_id": "学号", "question": "题目", "score": "得分", "max": "满分",
                  "comment": "评语"}
@@ -63,7 +65,8 @@ def marker(cell) -> dict | None:
 
 def questions(notebook_path) -> list[dict]:
     """The open questions declared in a (solutions or exercises) notebook, in order:
-    ``{"question", "points", "title", "cell_id", "template"}``."""
+    ``{"question", "points", "title", "cell_id", "template"}``; the template is the cell as the
+    exercise notebook shows it (the solution region replaced by the placeholder)."""
     nb = _read_notebook(notebook_path)
     if nb is None:
         raise OpenAnswerError(f"无法读取练习本 '{notebook_path}'。")
@@ -71,9 +74,11 @@ def questions(notebook_path) -> list[dict]:
     for cell in nb["cells"]:
         meta = marker(cell)
         if meta is not None and cell.get("cell_type") == "markdown":
+            source = _source(cell)
+            template = strip_solution(source, markdown=True) if BEGIN in source else source
             out.append({"question": meta[MARKER], "points": float(meta.get("points", 0)),
                         "title": str(meta.get("title", "")), "cell_id": cell.get("id"),
-                        "template": _source(cell)})
+                        "template": template})
     return out
 
 
@@ -154,12 +159,13 @@ body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;line-
 .card h3{{margin:0 0 6px;font-size:100%}} .text{{white-space:pre-wrap;min-height:4em}}
 .empty{{color:#a00}} label{{display:block;margin-top:6px}} textarea{{width:100%;height:4em}}
 button{{margin:12px 16px;padding:6px 14px}}
+.rubric table{{border-collapse:collapse}} .rubric td,.rubric th{{border:1px solid #ccc;padding:2px 4px}}
 </style></head><body>
 <h1 style="margin:16px">{title}</h1>
 <p style="margin:0 16px">满分 {points} 分，{count} 份回答。在每张卡片里填分数和评语，然后点“下载评分 CSV”，
 把下载的文件放到评分文件夹（或把分数抄进 open_scores.csv），再运行合并命令。此页不联网、不上传任何内容。</p>
 <button type="button" onclick="downloadScores()">下载评分 CSV</button>
-<div class="wrap"><div class="rubric"><h2>评分标准（教师指南）</h2><div style="white-space:pre-wrap">{rubric}</div></div>
+<div class="wrap"><div class="rubric"><h2>评分标准（教师指南）</h2>{rubric}</div>
 <div class="answers">
 {cards}
 </div></div>
@@ -178,6 +184,31 @@ function downloadScores(){{
 </script>
 </body></html>
 """
+
+
+def rubric_html(text: str) -> str:
+    """The guide's text as HTML: its markdown tables as tables, everything else as escaped text."""
+    esc = html.escape
+    out, table = [], []
+
+    def flush():
+        if table:
+            rows = [r for r in table if not re.fullmatch(r"[\s|:-]+", r)]
+            cells = [[c.strip() for c in r.strip().strip("|").split("|")] for r in rows]
+            head = "".join(f"<th>{esc(c)}</th>" for c in cells[0])
+            body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in cells[1:])
+            out.append(f"<table><tr>{head}</tr>{body}</table>")
+            table.clear()
+
+    for line in text.splitlines():
+        if line.strip().startswith("|"):
+            table.append(line)
+            continue
+        flush()
+        if line.strip():
+            out.append(f"<p>{esc(line.strip())}</p>")
+    flush()
+    return "\n".join(out)
 
 
 def question_page(question: dict, answers: list[dict], rubric_text: str,
@@ -202,7 +233,7 @@ def question_page(question: dict, answers: list[dict], rubric_text: str,
             f'<label>评语：<textarea>{esc(prior.get("comment", ""))}</textarea></label></div>')
     title = f"书面题 {question['question']} {question.get('title', '')}".strip()
     return _PAGE.format(title=esc(title), points=f"{question['points']:g}", count=len(answers),
-                        rubric=esc(rubric_text or "（教师指南里没有找到这道题的评分标准）"),
+                        rubric=rubric_html(rubric_text or "（教师指南里没有找到这道题的评分标准）"),
                         cards="\n".join(cards),
                         download=json.dumps(f"open_scores_{question['question']}.csv"))
 
@@ -352,9 +383,10 @@ def merge_manual_scores(frame, scores):
             penalty += s["score"] * late.get(sid, {}).get(q.split(".", 1)[0], 0.0)
         manual.append(total)
         deducted.append(round(penalty, 2))
-        note = str(row.get("备注") or "")
+        note = "；".join(x for x in str(row.get("备注") or "").split("；")
+                        if x and not x.startswith(PENDING))
         if pending and note != "未提交":
-            note = "；".join(x for x in (note, f"书面题待评：{'、'.join(pending)}") if x)
+            note = "；".join(x for x in (note, f"{PENDING}{'、'.join(pending)}") if x)
         notes.append(note)
     out["书面评分"] = manual
     out["迟交扣分"] = deducted
@@ -388,15 +420,18 @@ def manual_results(scores, student_id: str, titles=None) -> list[dict]:
 # ---- the command ----------------------------------------------------------------------------
 
 
-def default_exercises_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "exercises"
+def default_solutions_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "solutions"
 
 
-def templates_for(chapters, exercises_dir=None) -> list[dict]:
-    """The open questions of the exercise notebooks of `chapters` (from exercises/)."""
-    folder = Path(exercises_dir or default_exercises_dir())
+def templates_for(chapters, folder=None) -> list[dict]:
+    """The open questions of `chapters`, read from the marked notebooks in `folder`
+    (default: the course's solutions/)."""
+    folder = Path(folder or default_solutions_dir())
+    if not folder.is_dir():
+        raise OpenAnswerError(f"找不到带书面题标记的解答本文件夹 '{folder}'（用 --solutions 指定）。")
     found = []
-    for path in sorted(folder.glob("ch*_exercises.ipynb")):
+    for path in sorted(folder.glob("ch*_*.ipynb")):
         chapter = re.match(r"ch(\d+)_", path.name)
         if chapter and str(int(chapter.group(1))) in chapters:
             found.extend(questions(path))
@@ -420,7 +455,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", default="open_answers", metavar="文件夹",
                         help="输出文件夹：每道书面题一页 HTML 和评分文件 open_scores.csv（默认 open_answers）")
     parser.add_argument("--roster", metavar="花名册", help="花名册 CSV：按学号和姓名列出回答")
-    parser.add_argument("--exercises", metavar="文件夹", help="练习本模板所在文件夹（默认课程的 exercises/）")
+    parser.add_argument("--solutions", metavar="文件夹",
+                        help="带书面题标记的解答本所在文件夹（默认课程的 solutions/）")
     parser.add_argument("--guide", metavar="文件夹", help="教师指南文件夹（默认 docs/instructor）")
 
 
@@ -442,7 +478,7 @@ def run(args) -> int:
             sub.update(student_id=match["student_id"], name=match["name"])
         submissions.append(sub)
     chapters = {s["chapter"] for s in submissions if s["chapter"]}
-    templates = templates_for(chapters, args.exercises)
+    templates = templates_for(chapters, args.solutions)
     if not templates:
         print("这些练习本的章节没有书面题。")
         return 0

@@ -158,7 +158,9 @@ def _header(fieldnames, path) -> dict[str, str]:
     missing = [c for c in COLUMNS if c not in mapping.values()]
     if missing:
         present = [str(f) for f in fieldnames or []]
-        hints = " ".join(did_you_mean(m, present) for m in missing).strip()
+        known = list(COLUMNS) + list(ALIASES)
+        hints = " ".join(f"列 '{c}' {did_you_mean(c, known)}" for c in present
+                         if c not in mapping and did_you_mean(c, known))
         raise RosterError(
             f"花名册 '{path}' 缺少列：{'、'.join(missing)}。现有列：{', '.join(present) or '（无）'}。"
             f"花名册的列应为：{', '.join(COLUMNS)}（也可用 student_id, name, seed, match）。{hints}")
