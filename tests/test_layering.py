@@ -95,3 +95,12 @@ def test_generator_imports_no_analysis_module():
 def test_bottom_layer_stands_alone(module):
     graph = import_graph()
     assert graph[module] - {"crmkit"} <= BOTTOM[module], graph[module]
+
+
+def test_the_generator_speaks_the_vocabulary(small_shop):
+    from crmkit import vocabulary
+
+    assert set(small_shop.orders["status"]) <= set(vocabulary.ORDER_STATUSES)
+    assert set(small_shop.campaign_contacts["group"]) == set(vocabulary.GROUPS)
+    for offer in small_shop.campaigns["offer"]:
+        assert vocabulary.offer_value(offer) > 0
