@@ -5,6 +5,7 @@ imports inside functions, and followed transitively."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ def imported_modules(path: Path) -> set[str]:
     return {m for m in found if m == "crmkit" or m.startswith("crmkit.")}
 
 
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
     modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph = {}
