@@ -63,3 +63,19 @@ def test_chinese_jupyterlab_is_a_dependency_everywhere():
     defaults = json.loads((ROOT / "crmkit" / "jupyterlab-settings" / "crmkit.json").read_text("utf-8"))
     assert defaults["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
 
+
+
+def test_container_image_builds_on_the_student_edition_with_chinese_fonts_and_ui():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "FROM python:3.12-slim" in dockerfile
+    assert "crmkit.cli release --out /edition" in dockerfile      # the student edition
+    assert "COPY --from=edition /edition" in dockerfile
+    assert "fonts-noto-cjk" in dockerfile
+    # the image checks that the wheel install put the Chinese-UI default where JupyterLab reads it
+    data_files = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["data-files"]
+    (target_dir, [source]), = data_files.items()
+    assert f"test -f /usr/local/{target_dir}/{Path(source).name}" in dockerfile
+    assert "check-env --failures-only" in dockerfile
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert ".venv" in ignored and ".git" in ignored and "solutions" not in ignored  # release scans it
