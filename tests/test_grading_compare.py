@@ -5,11 +5,72 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf, SetOf
+from crmkit.grading.compare import (
+    DIGITS_DEFAULT,
+    DIGITS_MONEY,
+    TOLERANCE_RULE,
+    DictOf,
+    FrameOf,
+    Scalar,
+    SeriesOf,
+    SetOf,
+)
+
+
+# ---- the one tolerance rule ---------------------------------------------------------------------
+
+
+def _values():
+    rng = np.random.default_rng(7)
+    return np.concatenate([rng.uniform(0, 1, 300), rng.uniform(-100, 100, 200),
+                           rng.uniform(0, 2e6, 200), [0.0, 0.5, 0.125, 0.00005, 1234.5]])
+
+
+def test_correctly_rounded_values_are_accepted_or_told_they_were_rounded():
+    for digits in (0, DIGITS_MONEY, DIGITS_DEFAULT):
+        c = Scalar(digits)
+        for x in _values():
+            for places in range(-2, digits + 3):
+                shown = round(float(x), places)
+                mismatch = c.compare(shown, x)
+                if places >= digits:
+                    assert mismatch is None, (digits, x, places, shown)
+                elif mismatch is not None:
+                    assert mismatch.kind == "rounded", (digits, x, places, mismatch.message)
+                    assert "四舍五入" in mismatch.message
+                    assert "偏大" not in mismatch.message and "偏小" not in mismatch.message
+
+
+def test_a_value_off_in_the_last_asked_place_is_wrong():
+    c = Scalar(DIGITS_DEFAULT)
+    assert "偏大" in c.compare(0.1237, 0.12345).message  # beyond half a unit
+    assert "偏小" in c.compare(0.1234, 0.12346).message  # 0.1235 would be right, truncation is not
+    assert c.compare(0.1235, 0.12346) is None
+    assert Scalar(DIGITS_MONEY).compare(10.01, 10.0).kind == "values"
+    assert c.compare(12.35, 0.1235).kind == "values"  # a percentage is not a rounding
+
+
+def test_series_frame_and_dict_follow_the_same_rule():
+    exp = pd.Series([0.123456, 0.55555], index=pd.Index(["a", "b"], name="k"))
+    assert SeriesOf().compare(exp.round(4), exp) is None
+    assert SeriesOf().compare(exp.round(2), exp).kind == "rounded"
+    frame = pd.DataFrame({"k": ["a", "b"], "spend": [10.456, 3.0], "rate": [0.123456, 0.5]})
+    c = FrameOf(key="k", digits={"spend": DIGITS_MONEY})
+    assert c.compare(frame.round({"spend": 2, "rate": 4}), frame) is None
+    assert "'rate'" in c.compare(frame.round({"rate": 2}), frame).message
+    d = DictOf(Scalar(DIGITS_MONEY), digits={"比例": DIGITS_DEFAULT})
+    assert d.compare({"金额": 10.46, "比例": 0.1235}, {"金额": 10.456, "比例": 0.123456}) is None
+    assert "四舍五入" in d.compare({"金额": 10.46, "比例": 0.12}, {"金额": 10.456, "比例": 0.123456}).message
+    assert d.part_results({"金额": 10.46, "比例": 0.2}, {"金额": 10.456, "比例": 0.123456}) == {
+        "金额": True, "比例": False}
+
+
+def test_the_rule_is_stated_for_learners():
+    assert "2 位小数" in TOLERANCE_RULE and "4 位" in TOLERANCE_RULE and "四舍五入" in TOLERANCE_RULE
 
 
 def test_scalar_numbers_with_tolerance():
-    c = Scalar(atol=0.01)
+    c = Scalar(DIGITS_MONEY)
     assert c.compare(10.004, 10.0) is None
     assert c.compare(np.float32(10.0), 10.0) is None
     assert c.compare(np.int64(10), 10) is None
@@ -57,7 +118,7 @@ def _rfm():
 
 def test_frame_key_as_column_or_index_and_any_row_order():
     exp = _rfm()
-    c = FrameOf(key="customer_id", key_label="客户", atol=0.01)
+    c = FrameOf(key="customer_id", key_label="客户", digits=2)
     assert c.compare(exp.iloc[::-1], exp) is None
     assert c.compare(exp.set_index("customer_id"), exp) is None
     assert c.compare(exp[["monetary", "customer_id", "frequency", "recency"]], exp) is None
@@ -65,7 +126,7 @@ def test_frame_key_as_column_or_index_and_any_row_order():
 
 def test_frame_messages_name_the_problem_not_the_value():
     exp = _rfm()
-    c = FrameOf(key="customer_id", key_label="客户", atol=0.01, row_label="每位客户一行")
+    c = FrameOf(key="customer_id", key_label="客户", digits=2, row_label="每位客户一行")
     wrong = exp.assign(monetary=[10.5, 3.25, 98.0])
     msg = c.compare(wrong, exp).message
     assert "'monetary'" in msg and "客户 'C3'" in msg and "99" not in msg
@@ -105,7 +166,7 @@ def test_set_accepts_collections_and_counts_differences():
 
 def test_dict_keys_and_values():
     exp = {"客户数": 10, "订单数": 25, "客单价": 123.45}
-    c = DictOf(Scalar(atol=0.01))
+    c = DictOf(Scalar(DIGITS_MONEY))
     assert c.compare(dict(reversed(list(exp.items()))), exp) is None
     assert "缺少键 '客单价'" in c.compare({"客户数": 10, "订单数": 25}, exp).message
     assert "多了键" in c.compare({**exp, "x": 1}, exp).message

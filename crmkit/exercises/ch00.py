@@ -42,21 +42,19 @@ EX1 = Exercise(
     diagnoses=[
         Diagnosis("shape_tuple",
                   "你给的是 shape 的全部内容（行数, 列数）。题目只要行数：取第一个数 shape[0]，或用 len(表)。",
-                  _is_shape),
+                  _is_shape,
+                  example=lambda shop: shop.orders.shape),
         Diagnosis("n_columns", "这是订单表的列数，不是行数。shape 的第一个数才是行数。",
-                  _is_n_columns),
+                  _is_n_columns,
+                  example=lambda shop: shop.orders.shape[1]),
         Diagnosis("n_customers", "这是客户表 shop.customers 的行数；题目问的是订单表 shop.orders。",
-                  _is_n_customers),
+                  _is_n_customers,
+                  example=lambda shop: len(shop.customers)),
     ],
     hints=[
         "每张表都有 .shape 属性，它给出（行数, 列数）两个数。",
         "取行数：shop.orders.shape[0]，或者 len(shop.orders)。",
     ],
-    wrong_answers={
-        "shape_tuple": lambda shop: shop.orders.shape,
-        "n_columns": lambda shop: shop.orders.shape[1],
-        "n_customers": lambda shop: len(shop.customers),
-    },
 )
 
 
@@ -82,7 +80,9 @@ EX2 = Exercise(
     diagnoses=[
         Diagnosis("proportions",
                   "你给出的是比例（加起来等于 1），题目要的是人数：去掉 normalize=True。",
-                  _is_proportions),
+                  _is_proportions,
+                  example=lambda shop: shop.customers["acquisition_channel"].value_counts(
+                      normalize=True)),
         Diagnosis.like("counted_orders",
                        "你数的是订单表里每个渠道的订单数；题目要数客户表 shop.customers 里的客户。",
                        lambda shop: shop.orders["channel"].value_counts()),
@@ -91,11 +91,6 @@ EX2 = Exercise(
         "先选出一列：shop.customers['acquisition_channel']。",
         "对这一列用 .value_counts()，它会数出每个值出现了几次。",
     ],
-    wrong_answers={
-        "proportions": lambda shop: shop.customers["acquisition_channel"].value_counts(
-            normalize=True),
-        "counted_orders": lambda shop: shop.orders["channel"].value_counts(),
-    },
 )
 
 
@@ -113,7 +108,7 @@ EX3 = Exercise(
     prompt="先筛掉状态为“退款成功”的订单，再按渠道（orders 的 channel 列）分组，"
            "算出每个渠道的平均实付金额 paid_amount（客单价）。答案是以渠道为索引的 Series。",
     expected=aov_by_channel,
-    comparator=SeriesOf(rtol=1e-6, atol=0.01, key_label="渠道"),
+    comparator=SeriesOf(digits=2, key_label="渠道"),
     diagnoses=[
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先用 orders[orders['status'] != '退款成功'] 筛选。",
@@ -127,19 +122,14 @@ EX3 = Exercise(
         Diagnosis("wrong_column",
                   "按 channel_group（来源类型）分组了；题目要按 channel（渠道）分组。",
                   lambda answer, ctx: set(answer.index)
-                  <= set(ctx.shop.orders["channel_group"].unique())),
+                  <= set(ctx.shop.orders["channel_group"].unique()),
+                  example=lambda shop: valid(shop.orders).groupby("channel_group")["paid_amount"].mean()),
     ],
     hints=[
         "第一步筛选：valid = shop.orders[shop.orders['status'] != '退款成功']。",
         "第二步分组：valid.groupby('channel') 把同一渠道的订单放在一起。",
         "第三步汇总：选出 ['paid_amount'] 这一列，再用 .mean() 求平均。",
     ],
-    wrong_answers={
-        "refunds_included": lambda shop: shop.orders.groupby("channel")["paid_amount"].mean(),
-        "sum_not_mean": lambda shop: valid(shop.orders).groupby("channel")["paid_amount"].sum(),
-        "gross_amount": lambda shop: valid(shop.orders).groupby("channel")["gross_amount"].mean(),
-        "wrong_column": lambda shop: valid(shop.orders).groupby("channel_group")["paid_amount"].mean(),
-    },
 )
 
 EXERCISES = [EX1, EX2, EX3]

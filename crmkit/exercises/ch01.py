@@ -58,14 +58,18 @@ EX1 = Exercise(
            "客户档案，写成字典：{'有效订单数': 不含“退款成功”的订单数, '消费净额': 这些订单的实付金额减"
            "退款金额之和, '客服会话数': 该客户在 service_chats 里的会话数}。",
     expected=one_profile,
-    comparator=DictOf(Scalar(atol=0.01)),
+    comparator=DictOf(Scalar(digits=2)),
     diagnoses=[
         Diagnosis("refunds_counted",
                   "“有效订单数”把“退款成功”的订单也数进去了：先筛掉 status 为 '退款成功' 的订单。",
-                  _key_is("有效订单数", lambda s: one_profile(s, valid_only=False))),
+                  _key_is("有效订单数", lambda s: one_profile(s, valid_only=False)),
+                  example=lambda s: {**one_profile(s), "有效订单数": one_profile(
+                      s, valid_only=False)["有效订单数"]}),
         Diagnosis("refunded_spend",
                   "“消费净额”包含了“退款成功”订单的金额：先筛掉这些订单，再对实付减退款求和。",
-                  _key_is("消费净额", lambda s: one_profile(s, valid_only=False, net=False))),
+                  _key_is("消费净额", lambda s: one_profile(s, valid_only=False, net=False)),
+                  example=lambda s: {**one_profile(s), "消费净额": one_profile(
+                      s, valid_only=False, net=False)["消费净额"]}),
     ],
     hints=[
         "先取出这位客户的订单：mine = shop.orders[shop.orders['customer_id'] == target]。",
@@ -73,12 +77,6 @@ EX1 = Exercise(
         "消费净额 = (mine['paid_amount'] - mine['refund_amount']).sum()；会话数同样先按 customer_id 筛选 "
         "shop.service_chats 再用 len()。",
     ],
-    wrong_answers={
-        "refunds_counted": lambda s: {**one_profile(s), "有效订单数": one_profile(
-            s, valid_only=False)["有效订单数"]},
-        "refunded_spend": lambda s: {**one_profile(s), "消费净额": one_profile(
-            s, valid_only=False, net=False)["消费净额"]},
-    },
 )
 
 
@@ -124,14 +122,16 @@ EX2 = Exercise(
            "n_orders（有效订单数，不含“退款成功”）、spend（消费净额：实付减退款）、"
            "n_chats（客服会话数）。没有订单或会话的客户填 0。",
     expected=profile_table,
-    comparator=FrameOf(key="customer_id", key_label="客户", atol=0.01, row_label="每位客户一行"),
+    comparator=FrameOf(key="customer_id", key_label="客户", digits=2, row_label="每位客户一行"),
     diagnoses=[
         Diagnosis("only_buyers",
                   "表里只有下过单的客户：要从客户表 shop.customers 的全部客户出发，"
-                  "用 reindex 或 merge(how='left') 把没下单的客户也放进来。", _only_buyers),
+                  "用 reindex 或 merge(how='left') 把没下单的客户也放进来。", _only_buyers,
+                  example=lambda s: profile_table(s, buyers_only=True)),
         Diagnosis("not_filled",
                   "没下单或没咨询过的客户是缺失值（NaN）：用 .fillna(0) 填成 0，再把计数列转成整数。",
-                  _not_filled),
+                  _not_filled,
+                  example=lambda s: profile_table(s, fill=False)),
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先筛掉这些订单再分组汇总。",
                        lambda s: profile_table(s, valid_only=False)),
@@ -144,11 +144,6 @@ EX2 = Exercise(
         "以全部客户为底：shop.customers[['customer_id']] 依次 merge(…, on='customer_id', how='left')，"
         "最后 fillna(0) 并用 astype('int64') 把两列计数转回整数。",
     ],
-    wrong_answers={
-        "only_buyers": lambda s: profile_table(s, buyers_only=True),
-        "not_filled": lambda s: profile_table(s, fill=False),
-        "refunds_included": lambda s: profile_table(s, valid_only=False),
-    },
 )
 
 
@@ -192,18 +187,14 @@ EX3 = Exercise(
                        lambda s: churn_risk(s, valid_only=False)),
         Diagnosis("wrong_window",
                   "时间窗口不对：用“6 个月”（pd.DateOffset(months=6)）而不是固定天数，"
-                  "起点是基准日（最后一笔订单日期的次日 0 点）。", _wrong_window),
+                  "起点是基准日（最后一笔订单日期的次日 0 点）。", _wrong_window,
+                  example=lambda s: churn_risk(s, days=180)),
     ],
     hints=[
         "基准日：as_of = shop.orders['order_time'].max().normalize() + pd.Timedelta(days=1)。",
         "每位客户最后一次有效下单：valid.groupby('customer_id')['order_time'].max()。",
         "筛出 last < as_of - pd.DateOffset(months=6) 的客户，取索引再用 set(...)。",
     ],
-    wrong_answers={
-        "never_buyers": lambda s: churn_risk(s, include_never=True),
-        "refunds_included": lambda s: churn_risk(s, valid_only=False),
-        "wrong_window": lambda s: churn_risk(s, days=180),
-    },
 )
 
 
@@ -234,9 +225,10 @@ EX4 = Exercise(
            "（人数 = int(下过有效订单的客户数 × 0.2)），算出他们的消费净额占全部客户消费净额的比例。"
            "答案是 0 到 1 之间的一个数（如 0.6 表示 60%）。",
     expected=top20_share,
-    comparator=Scalar(atol=0.002, what="一个比例（0–1）"),
+    comparator=Scalar(what="一个比例（0–1）"),
     diagnoses=[
-        Diagnosis("percent", "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。", _percent),
+        Diagnosis("percent", "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。", _percent,
+                  example=lambda s: 100 * top20_share(s)),
         Diagnosis.like("ascending",
                        "取成了消费最低的 20% 客户：排序要从高到低，sort_values(ascending=False)。",
                        lambda s: top20_share(s, ascending=True)),
@@ -249,11 +241,6 @@ EX4 = Exercise(
         "从高到低排序：spend = spend.sort_values(ascending=False)；k = int(len(spend) * 0.2)。",
         "前 k 位的合计除以全部合计：spend.iloc[:k].sum() / spend.sum()。",
     ],
-    wrong_answers={
-        "percent": lambda s: 100 * top20_share(s),
-        "ascending": lambda s: top20_share(s, ascending=True),
-        "refunds_included": lambda s: top20_share(s, valid_only=False),
-    },
 )
 
 
@@ -288,11 +275,12 @@ EX5 = Exercise(
            "流失风险），再算出每一类客户的消费净额（有效订单的实付减退款）占全部消费净额的比例。"
            "答案是以分类为索引、加起来等于 1 的 Series。",
     expected=value_class_share,
-    comparator=SeriesOf(atol=0.001, key_label="价值分类"),
+    comparator=SeriesOf(key_label="价值分类"),
     diagnoses=[
         Diagnosis("customer_share",
                   "你算的是每类客户的**人数**占比；题目要的是每类客户的**消费净额**占比。",
-                  _counts_share),
+                  _counts_share,
+                  example=_class_counts),
         Diagnosis.like("percent", "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。",
                        lambda s: value_class_share(s) * 100),
         Diagnosis.like("not_divided",
@@ -304,11 +292,6 @@ EX5 = Exercise(
         "每位客户的消费净额 spend 也以 customer_id 为索引；spend.groupby(classes).sum() 按分类汇总。",
         "最后除以 spend.sum() 得到比例。",
     ],
-    wrong_answers={
-        "customer_share": _class_counts,
-        "percent": lambda s: value_class_share(s) * 100,
-        "not_divided": lambda s: value_class_share(s, divide=False),
-    },
 )
 
 
@@ -343,10 +326,11 @@ EX6 = Exercise(
            "name 脱敏成“姓 + 每个其余字一个 *”（张三 → 张*，欧阳修 → 欧**）；phone 在课程数据里已经是 "
            "138****1234 的形式，保持不变；不要带上身份证号等其他列。",
     expected=masked_list,
-    comparator=FrameOf(key="customer_id", key_label="客户", row_label="每位客户一行"),
+    comparator=FrameOf(key="customer_id", key_label="客户", digits=2, row_label="每位客户一行"),
     diagnoses=[
         Diagnosis("name_unmasked", "姓名没有脱敏：可以用 ck.privacy.mask_name(表['name'])。",
-                  _name_unmasked),
+                  _name_unmasked,
+                  example=lambda s: masked_list(s, str)),
         Diagnosis.like("fixed_stars",
                        "星号个数不对：名字有几个字，就保留第一个字、其余每个字换成一个 *（两个字的名字是 张*）。",
                        lambda s: masked_list(s, _mask_name_fixed)),
@@ -357,10 +341,6 @@ EX6 = Exercise(
         "ck.privacy.mask_name 可以直接处理一整列：df['name'] = ck.privacy.mask_name(df['name'])。",
         "自己写也可以：df['name'].map(lambda s: s[0] + '*' * (len(s) - 1))。",
     ],
-    wrong_answers={
-        "name_unmasked": lambda s: masked_list(s, str),
-        "fixed_stars": lambda s: masked_list(s, _mask_name_fixed),
-    },
 )
 
 
@@ -476,24 +456,34 @@ EX7 = Exercise(
            "name 脱敏成 张*；phone 统一脱敏成 138****1234（去掉空格和 +86），空的手机号保持为缺失值。",
     expected=cleaned_export,
     solution=lambda shop: clean_raw(_raw(shop)),
-    comparator=FrameOf(key="order_id", key_label="订单", atol=0.005, row_label="每笔订单一行"),
+    comparator=FrameOf(key="order_id", key_label="订单", digits=2, row_label="每笔订单一行"),
     diagnoses=[
         Diagnosis("duplicates_kept", "还有重复的订单：先用 raw.drop_duplicates() 去掉完全相同的行。",
-                  _duplicates_kept),
+                  _duplicates_kept,
+                  example=lambda s: clean_raw(_raw(s), dedupe=False)),
         Diagnosis("money_text",
                   "金额列还是文字：先去掉 ¥ 和千分位逗号（.str.replace），再用 .astype(float) 转成数字。",
-                  _money_text),
+                  _money_text,
+                  example=lambda s: clean_raw(_raw(s), money=False)),
         Diagnosis("time_text",
                   "order_time 还不是日期时间：三种写法（2025-12-01、2025/12/01、2025年12月01日）"
-                  "先统一成一种，再用 pd.to_datetime 转换。", _time_text),
+                  "先统一成一种，再用 pd.to_datetime 转换。", _time_text,
+                  example=lambda s: clean_raw(_raw(s)).assign(
+                      order_time=lambda d: d["order_time"].dt.strftime("%Y-%m-%d %H:%M:%S"))),
         Diagnosis("phone_unmasked",
                   "还有没脱敏的手机号：去掉空格和 +86 之后，用 ck.privacy.mask_phone 统一成 138****1234。",
-                  _phone_unmasked),
+                  _phone_unmasked,
+                  example=lambda s: clean_raw(_raw(s)).assign(
+                      phone=clean_raw(_raw(s), mask=False)["phone"])),
         Diagnosis("name_unmasked", "收货人姓名没有脱敏：用 ck.privacy.mask_name。",
-                  _name_unmasked_1_7),
+                  _name_unmasked_1_7,
+                  example=lambda s: clean_raw(_raw(s)).assign(
+                      name=clean_raw(_raw(s), mask=False)["name"])),
         Diagnosis("blank_phone_text",
                   "空手机号被填成了文字（如空字符串或 'nan'）：应保持为缺失值 NaN。",
-                  _blank_phone_text),
+                  _blank_phone_text,
+                  example=lambda s: clean_raw(_raw(s)).assign(
+                      phone=lambda d: d["phone"].fillna(""))),
     ],
     hints=[
         "按顺序来：drop_duplicates() → rename(columns={...}) → 处理日期 → 处理金额 → 脱敏 → 只保留题目要的列。",
@@ -503,18 +493,6 @@ EX7 = Exercise(
         "手机：.str.replace(' ', '').str.replace('+86', '', regex=False) 后用 ck.privacy.mask_phone；"
         "缺失值会原样保留。姓名：ck.privacy.mask_name(df['name'])。",
     ],
-    wrong_answers={
-        "duplicates_kept": lambda s: clean_raw(_raw(s), dedupe=False),
-        "money_text": lambda s: clean_raw(_raw(s), money=False),
-        "time_text": lambda s: clean_raw(_raw(s)).assign(
-            order_time=lambda d: d["order_time"].dt.strftime("%Y-%m-%d %H:%M:%S")),
-        "phone_unmasked": lambda s: clean_raw(_raw(s)).assign(
-            phone=clean_raw(_raw(s), mask=False)["phone"]),
-        "name_unmasked": lambda s: clean_raw(_raw(s)).assign(
-            name=clean_raw(_raw(s), mask=False)["name"]),
-        "blank_phone_text": lambda s: clean_raw(_raw(s)).assign(
-            phone=lambda d: d["phone"].fillna("")),
-    },
 )
 
 
@@ -550,24 +528,22 @@ EX8 = Exercise(
            "{'前20%客户营收占比': 0–1 的比例（同练习 1.4）, '流失风险客户数': 整数（同练习 1.3 的人数）, "
            "'售后会话占比': 售后会话占全部客服会话的比例（0–1）}。",
     expected=memo_figures,
-    comparator=DictOf(Scalar(atol=0.002)),
+    comparator=DictOf(Scalar()),
     diagnoses=[
         Diagnosis("percent", "有比例写成了百分数（乘了 100）：两个占比都要 0 到 1 之间的数。",
-                  _memo_percent),
+                  _memo_percent,
+                  example=lambda s: {**memo_figures(s),
+                      "售后会话占比": 100 * memo_figures(s)["售后会话占比"]}),
         Diagnosis("never_buyers",
                   "流失风险客户数把从没下过单的客户也算进来了：只数曾经有过有效订单的客户。",
-                  _memo_never),
+                  _memo_never,
+                  example=lambda s: {**memo_figures(s),
+                      "流失风险客户数": len(churn_risk(s, include_never=True))}),
     ],
     hints=[
         "前两个数可以直接用练习 1.4、1.3 的结果：answer_1_4 和 len(answer_1_3)。",
         "售后会话占比：(shop.service_chats['stage'] == '售后').mean()。",
     ],
-    wrong_answers={
-        "percent": lambda s: {**memo_figures(s),
-                              "售后会话占比": 100 * memo_figures(s)["售后会话占比"]},
-        "never_buyers": lambda s: {**memo_figures(s),
-                                   "流失风险客户数": len(churn_risk(s, include_never=True))},
-    },
 )
 
 EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7, EX8]

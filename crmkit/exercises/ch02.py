@@ -39,27 +39,24 @@ EX1 = Exercise(
     prompt="用访问表 shop.visits 计算每个渠道（channel）的访问转化率 = 带来订单的访问次数（order_id 不为空）"
            "÷ 访问次数。答案是以渠道为索引的 Series，值为 0–1 的比例。",
     expected=conversion,
-    comparator=SeriesOf(atol=1e-4, key_label="渠道"),
+    comparator=SeriesOf(key_label="渠道"),
     diagnoses=[
         Diagnosis.like("visitors_denominator",
                        "分母用了访客数（不重复的客户数）：访问转化率的分母是访问次数，一位客户可能来访多次。",
                        lambda s: conversion(s, denominator="visitors")),
         Diagnosis("percent", "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。",
-                  lambda a, ctx: _sums_to(a, ctx, 100)),
+                  lambda a, ctx: _sums_to(a, ctx, 100),
+                  example=lambda s: conversion(s) * 100),
         Diagnosis("wrong_level",
                   "分组的层级不对：题目按渠道 channel 分组，不是来源类型 channel_group 或子渠道 sub_channel。",
                   lambda a, ctx: set(a.index) <= set(ctx.shop.visits["channel_group"])
-                  | set(ctx.shop.visits["sub_channel"])),
+                  | set(ctx.shop.visits["sub_channel"]),
+                  example=lambda s: conversion(s, by="channel_group")),
     ],
     hints=[
         "先标出成交的访问：converted = shop.visits['order_id'].notna()（True 表示这次访问带来了订单）。",
         "True 当作 1、False 当作 0：按渠道求平均就是转化率——converted.groupby(shop.visits['channel']).mean()。",
     ],
-    wrong_answers={
-        "visitors_denominator": lambda s: conversion(s, denominator="visitors"),
-        "percent": lambda s: conversion(s) * 100,
-        "wrong_level": lambda s: conversion(s, by="channel_group"),
-    },
 )
 
 
@@ -86,7 +83,7 @@ EX2 = Exercise(
            "（不含“退款成功”）接上下单客户的获客渠道，算出每个获客渠道的客单价 = 平均每笔有效订单的消费净额"
            "（paid_amount − refund_amount）。答案是以获客渠道为索引的 Series。",
     expected=aov_by_acquisition,
-    comparator=SeriesOf(atol=0.01, key_label="获客渠道"),
+    comparator=SeriesOf(digits=2, key_label="获客渠道"),
     diagnoses=[
         Diagnosis.like("order_channel",
                        "你按订单自己的渠道（orders 的 channel）分组了：题目比较的是客户第一次进店的渠道，"
@@ -100,10 +97,6 @@ EX2 = Exercise(
         "orders = valid.merge(shop.customers[['customer_id', 'acquisition_channel']], on='customer_id')。",
         "加一列净额 net = paid_amount − refund_amount，再 groupby('acquisition_channel')['net'].mean()。",
     ],
-    wrong_answers={
-        "order_channel": lambda s: aov_by_acquisition(s, by_order_channel=True),
-        "refund_not_subtracted": lambda s: aov_by_acquisition(s, net=False),
-    },
 )
 
 
@@ -133,7 +126,7 @@ EX3 = Exercise(
            "（第一笔有效订单）时间不晚于“基准日 − 90 天”的客户（基准日 = 最后一笔订单日期的次日 0 点），"
            "否则新客户还没来得及复购。按获客渠道（acquisition_channel）计算，答案是以获客渠道为索引的 Series（0–1）。",
     expected=repurchase_90,
-    comparator=SeriesOf(atol=1e-4, key_label="获客渠道"),
+    comparator=SeriesOf(key_label="获客渠道"),
     diagnoses=[
         Diagnosis.like("not_mature",
                        "把首单离基准日不足 90 天的新客户也算进分母了：他们还没有完整的 90 天，会拉低复购率。"
@@ -142,7 +135,8 @@ EX3 = Exercise(
                        "你数的是“买过第二单”的客户，不管隔了多久：要求第二单与首单相隔不超过 90 天。",
                        lambda s: repurchase_90(s, window=False)),
         Diagnosis("percent", "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。",
-                  lambda a, ctx: _sums_to(a, ctx, 100)),
+                  lambda a, ctx: _sums_to(a, ctx, 100),
+                  example=lambda s: repurchase_90(s) * 100),
     ],
     hints=[
         "有效订单按客户、时间排序后，groupby('customer_id').cumcount() 给出每单是该客户的第几单（从 0 开始）。",
@@ -150,11 +144,6 @@ EX3 = Exercise(
         "筛出首单 ≤ 基准日 − 90 天的客户；again = (second − first) <= pd.Timedelta(days=90)；"
         "按获客渠道分组求 again 的平均。",
     ],
-    wrong_answers={
-        "not_mature": lambda s: repurchase_90(s, mature_only=False),
-        "no_window": lambda s: repurchase_90(s, window=False),
-        "percent": lambda s: repurchase_90(s) * 100,
-    },
 )
 
 
@@ -175,7 +164,7 @@ EX4 = Exercise(
     prompt="教材说站内付费流量带来的客户对价格更敏感。按订单的来源类型（orders 的 channel_group），"
            "算出有效订单中使用了优惠（discount_amount > 0）的订单比例。答案是以来源类型为索引的 Series（0–1）。",
     expected=discount_use,
-    comparator=SeriesOf(atol=1e-4, key_label="来源类型"),
+    comparator=SeriesOf(key_label="来源类型"),
     diagnoses=[
         Diagnosis.like("counts", "你给的是使用优惠的订单数；题目要比例：对 True/False 求平均（.mean()）。",
                        lambda s: discount_use(s, counts=True)),
@@ -186,10 +175,6 @@ EX4 = Exercise(
         "used = valid['discount_amount'] > 0 是一列 True/False。",
         "used.groupby(valid['channel_group']).mean() 就是每个来源类型中 True 的比例。",
     ],
-    wrong_answers={
-        "counts": lambda s: discount_use(s, counts=True),
-        "refunds_included": lambda s: discount_use(s, valid_only=False),
-    },
 )
 
 
@@ -220,7 +205,7 @@ EX5 = Exercise(
            "获客成本 CAC = 该渠道全部推广费用 ÷ 由该渠道获客的客户数（customers 的 acquisition_channel）。"
            "算出费用表中每个渠道的 CAC（元/人），答案是以渠道为索引的 Series。",
     expected=cac,
-    comparator=SeriesOf(atol=0.01, key_label="渠道"),
+    comparator=SeriesOf(digits=2, key_label="渠道"),
     diagnoses=[
         Diagnosis.like("per_visit",
                        "你算的是每次访问的费用（除以了访问次数）：CAC 的分母是这个渠道带来的客户数。",
@@ -234,10 +219,6 @@ EX5 = Exercise(
         "获客人数：shop.customers.groupby('acquisition_channel').size()。",
         "两个 Series 按渠道对齐相除；只保留费用表里有的渠道（.reindex(费用合计.index)）。",
     ],
-    wrong_answers={
-        "per_visit": lambda s: cac(s, "visits"),
-        "per_buyer": lambda s: cac(s, "buyers"),
-    },
 )
 
 
@@ -261,7 +242,7 @@ EX6 = Exercise(
     prompt="取数据最后一年（order_time 的最大年份），用有效订单统计每天的订单数（只统计有订单的日子），"
            "算出当年 11 月 11 日的订单数是“每天订单数的中位数”的几倍。答案是一个数。",
     expected=double11_ratio,
-    comparator=Scalar(rtol=1e-3, what="一个倍数"),
+    comparator=Scalar(what="一个倍数"),
     diagnoses=[
         Diagnosis.like("mean_not_median",
                        "分母用了平均数：大促几天的订单特别多，会把平均数拉高；题目要中位数（.median()）。",
@@ -274,10 +255,6 @@ EX6 = Exercise(
         "daily = day.value_counts() 是每天的订单数；daily.median() 是中位数。",
         "双11 当天：daily[pd.Timestamp('YYYY-11-11')]（YYYY 换成那一年）。",
     ],
-    wrong_answers={
-        "mean_not_median": lambda s: double11_ratio(s, stat="mean"),
-        "inverted": lambda s: 1.0 / double11_ratio(s),
-    },
 )
 
 
@@ -328,12 +305,15 @@ EX7 = Exercise(
            "'老客推荐成交率': 注册已满 180 天的“老客推荐”客户中、注册后 180 天内下过有效订单的比例, "
            "'其他渠道成交率': 其他获客渠道的同一比例}。",
     expected=memo,
-    comparator=DictOf(Scalar(atol=1e-3)),
+    comparator=DictOf(Scalar()),
     diagnoses=[
-        Diagnosis("lowest_roi", "你选的是 ROI 最低的渠道：用 .idxmax() 找最高的。", _lowest_roi),
+        Diagnosis("lowest_roi", "你选的是 ROI 最低的渠道：用 .idxmax() 找最高的。", _lowest_roi,
+                  example=lambda s: {**memo(s), "ROI最高的付费渠道": str(_roi(s).idxmin())}),
         Diagnosis("not_mature",
                   "成交率的分母包括了注册不满 180 天的客户：他们还没有完整的 180 天，先筛出注册日期 ≤ 基准日 − 180 天的客户。",
-                  _not_mature),
+                  _not_mature,
+                  example=lambda s: {**memo(s), "老客推荐成交率": _referral(s, mature=False)[0],
+                      "其他渠道成交率": _referral(s, mature=False)[1]}),
     ],
     hints=[
         "roi = ck.sources.paid_channel_roi(shop.channel_costs, shop.customers, shop.orders)['roi']；roi.idxmax() 是 ROI 最高的渠道名。",
@@ -341,11 +321,6 @@ EX7 = Exercise(
         "成交 = (首单时间 − register_date).dt.days <= 180（没下过单的是 NaN，算作未成交）；"
         "按 acquisition_channel == '老客推荐' 分两组求平均。",
     ],
-    wrong_answers={
-        "lowest_roi": lambda s: {**memo(s), "ROI最高的付费渠道": str(_roi(s).idxmin())},
-        "not_mature": lambda s: {**memo(s), "老客推荐成交率": _referral(s, mature=False)[0],
-                                 "其他渠道成交率": _referral(s, mature=False)[1]},
-    },
 )
 
 EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7]

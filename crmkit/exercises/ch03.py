@@ -43,7 +43,7 @@ def _is_percent(answer, ctx) -> bool:
         return all(abs(float(answer[k]) - 100 * float(exp[k])) < 1e-6 * max(1, abs(100 * exp[k]))
                    for k in exp)
     a = answer.reindex(exp.index).astype("float64")
-    return bool(np.allclose(a, exp.astype("float64") * 100, rtol=1e-6, atol=1e-6))
+    return bool(np.allclose(a, exp.astype("float64") * 100))
 
 
 def _is_proportions(answer, ctx) -> bool:
@@ -90,18 +90,14 @@ EX1 = Exercise(
                        "用了商品总额 gross_amount；消费净额应从实付金额 paid_amount 算起（再减去退款）。",
                        lambda shop: _big_by(shop, "gross_amount")),
         Diagnosis("order_ids", "集合里是订单ID；标签打在客户身上，答案应是客户ID（customer_id）。",
-                  _order_ids),
+                  _order_ids,
+                  example=lambda shop: set(shop.orders["order_id"].head(50))),
     ],
     hints=[
         "先筛出有效订单：orders[orders['status'] != '退款成功']，再加一列净额 paid_amount − refund_amount。",
         "按 customer_id 分组，对净额求和：.groupby('customer_id')['净额列'].sum()。",
         "用条件 spend >= 800 筛选，取索引（客户ID），再用 set(...) 转成集合。",
     ],
-    wrong_answers={
-        "refunds_included": lambda shop: _big_by(shop, "paid_amount", all_orders=True),
-        "gross_amount": lambda shop: _big_by(shop, "gross_amount"),
-        "order_ids": lambda shop: set(shop.orders["order_id"].head(50)),
-    },
 )
 
 
@@ -143,11 +139,6 @@ EX2 = Exercise(
         "np.select([条件1, 条件2], [1, 0], default=-1) 可以一次写出三种情况。",
         "把分数按 reviews['customer_id'] 分组求和：pd.Series(分数).groupby(reviews['customer_id']).sum()。",
     ],
-    wrong_answers={
-        "neutral_plus": lambda shop: _points(shop, neutral=1),
-        "two_star_neutral": lambda shop: _points(shop, two_star=0),
-        "count_reviews": lambda shop: tables(shop).reviews.groupby("customer_id").size(),
-    },
 )
 
 
@@ -199,22 +190,20 @@ EX3 = Exercise(
     diagnoses=[
         Diagnosis("fine_levels",
                   "你统计的是细分等级（如 3心、2钻）；题目要的是五个大类：无、红心、钻石、皇冠、金冠。",
-                  _is_fine_levels),
+                  _is_fine_levels,
+                  example=_fine_levels),
         Diagnosis("missing_zero_groups",
                   "人数为 0 的大类也要列出：用 .reindex(['无', '红心', '钻石', '皇冠', '金冠'], fill_value=0)。",
-                  _missing_zero_groups),
-        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions),
+                  _missing_zero_groups,
+                  example=lambda shop: credit_groups(shop).loc[lambda s: s > 0]),
+        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions,
+                  example=lambda shop: credit_groups(shop) / len(tables(shop).customers)),
     ],
     hints=[
         "用 np.select 按从高到低的顺序写条件：积分 ≥ 500001 为金冠，≥ 10001 为皇冠，≥ 251 为钻石，≥ 4 为红心。",
         "把结果做成 Series 后用 .value_counts() 计数。",
         "最后 .reindex(['无', '红心', '钻石', '皇冠', '金冠'], fill_value=0)，让每个大类都出现。",
     ],
-    wrong_answers={
-        "fine_levels": _fine_levels,
-        "missing_zero_groups": lambda shop: credit_groups(shop).loc[lambda s: s > 0],
-        "proportions": lambda shop: credit_groups(shop) / len(tables(shop).customers),
-    },
 )
 
 
@@ -255,22 +244,19 @@ EX4 = Exercise(
     diagnoses=[
         Diagnosis("overlap",
                   "三类加起来超过了客户总数：一位客户只能属于一类，先判断成交，没成交的再看是否询单。",
-                  _overlap),
+                  _overlap,
+                  example=lambda shop: _status_counts(shop, overlap=True)),
         Diagnosis.like("refunds_included",
                        "订单全部退款成功的客户不算成交客户：判断成交前先去掉“退款成功”的订单。",
                        lambda shop: _status_counts(shop, all_orders=True)),
-        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是人数。", _is_proportions),
+        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是人数。", _is_proportions,
+                  example=lambda shop: status_counts(shop) / len(tables(shop).customers)),
     ],
     hints=[
         "先得到两个客户ID集合：有效订单的 customer_id，以及 stage 为 '售前' 的会话的 customer_id。",
         "用 np.where 依次判断：在成交集合里 → 成交客户；否则在询单集合里 → 询单客户；否则 → 未成交客户。",
         "对全部客户（shop.customers['customer_id']）做这个判断，再 value_counts()。",
     ],
-    wrong_answers={
-        "overlap": lambda shop: _status_counts(shop, overlap=True),
-        "refunds_included": lambda shop: _status_counts(shop, all_orders=True),
-        "proportions": lambda shop: status_counts(shop) / len(tables(shop).customers),
-    },
 )
 
 
@@ -308,10 +294,6 @@ EX5 = Exercise(
         "筛出有效订单中 order_time ≥ 基准日 − pd.Timedelta(days=90) 的订单。",
         "按 customer_id 计数（.groupby(...).size()），保留 ≥ 2 的，取索引转成 set。",
     ],
-    wrong_answers={
-        "all_history": lambda shop: _repeaters(shop, days=None),
-        "refunds_included": lambda shop: _repeaters(shop, all_orders=True),
-    },
 )
 
 
@@ -369,18 +351,14 @@ EX6 = Exercise(
                        "你用原始的天数、次数、金额与平均值比较；题目要求比较 1–5 分的得分 "
                        "r_score、f_score、m_score 与各自的平均得分。",
                        lambda shop: _class_counts(shop, "raw")),
-        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions),
+        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions,
+                  example=lambda shop: _class_counts(shop) / len(_rfm(shop))),
     ],
     hints=[
         "先算三个布尔列：r_high = rfm['r_score'] > rfm['r_score'].mean()，f_high、m_high 同理。",
         "八类的名字在 ck.rfm.RFM_CLASSES 里，键是 (R高, F高, M高) 三个布尔值。",
         "逐行查表得到类名（如列表推导式配合 zip），做成 Series 后 value_counts()。",
     ],
-    wrong_answers={
-        "r_reversed": lambda shop: _class_counts(shop, "r_reversed"),
-        "raw_values": lambda shop: _class_counts(shop, "raw"),
-        "proportions": lambda shop: _class_counts(shop) / len(_rfm(shop)),
-    },
 )
 
 
@@ -396,20 +374,17 @@ EX7 = Exercise(
     prompt="用 ck.rfm.rfm_table(shop.orders) 的 rfm_class 与 monetary 两列，算出每类客户贡献的营收占比"
            "（该类 monetary 之和 ÷ 全部 monetary 之和，0–1 的小数）。答案是以类名为索引的 Series。",
     expected=revenue_share,
-    comparator=SeriesOf(key_label="类别", atol=1e-6),
+    comparator=SeriesOf(key_label="类别"),
     diagnoses=[
         Diagnosis.like("customer_share", "你算的是人数占比；题目要的是营收（monetary）占比。",
                        lambda shop: _rfm(shop)["rfm_class"].value_counts(normalize=True)),
-        Diagnosis("percent", "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。", _is_percent),
+        Diagnosis("percent", "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。", _is_percent,
+                  example=lambda shop: revenue_share(shop) * 100),
     ],
     hints=[
         "按 rfm_class 分组，对 monetary 求和。",
         "再除以 rfm['monetary'].sum()。",
     ],
-    wrong_answers={
-        "customer_share": lambda shop: _rfm(shop)["rfm_class"].value_counts(normalize=True),
-        "percent": lambda shop: revenue_share(shop) * 100,
-    },
 )
 
 
@@ -440,21 +415,19 @@ EX8 = Exercise(
            "先填写建议引用的三个数字：{'人数': 该类客户数, '平均距今天数': 该类 recency_days 的平均值, "
            "'人均消费': 该类 monetary 的平均值}，再在下面的文字单元格写出你的建议。",
     expected=recall_figures,
-    comparator=DictOf(Scalar(atol=0.01)),
+    comparator=DictOf(Scalar(), digits={"人均消费": 2}),
     diagnoses=[
         Diagnosis("misnamed_keys", "字典的键与题目不同：键应为 '人数'、'平均距今天数'、'人均消费'。",
-                  _misnamed_keys),
+                  _misnamed_keys,
+                  example=lambda shop: {"customers": 1, "recency": 2.0, "monetary": 3.0}),
         Diagnosis("all_customers", "这些数字是全体客户的；只取 rfm_class 为“重要挽留”的客户再计算。",
-                  _all_customers),
+                  _all_customers,
+                  example=lambda shop: recall_figures(shop, None)),
     ],
     hints=[
         "先筛选：part = rfm[rfm['rfm_class'] == '重要挽留']。",
         "人数用 len(part)；另外两个数用 part['recency_days'].mean() 和 part['monetary'].mean()。",
     ],
-    wrong_answers={
-        "misnamed_keys": lambda shop: {"customers": 1, "recency": 2.0, "monetary": 3.0},
-        "all_customers": lambda shop: recall_figures(shop, None),
-    },
 )
 
 EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7, EX8]

@@ -34,7 +34,7 @@ def _level(values, cuts) -> np.ndarray:
 def _is_percent(answer, ctx) -> bool:
     exp = ctx.expected
     a = answer.reindex(exp.index).astype("float64")
-    return bool(np.allclose(a, exp.astype("float64") * 100, rtol=1e-6, atol=1e-6))
+    return bool(np.allclose(a, exp.astype("float64") * 100))
 
 
 def _is_proportions(answer, ctx) -> bool:
@@ -68,7 +68,7 @@ EX1 = Exercise(
            "推 12 个月（pd.DateOffset(months=12)）。对窗口内的有效订单（不含“退款成功”）按客户汇总消费净额"
            "（paid_amount − refund_amount）。答案是以 customer_id 为索引的 Series，只含窗口内有有效订单的客户。",
     expected=spend_12m,
-    comparator=SeriesOf(key_label="客户", atol=0.01),
+    comparator=SeriesOf(key_label="客户", digits=2),
     diagnoses=[
         Diagnosis.like("refunds_included",
                        "退款没有处理：先去掉“退款成功”的订单，再用 paid_amount − refund_amount 算净额。",
@@ -82,10 +82,6 @@ EX1 = Exercise(
         "同时满足两个条件的订单：status 不是“退款成功”，且 order_time ≥ 窗口起点（条件之间用 & 连接）。",
         "加一列净额 paid_amount − refund_amount，再 .groupby('customer_id')[净额].sum()。",
     ],
-    wrong_answers={
-        "refunds_included": lambda shop: _spend_12m(shop, "paid_amount", all_orders=True),
-        "gross_amount": lambda shop: _spend_12m(shop, "gross_amount"),
-    },
 )
 
 
@@ -131,7 +127,8 @@ EX2 = Exercise(
         Diagnosis.like("buyers_only",
                        "少了从没买过的客户：注册即为普通会员，他们也要算在“普通”里（用全部客户的 customer_id）。",
                        lambda shop: _tier_counts(shop, buyers_only=True)),
-        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions),
+        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions,
+                  example=lambda shop: tier_counts(shop) / len(tables(shop).customers)),
     ],
     hints=[
         "先为全部客户准备两列：近 12 个月消费和累计消费，用 .reindex(客户ID, fill_value=0) 补上没买过的客户。",
@@ -139,11 +136,6 @@ EX2 = Exercise(
         "[0, 800, 2500, 5000]。两个序号取较大者（np.maximum）。",
         "用序号从 ['普通', '银卡', '金卡', '钻石'] 中取名字，value_counts() 后 reindex 成四个等级的顺序。",
     ],
-    wrong_answers={
-        "and_rule": lambda shop: _tier_counts(shop, rule="and"),
-        "buyers_only": lambda shop: _tier_counts(shop, buyers_only=True),
-        "proportions": lambda shop: tier_counts(shop) / len(tables(shop).customers),
-    },
 )
 
 
@@ -177,14 +169,15 @@ EX3 = Exercise(
            "（折扣成本 + 满减成本）之和 ÷ 该等级的商品总额之和。答案是以等级为索引的 Series"
            "（0–1 的小数，只列出有订单的等级）。",
     expected=cost_rate,
-    comparator=SeriesOf(key_label="等级", atol=1e-6),
+    comparator=SeriesOf(key_label="等级"),
     diagnoses=[
         Diagnosis.like("reduction_on_gross",
                        "满减门槛要看打折后的金额：先打折，折后金额达到“满”的门槛才能再减。",
                        lambda shop: _cost_rate(shop, "on_gross")),
         Diagnosis.like("discount_only", "只算了折扣，漏了满减的成本。",
                        lambda shop: _cost_rate(shop, "discount_only")),
-        Diagnosis("percent", "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。", _is_percent),
+        Diagnosis("percent", "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。", _is_percent,
+                  example=lambda shop: cost_rate(shop) * 100),
     ],
     hints=[
         "先得到有效订单，并用 .map(客户ID→等级) 给每笔订单加上下单客户的等级。",
@@ -192,11 +185,6 @@ EX3 = Exercise(
         "满减用 np.where(折后金额 >= 门槛, 减额, 0)。普通会员没有满减，门槛可以记为 np.inf。",
         "成本 = (gross_amount − 折后金额) + 满减；按等级分组，成本之和 ÷ gross_amount 之和。",
     ],
-    wrong_answers={
-        "reduction_on_gross": lambda shop: _cost_rate(shop, "on_gross"),
-        "discount_only": lambda shop: _cost_rate(shop, "discount_only"),
-        "percent": lambda shop: cost_rate(shop) * 100,
-    },
 )
 
 
@@ -230,7 +218,7 @@ EX4 = Exercise(
            "（每笔订单向下取整），每条晒单评价（reviews 的 has_photo 为 True，评价日期在窗口内）另加 50 点。"
            "本题不计双倍成长值商品。答案是以 customer_id 为索引的 Series，列出窗口内有订单或有晒单的客户。",
     expected=growth_12m,
-    comparator=SeriesOf(key_label="客户", atol=1e-6),
+    comparator=SeriesOf(key_label="客户"),
     diagnoses=[
         Diagnosis.like("no_photo", "漏了晒单奖励：每条晒单评价另加 50 点。",
                        lambda shop: _growth(shop, photo=False)),
@@ -244,11 +232,6 @@ EX4 = Exercise(
         "晒单部分：筛出 has_photo 为 True、review_date 在 [窗口起点, 基准日) 内的评价，按客户计数再乘 50。",
         "两部分客户不完全相同，用 消费部分.add(晒单部分, fill_value=0) 相加。",
     ],
-    wrong_answers={
-        "no_photo": lambda shop: _growth(shop, photo=False),
-        "all_reviews": lambda shop: _growth(shop, all_reviews=True),
-        "no_floor": lambda shop: _growth(shop, floor=False),
-    },
 )
 
 
@@ -285,7 +268,8 @@ EX5 = Exercise(
         Diagnosis.like("all_customers",
                        "从没买过的客户不参加复评：只统计有过有效订单的客户。",
                        lambda shop: _changes(shop, everyone=True)),
-        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是人数。", _is_proportions),
+        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是人数。", _is_proportions,
+                  example=lambda shop: changes(shop) / changes(shop).sum()),
     ],
     hints=[
         "先把 4.2 的等级和 4.4 的成长值放在同一批客户（有过有效订单的客户）上，成长值缺失的记 0。",
@@ -293,10 +277,6 @@ EX5 = Exercise(
         "np.searchsorted([0, 500, 1500, 3000], 成长值, side='right') - 1。",
         "np.select([新 > 旧, 新 < 旧], ['升级', '降级'], default='保级')，再 value_counts()。",
     ],
-    wrong_answers={
-        "all_customers": lambda shop: _changes(shop, everyone=True),
-        "proportions": lambda shop: changes(shop) / changes(shop).sum(),
-    },
 )
 
 
@@ -334,7 +314,7 @@ EX6 = Exercise(
            "客单价 = 消费净额之和 ÷ 有效订单数。答案是字典：{'会员复购率': …, '非会员复购率': …, "
            "'会员客单价': …, '非会员客单价': …}，复购率写成 0–1 的小数。",
     expected=member_figures,
-    comparator=DictOf(Scalar(atol=1e-4)),
+    comparator=DictOf(Scalar(), digits={"会员客单价": 2, "非会员客单价": 2}),
     diagnoses=[
         Diagnosis.like("all_customers_denominator",
                        "复购率的分母应是“买过至少 1 次的客户”，你用了全部客户（含从没买过的人）。",
@@ -344,18 +324,14 @@ EX6 = Exercise(
                        lambda shop: _member_figures(shop, all_orders=True)),
         Diagnosis("percent", "复购率写成了百分数（乘了 100）；请给出 0–1 之间的小数。",
                   lambda answer, ctx: all(abs(float(answer[k]) - 100 * ctx.expected[k]) < 1e-4
-                                          for k in ("会员复购率", "非会员复购率"))),
+                                          for k in ("会员复购率", "非会员复购率")),
+                  example=lambda shop: _member_figures(shop, scale=100.0)),
     ],
     hints=[
         "先按客户汇总有效订单：订单数和消费净额；再把 is_member 接上（join 或 merge），没买过的客户订单数记 0。",
         "复购率：在订单数 ≥ 1 的客户里，订单数 ≥ 2 的比例（布尔列的 .mean()）。",
         "客单价：该组消费净额之和 ÷ 该组订单数之和（不是人均消费）。",
     ],
-    wrong_answers={
-        "all_customers_denominator": lambda shop: _member_figures(shop, denominator="all"),
-        "refunds_included": lambda shop: _member_figures(shop, all_orders=True),
-        "percent": lambda shop: _member_figures(shop, scale=100.0),
-    },
 )
 
 
@@ -385,10 +361,11 @@ EX7 = Exercise(
            "{'权益成本': 全部有效订单的折扣成本与满减成本之和, '营收': 全部有效订单的消费净额之和, "
            "'成本占营收比例': 权益成本 ÷ 营收（0–1 的小数）}，再在下面的文字单元格写出你对这套权益的调整建议。",
     expected=plan_figures,
-    comparator=DictOf(Scalar(rtol=1e-6, atol=0.01)),
+    comparator=DictOf(Scalar(digits=2), digits={"成本占营收比例": 4}),
     diagnoses=[
         Diagnosis("misnamed_keys", "字典的键与题目不同：键应为 '权益成本'、'营收'、'成本占营收比例'。",
-                  _misnamed_keys),
+                  _misnamed_keys,
+                  example=lambda shop: {"cost": 1.0, "revenue": 2.0, "ratio": 0.5}),
         Diagnosis.like("gross_revenue", "营收用了商品总额 gross_amount；营收应是消费净额（实付减退款）。",
                        lambda shop: _plan(shop, revenue_column="gross_amount")),
         Diagnosis.like("percent", "比例写成了百分数（乘了 100）；请给出 0–1 之间的小数。",
@@ -399,11 +376,6 @@ EX7 = Exercise(
         "等级 Series 可以用 ck.membership.assign_tiers(orders, shop.customers)['tier']。",
         "两列分别求和，再相除。",
     ],
-    wrong_answers={
-        "misnamed_keys": lambda shop: {"cost": 1.0, "revenue": 2.0, "ratio": 0.5},
-        "gross_revenue": lambda shop: _plan(shop, revenue_column="gross_amount"),
-        "percent": lambda shop: _plan(shop, scale=100.0),
-    },
 )
 
 EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7]

@@ -45,9 +45,10 @@ EX1 = Exercise(
     prompt="评价表 shop.reviews 中，4–5 星为好评。计算全店的好评率：好评条数 ÷ 全部评价条数，"
            "答案是 0–1 之间的一个小数。",
     expected=good_rate,
-    comparator=Scalar(atol=1e-4, what="一个 0–1 之间的小数"),
+    comparator=Scalar(what="一个 0–1 之间的小数"),
     diagnoses=[
-        Diagnosis("percent", "你给的是百分数（乘了 100）：题目要 0–1 之间的小数。", _is_percent),
+        Diagnosis("percent", "你给的是百分数（乘了 100）：题目要 0–1 之间的小数。", _is_percent,
+                  example=lambda shop: 100 * good_rate(shop)),
         Diagnosis.like("only_five", "只数了 5 星：4 星也是好评，条件应为 stars >= 4。",
                        lambda shop: good_rate(shop, 5)),
         Diagnosis.like("neutral_included", "把 3 星（中评）也算成了好评：好评只包括 4–5 星。",
@@ -57,11 +58,6 @@ EX1 = Exercise(
         "好评的条件是 shop.reviews['stars'] >= 4，这会得到一列 True/False。",
         "一列 True/False 的平均值（.mean()）就是 True 所占的比例。",
     ],
-    wrong_answers={
-        "percent": lambda shop: 100 * good_rate(shop),
-        "only_five": lambda shop: good_rate(shop, 5),
-        "neutral_included": lambda shop: good_rate(shop, 3),
-    },
 )
 
 
@@ -94,10 +90,11 @@ EX2 = Exercise(
            "'商家回复率': 商家回复过（shop_replied）的评价占全部评价的比例, "
            "'差评回复率': 差评（1–2 星）中商家回复过的比例}。",
     expected=trust_signals,
-    comparator=DictOf(Scalar(atol=1e-4)),
+    comparator=DictOf(Scalar()),
     diagnoses=[
         Diagnosis("percent", "你给的是百分数（乘了 100）：三个值都应是 0–1 之间的小数。",
-                  _dict_percent),
+                  _dict_percent,
+                  example=lambda shop: {k: 100 * v for k, v in trust_signals(shop).items()}),
         Diagnosis.like("bad_over_all",
                        "差评回复率的分母用了全部评价：分母应是差评（1–2 星）的条数，"
                        "先筛出差评，再看其中 shop_replied 的比例。",
@@ -110,11 +107,6 @@ EX2 = Exercise(
         "差评回复率：bad = reviews[reviews['stars'] <= 2]，再算 bad['shop_replied'].mean()。",
         "把三个数写进字典：{'晒单率': ..., '商家回复率': ..., '差评回复率': ...}。",
     ],
-    wrong_answers={
-        "percent": lambda shop: {k: 100 * v for k, v in trust_signals(shop).items()},
-        "bad_over_all": lambda shop: trust_signals(shop, bad_denominator="all"),
-        "neutral_as_bad": lambda shop: trust_signals(shop, bad_max=3),
-    },
 )
 
 
@@ -167,7 +159,9 @@ EX3 = Exercise(
     diagnoses=[
         Diagnosis("all_registered",
                   "你的 Series 包括了没有下过单的注册客户：等级只给下过有效订单的客户。",
-                  _registered_all),
+                  _registered_all,
+                  example=lambda shop: customer_levels(shop.orders).reindex(
+                      shop.customers["customer_id"], fill_value="普通客户")),
         Diagnosis.like("mature_before_churn",
                        "判断顺序不对：很久没来的老买家也被算成了成熟客户。先判断流失（超过 180 天没买），"
                        "再判断成熟。",
@@ -183,12 +177,6 @@ EX3 = Exercise(
         "最后覆盖的条件优先级最高。"),
         "条件：成长 n_orders >= 2；成熟 (n_orders >= 3) & (aov >= 150)；流失 recency_days > 180。",
     ],
-    wrong_answers={
-        "all_registered": lambda shop: customer_levels(shop.orders).reindex(
-            shop.customers["customer_id"], fill_value="普通客户"),
-        "mature_before_churn": lambda shop: customer_levels(shop.orders, churn_first=False),
-        "refunds_included": _levels_with_refunds,
-    },
 )
 
 
@@ -241,11 +229,13 @@ EX4 = Exercise(
     diagnoses=[
         Diagnosis("index_unnamed",
                   "表的内容像是对的，但索引没有命名：用 .rename_axis('as_of') 把索引命名为 as_of。",
-                  _index_unnamed),
+                  _index_unnamed,
+                  example=lambda shop: level_counts(shop.orders).rename_axis(None)),
         Diagnosis("same_every_quarter",
                   "每个季度的人数都一样：计算时没有把基准日传进去，每次都用了全部订单。"
                   "调用 customer_summary(orders, as_of=基准日)，只看基准日之前的订单。",
-                  _same_every_row),
+                  _same_every_row,
+                  example=lambda shop: level_counts(shop.orders, same_as_of=True)),
     ],
     hints=[
         ("把 5.3 的做法写成一个函数 levels(orders, as_of)，里面调用 "
@@ -255,10 +245,6 @@ EX4 = Exercise(
         ("把每个季度的结果放进字典 {d: counts}，pd.DataFrame(字典).T 得到每季度一行，"
         "最后 .rename_axis('as_of')。"),
     ],
-    wrong_answers={
-        "index_unnamed": lambda shop: level_counts(shop.orders).rename_axis(None),
-        "same_every_quarter": lambda shop: level_counts(shop.orders, same_as_of=True),
-    },
 )
 
 
@@ -290,7 +276,7 @@ EX5 = Exercise(
            "customer_id、spend（消费净额 = 实付金额 − 退款金额 的合计）、frequency（有效订单数）、"
            "categories（买过的不同类目数）、quantity（买过的商品件数合计，用订单明细的 quantity）。",
     expected=value_table,
-    comparator=FrameOf(key="customer_id", key_label="客户", atol=0.01, row_label="每位客户一行"),
+    comparator=FrameOf(key="customer_id", key_label="客户", digits=2, row_label="每位客户一行"),
     diagnoses=[
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先筛掉 status 为 '退款成功' 的订单，"
@@ -310,11 +296,6 @@ EX5 = Exercise(
         ("按 customer_id 分组：categories=('category', 'nunique')、quantity=('quantity', 'sum')；"
         "两张汇总表用 .join 合起来，最后 reset_index()。"),
     ],
-    wrong_answers={
-        "refunds_included": lambda shop: value_table(shop, include_refunds=True),
-        "products_not_categories": lambda shop: value_table(shop, category_col="product_id"),
-        "lines_not_quantity": lambda shop: value_table(shop, quantity="lines"),
-    },
 )
 
 
@@ -344,20 +325,18 @@ EX6 = Exercise(
     comparator=SeriesOf(key_label="推荐人"),
     diagnoses=[
         Diagnosis("proportions", "你给出的是比例（加起来等于 1）：题目要的是人数，去掉 normalize=True。",
-                  _proportions),
+                  _proportions,
+                  example=lambda shop: shop.customers["referrer_id"].value_counts(normalize=True)),
         Diagnosis("referred_ids",
                   "索引是被推荐进店的新客户：题目要的是推荐人，按 referrer_id 这一列计数。",
-                  _referred_ids),
+                  _referred_ids,
+                  example=lambda shop: shop.customers.dropna(subset=["referrer_id"])
+                      .groupby("customer_id").size()),
     ],
     hints=[
         "推荐人在 shop.customers['referrer_id'] 里，没有推荐人的行是空值。",
         "对这一列 .value_counts()：空值会被自动跳过，索引就是推荐人的客户ID。",
     ],
-    wrong_answers={
-        "proportions": lambda shop: shop.customers["referrer_id"].value_counts(normalize=True),
-        "referred_ids": lambda shop: shop.customers.dropna(subset=["referrer_id"])
-        .groupby("customer_id").size(),
-    },
 )
 
 
@@ -379,7 +358,7 @@ def _series_percent(answer, ctx) -> bool:
     if not (exp != 0).any():
         return False
     mine = answer.reindex(exp.index).astype("float64")
-    return bool(np.allclose(mine, 100 * exp, rtol=0.01, atol=1e-6))
+    return bool(np.allclose(mine, 100 * exp, rtol=0.01))
 
 
 EX7 = Exercise(
@@ -390,9 +369,10 @@ EX7 = Exercise(
            "算出每次活动的增益 = 实验组转化率 − 对照组转化率（两组都按全部成员计，未送达的也算在实验组里）。"
            "答案是以 campaign_id 为索引的 Series，值为 0–1 的小数之差。",
     expected=campaign_uplift,
-    comparator=SeriesOf(key_label="活动", atol=1e-6),
+    comparator=SeriesOf(key_label="活动"),
     diagnoses=[
-        Diagnosis("percent", "你给的是百分点（乘了 100）：题目要小数之差。", _series_percent),
+        Diagnosis("percent", "你给的是百分点（乘了 100）：题目要小数之差。", _series_percent,
+                  example=lambda shop: 100 * campaign_uplift(shop)),
         Diagnosis.like("treatment_only",
                        "你给的是实验组的转化率，没有减去对照组：对照组没收到短信也会有人下单，"
                        "增益 = 实验组转化率 − 对照组转化率。",
@@ -405,11 +385,6 @@ EX7 = Exercise(
         "用 .unstack('group') 把“实验组”“对照组”变成两列。",
         "两列相减：rates['实验组'] - rates['对照组']。",
     ],
-    wrong_answers={
-        "percent": lambda shop: 100 * campaign_uplift(shop),
-        "treatment_only": lambda shop: campaign_rates(shop)[TREATMENT],
-        "swapped": lambda shop: -campaign_uplift(shop),
-    },
 )
 
 
@@ -447,9 +422,10 @@ EX8 = Exercise(
            "（send_time − window_days 天 ≤ 下单时间 < send_time）下过有效订单（不含“退款成功”）的客户比例。"
            "答案是以 campaign_id 为索引的 Series。",
     expected=naive_change,
-    comparator=SeriesOf(key_label="活动", atol=1e-6),
+    comparator=SeriesOf(key_label="活动"),
     diagnoses=[
-        Diagnosis("percent", "你给的是百分点（乘了 100）：题目要小数之差。", _series_percent),
+        Diagnosis("percent", "你给的是百分点（乘了 100）：题目要小数之差。", _series_percent,
+                  example=lambda shop: 100 * naive_change(shop)),
         Diagnosis.like("used_control",
                        "你算的是实验组减对照组（真正的增益，5.7 已经算过）：这里要的是实验组自己发送前后的对比。",
                        campaign_uplift),
@@ -463,11 +439,6 @@ EX8 = Exercise(
         "的有效订单；实验组成员中 .isin(这些订单的 customer_id) 的平均值就是发送前的比例。"),
         "发送后的转化率就是 5.7 里实验组的转化率；两个 Series 按 campaign_id 对齐相减。",
     ],
-    wrong_answers={
-        "percent": lambda shop: 100 * naive_change(shop),
-        "used_control": campaign_uplift,
-        "whole_crowd_before": lambda shop: naive_change(shop, groups=(TREATMENT, CONTROL)),
-    },
 )
 
 
@@ -525,17 +496,23 @@ EX9 = Exercise(
            "把结果写成字典：{'增益': 活动表里的 uplift, '置信区间下限': ci_low, '置信区间上限': ci_high, "
            "'真实增益': console.state.result('短信触达0216').true_uplift}（都是 0–1 的小数）。",
     expected=sms_summary,
-    comparator=DictOf(Scalar(atol=1e-9)),
+    comparator=DictOf(Scalar()),
     diagnoses=[
         Diagnosis("not_ready",
                   "增益或置信区间是空值（NaN）：活动还在观察中，结果要等观察期结束。"
                   "先运行 console.state.advance_to_results()，再读 console.campaigns。",
-                  _sms_not_ready),
-        Diagnosis("percent", "增益给成了百分点（乘了 100）：活动表里的 uplift 本身就是小数。", _sms_percent),
+                  _sms_not_ready,
+                  example=lambda shop: {**sms_summary(shop), "增益": float("nan"),
+                      "置信区间下限": float("nan"), "置信区间上限": float("nan")}),
+        Diagnosis("percent", "增益给成了百分点（乘了 100）：活动表里的 uplift 本身就是小数。", _sms_percent,
+                  example=lambda shop: {**sms_summary(shop), "增益": 100 * sms_summary(shop)["增益"]}),
         Diagnosis("estimate_and_truth_swapped",
                   "“增益”和“真实增益”填反了：增益是平台用两组转化率估计出的 uplift，"
                   "真实增益是模拟器根据 truth 算出的 true_uplift。",
-                  _sms_estimate_truth_swapped),
+                  _sms_estimate_truth_swapped,
+                  example=lambda shop: {
+                      **sms_summary(shop), "增益": sms_summary(shop)["真实增益"],
+                      "真实增益": sms_summary(shop)["增益"]}),
         Diagnosis.like("swapped", "增益的正负号反了：应是 实验组转化率 − 对照组转化率。",
                        lambda shop: sms_summary(shop, swap=True)),
     ],
@@ -545,15 +522,6 @@ EX9 = Exercise(
         "结果要等观察期（14 天）结束：console.state.advance_to_results()。",
         "row = console.campaigns.iloc[0]，增益是 row['uplift']，区间是 row['ci_low']、row['ci_high']。",
     ],
-    wrong_answers={
-        "not_ready": lambda shop: {**sms_summary(shop), "增益": float("nan"),
-                                   "置信区间下限": float("nan"), "置信区间上限": float("nan")},
-        "percent": lambda shop: {**sms_summary(shop), "增益": 100 * sms_summary(shop)["增益"]},
-        "estimate_and_truth_swapped": lambda shop: {
-            **sms_summary(shop), "增益": sms_summary(shop)["真实增益"],
-            "真实增益": sms_summary(shop)["增益"]},
-        "swapped": lambda shop: sms_summary(shop, swap=True),
-    },
 )
 
 
@@ -593,25 +561,23 @@ EX10 = Exercise(
            "{'好评率': 5.1 的结果, '成熟客户数': 默认基准日的成熟客户人数, "
            "'流失客户数': 默认基准日的流失客户人数, '增益最大的活动': 5.7 中增益最大的 campaign_id}。",
     expected=plan_figures,
-    comparator=DictOf(Scalar(atol=1e-4)),
+    comparator=DictOf(Scalar()),
     diagnoses=[
         Diagnosis("percent", "好评率写成了百分数：字典里请用 0–1 的小数（文字建议里可以写百分数）。",
-                  _plan_percent),
+                  _plan_percent,
+                  example=lambda shop: {**plan_figures(shop), "好评率": 100 * good_rate(shop)}),
         Diagnosis("never_bought_included",
                   "流失客户数把从没下过单的注册客户也算进去了：流失客户是“曾经买过、后来很久没买”的客户，"
                   "只在 5.3 的等级表里数。",
-                  _plan_never_bought),
+                  _plan_never_bought,
+                  example=lambda shop: {
+                      **plan_figures(shop),
+                      "流失客户数": plan_figures(shop)["流失客户数"] + _never_bought(shop)}),
     ],
     hints=[
         "好评率就是 answer_5_1；等级人数来自 answer_5_3.value_counts()。",
         "增益最大的活动：answer_5_7.idxmax()。",
     ],
-    wrong_answers={
-        "percent": lambda shop: {**plan_figures(shop), "好评率": 100 * good_rate(shop)},
-        "never_bought_included": lambda shop: {
-            **plan_figures(shop),
-            "流失客户数": plan_figures(shop)["流失客户数"] + _never_bought(shop)},
-    },
 )
 
 EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7, EX8, EX9, EX10]

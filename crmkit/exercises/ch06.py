@@ -36,10 +36,11 @@ EX1 = Exercise(
     prompt="用满意度调研表 shop.surveys 计算全店 CSAT：满意度 csat 打 4 分或 5 分的问卷占全部问卷的比例"
            "（0–1 之间的小数）。",
     expected=csat_share,
-    comparator=Scalar(atol=1e-4, what="一个比例（0–1）"),
+    comparator=Scalar(what="一个比例（0–1）"),
     diagnoses=[
         Diagnosis("percent", "你给的是百分数（乘了 100）；题目要 0–1 之间的比例，去掉 × 100。",
-                  _is_percent),
+                  _is_percent,
+                  example=lambda shop: csat_share(shop) * 100),
         Diagnosis.like("mean_score",
                        "你算的是平均分；CSAT 是“打 4 分及以上的问卷占多少”，先比较 csat >= 4 再求平均。",
                        lambda shop: float(shop.surveys["csat"].mean())),
@@ -52,11 +53,6 @@ EX1 = Exercise(
         "True/False 的平均值就是 True 的比例：(条件).mean()。",
         "可以用 ck.loyalty.csat(shop.surveys) 核对你的结果。",
     ],
-    wrong_answers={
-        "percent": lambda shop: csat_share(shop) * 100,
-        "mean_score": lambda shop: shop.surveys["csat"].mean(),
-        "strict": lambda shop: (shop.surveys["csat"] == 5).mean(),
-    },
 )
 
 
@@ -73,7 +69,7 @@ EX2 = Exercise(
     prompt="用 shop.surveys 的 nps 列（0–10 分）计算净推荐值 NPS：推荐者（9–10 分）占比减去"
            "贬损者（0–6 分）占比，再乘以 100（结果在 −100 到 100 之间）。",
     expected=nps_score,
-    comparator=Scalar(atol=0.01, what="一个数（−100 到 100）"),
+    comparator=Scalar(what="一个数（−100 到 100）"),
     diagnoses=[
         Diagnosis.like("fraction", "你给的是 0–1 之间的差值；NPS 习惯上乘以 100，写成 −100 到 100 之间的数。",
                        lambda shop: nps_score(shop) / 100),
@@ -89,12 +85,6 @@ EX2 = Exercise(
         "两个比例都用全部问卷作分母：(s >= 9).mean() 和 (s <= 6).mean()。",
         "NPS = (推荐者占比 − 贬损者占比) × 100；可用 ck.loyalty.nps(shop.surveys) 核对。",
     ],
-    wrong_answers={
-        "fraction": lambda shop: nps_score(shop) / 100,
-        "promoter_cut": lambda shop: ((shop.surveys["nps"] >= 8).mean()
-                                      - (shop.surveys["nps"] <= 6).mean()) * 100,
-        "promoters_only": lambda shop: (shop.surveys["nps"] >= 9).mean() * 100,
-    },
 )
 
 
@@ -110,7 +100,7 @@ EX3 = Exercise(
     id="6.3", title="复购率", points=1,
     prompt="计算全店复购率：在下过有效订单（不含“退款成功”）的客户中，有效订单数不少于 2 笔的客户占比（0–1）。",
     expected=repurchase,
-    comparator=Scalar(atol=1e-4, what="一个比例（0–1）"),
+    comparator=Scalar(what="一个比例（0–1）"),
     diagnoses=[
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先筛掉 status 为 '退款成功' 的订单再数每人几单。",
@@ -123,20 +113,14 @@ EX3 = Exercise(
                        "条件写成了“多于 2 单”；买了 2 单就算复购，条件应是订单数 >= 2。",
                        lambda shop: float((valid(shop.orders).groupby("customer_id").size() > 2)
                                           .mean())),
-        Diagnosis("percent", "你给的是百分数（乘了 100）；题目要 0–1 之间的比例。", _is_percent),
+        Diagnosis("percent", "你给的是百分数（乘了 100）；题目要 0–1 之间的比例。", _is_percent,
+                  example=lambda shop: repurchase(shop) * 100),
     ],
     hints=[
         "先筛掉退款成功的订单，再 groupby('customer_id').size() 得到每位客户的订单数。",
         "这个 Series 里只有下过单的客户，正好是复购率的分母。",
         "(订单数 >= 2).mean() 就是复购率；可用 ck.loyalty.repurchase_rate(shop.orders) 核对。",
     ],
-    wrong_answers={
-        "refunds_included": lambda shop: (shop.orders.groupby("customer_id").size() >= 2).mean(),
-        "all_customers": lambda shop: (valid(shop.orders).groupby("customer_id").size() >= 2)
-        .sum() / len(shop.customers),
-        "more_than_two": lambda shop: (valid(shop.orders).groupby("customer_id").size() > 2).mean(),
-        "percent": lambda shop: repurchase(shop) * 100,
-    },
 )
 
 
@@ -177,7 +161,8 @@ EX4 = Exercise(
                        "平均分正好 4 分的客户也算满意：条件是平均 csat >= 4，而不是 > 4。",
                        _strict_set),
         Diagnosis("survey_ids", "集合里是问卷ID；题目要的是客户ID（customer_id）。",
-                  _one_row_per_survey),
+                  _one_row_per_survey,
+                  example=lambda shop: set(shop.surveys["survey_id"].iloc[:5])),
     ],
     hints=[
         "先按客户求平均满意度：shop.surveys.groupby('customer_id')['csat'].mean()。",
@@ -185,11 +170,6 @@ EX4 = Exercise(
         "同时满足 平均分 >= 4 且 订单数 < 2 的客户ID 放进 set(...)；"
         "也可以用 ck.loyalty.satisfaction_loyalty(shop.surveys, shop.orders) 核对。",
     ],
-    wrong_answers={
-        "swapped": lambda shop: _quadrant_set(shop, NOT_LOYAL),
-        "strict": _strict_set,
-        "survey_ids": lambda shop: set(shop.surveys["survey_id"].iloc[:5]),
-    },
 )
 
 
@@ -206,7 +186,7 @@ EX5 = Exercise(
            "（含起点、不含终点），本期 = 基准日前 3 个月到基准日。流失率 = 上一期有有效订单（不含“退款成功”）"
            "的客户中，本期没有有效订单的比例（0–1）。",
     expected=churn,
-    comparator=Scalar(atol=1e-4, what="一个比例（0–1）"),
+    comparator=Scalar(what="一个比例（0–1）"),
     diagnoses=[
         Diagnosis.like("all_buyers",
                        "分母用了所有买过东西的客户（算的是“近 3 个月没买”的占比）；流失率的分母只是上一期有购买的客户。",
@@ -225,12 +205,6 @@ EX5 = Exercise(
         "上一期客户：有效订单中 begin <= order_time < mid 的 customer_id 集合；本期客户：order_time >= mid 的集合。",
         "流失率 = len(上一期 − 本期) / len(上一期)；可用 ck.loyalty.churn_rate(shop.orders, months=3) 核对。",
     ],
-    wrong_answers={
-        "all_buyers": lambda shop: loyalty.churn_flags(shop.orders, months=3).mean(),
-        "retention": lambda shop: 1 - churn(shop),
-        "refunds_included": lambda shop: loyalty.churn_rate(shop.orders.assign(status="交易成功"),
-                                                            months=3),
-    },
 )
 
 
@@ -282,11 +256,13 @@ EX6 = Exercise(
            "日历月里又下过有效订单”的客户占该同期群人数的比例。只保留下一个月已完整观察到的同期群"
            "（最后一个月的同期群去掉）。答案是 Series：索引为 'YYYY-MM' 格式的文字，值为 0–1 的比例。",
     expected=month1_retention,
-    comparator=SeriesOf(atol=1e-6, key_label="同期群"),
+    comparator=SeriesOf(key_label="同期群"),
     diagnoses=[
         Diagnosis("period_index",
                   "数值对了，但索引是 Period 类型；题目要 'YYYY-MM' 文字，用 .index.astype(str) 转换。",
-                  _period_index),
+                  _period_index,
+                  example=lambda shop: month1_retention(shop).set_axis(
+                      pd.PeriodIndex(month1_retention(shop).index, freq="M"))),
         Diagnosis.like("counts", "你给的是人数；题目要比例：再除以每个同期群的人数。", _month1_counts),
         Diagnosis.like("within_30_days",
                        "你按“首单后 30 天内”算了；题目要的是首单月份的下一个日历月（如 1 月的同期群看 2 月）。",
@@ -298,12 +274,6 @@ EX6 = Exercise(
         "除以同期群人数，去掉最后一个同期群，把索引转成文字；"
         "也可以直接取 ck.loyalty.retention_cohorts(shop.orders)[1].dropna()。",
     ],
-    wrong_answers={
-        "period_index": lambda shop: month1_retention(shop).set_axis(
-            pd.PeriodIndex(month1_retention(shop).index, freq="M")),
-        "counts": _month1_counts,
-        "within_30_days": _within_30_days,
-    },
 )
 
 
@@ -365,17 +335,23 @@ EX7 = Exercise(
            "再数他们在 cutoff 之后实际下的有效订单（不含“退款成功”）笔数。答案是字典"
            "{'预测订单数': …, '实际订单数': …}。",
     expected=holdout,
-    comparator=DictOf(Scalar(rtol=1e-3, atol=0.5)),
+    comparator=DictOf(Scalar(digits=0)),
     diagnoses=[
         Diagnosis("leak",
                   "模型是用全部订单拟合的，偷看了留出期：拟合时要写 as_of=cutoff，只用切分日之前的订单。",
-                  _leak),
+                  _leak,
+                  example=lambda shop: {**holdout(shop),
+                      "预测订单数": _holdout(shop, leak=True)["预测订单数"]}),
         Diagnosis("newcomers",
                   "实际订单数里混进了切分日之后才第一次购买的新客户；只数切分日之前就买过的老客户的订单。",
-                  _actual_variant("newcomers", newcomers=True)),
+                  _actual_variant("newcomers", newcomers=True),
+                  example=lambda shop: {**holdout(shop),
+                      "实际订单数": _holdout(shop, newcomers=True)["实际订单数"]}),
         Diagnosis("refunds_included",
                   "实际订单数把“退款成功”的订单也数进去了：先筛掉它们。",
-                  _actual_variant("refunds_included", refunds=True)),
+                  _actual_variant("refunds_included", refunds=True),
+                  example=lambda shop: {**holdout(shop),
+                      "实际订单数": _holdout(shop, refunds=True)["实际订单数"]}),
     ],
     hints=[
         "params = ck.loyalty.fit_bgnbd(shop.orders, as_of=cutoff)；"
@@ -383,14 +359,6 @@ EX7 = Exercise(
         "pred 每行是一位切分日之前买过的老客户，预测订单数 = pred['expected_orders'].sum()。",
         "实际订单：有效订单中 order_time >= cutoff 且 customer_id 在 pred.index 里的笔数。",
     ],
-    wrong_answers={
-        "leak": lambda shop: {**holdout(shop),
-                              "预测订单数": _holdout(shop, leak=True)["预测订单数"]},
-        "newcomers": lambda shop: {**holdout(shop),
-                                   "实际订单数": _holdout(shop, newcomers=True)["实际订单数"]},
-        "refunds_included": lambda shop: {**holdout(shop),
-                                          "实际订单数": _holdout(shop, refunds=True)["实际订单数"]},
-    },
 )
 
 
@@ -417,7 +385,7 @@ EX8 = Exercise(
            "（converted 的平均值，实验组包括短信没送达的客户）。答案是以 campaign_id 为索引的 Series，"
            "值为 0–1 之间的比例差（可以为负）。",
     expected=uplift_by_campaign,
-    comparator=SeriesOf(atol=1e-6, key_label="活动"),
+    comparator=SeriesOf(key_label="活动"),
     diagnoses=[
         Diagnosis.like("no_control",
                        "你给的是实验组自己的转化率；不发短信的人也会下单，效果要减去对照组的转化率。",
@@ -435,12 +403,6 @@ EX8 = Exercise(
         "用 .unstack('group') 把两组变成两列：'实验组' 和 '对照组'。",
         "两列相减：实验组 − 对照组。不要先筛掉没送达的客户。",
     ],
-    wrong_answers={
-        "no_control": lambda shop: _rates(shop.campaign_contacts)["实验组"],
-        "sign": lambda shop: -uplift_by_campaign(shop),
-        "percent": lambda shop: uplift_by_campaign(shop) * 100,
-        "click_rate": _click_rate,
-    },
 )
 
 
@@ -476,12 +438,18 @@ EX9 = Exercise(
            "'满意客户数'（答过问卷、平均 csat >= 4 的客户数）、'满意但不忠诚人数'（其中有效订单少于 2 笔的人数）、"
            "'满意但不忠诚占满意客户比例'（后者除以前者，0–1）。",
     expected=plan_numbers,
-    comparator=DictOf(Scalar(atol=1e-4)),
+    comparator=DictOf(Scalar()),
     diagnoses=[
         Diagnosis("share_of_all",
                   "比例的分母用了全部答卷客户；题目问的是“满意客户中”有多少不忠诚，分母是满意客户数。",
-                  _share_of_all),
-        Diagnosis("percent", "比例写成了百分数（乘了 100）；请写 0–1 之间的小数。", _plan_percent),
+                  _share_of_all,
+                  example=lambda shop: {
+                      **plan_numbers(shop),
+                      PLAN_KEYS[2]: float((loyalty.satisfaction_loyalty(shop.surveys, shop.orders)["quadrant"]
+                                           == SATISFIED).mean())}),
+        Diagnosis("percent", "比例写成了百分数（乘了 100）；请写 0–1 之间的小数。", _plan_percent,
+                  example=lambda shop: {**plan_numbers(shop),
+                      PLAN_KEYS[2]: 100 * plan_numbers(shop)[PLAN_KEYS[2]]}),
     ],
     hints=[
         "q = ck.loyalty.satisfaction_loyalty(shop.surveys, shop.orders) 每位答卷客户一行，"
@@ -489,14 +457,6 @@ EX9 = Exercise(
         "满意客户数 = q['satisfied'].sum()；满意但不忠诚人数 = (q['quadrant'] == '满意但不忠诚').sum()。",
         "比例 = 满意但不忠诚人数 / 满意客户数（不是除以全部答卷客户）。",
     ],
-    wrong_answers={
-        "share_of_all": lambda shop: {
-            **plan_numbers(shop),
-            PLAN_KEYS[2]: float((loyalty.satisfaction_loyalty(shop.surveys, shop.orders)["quadrant"]
-                                 == SATISFIED).mean())},
-        "percent": lambda shop: {**plan_numbers(shop),
-                                 PLAN_KEYS[2]: 100 * plan_numbers(shop)[PLAN_KEYS[2]]},
-    },
 )
 
 EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7, EX8, EX9]

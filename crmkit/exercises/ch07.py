@@ -52,8 +52,11 @@ EX1 = Exercise(
     diagnoses=[
         Diagnosis("by_community",
                   "你按社群（community_id）分组了；题目要按平台（platform）汇总，同一平台的几个群合在一起。",
-                  _by_community),
-        Diagnosis("proportions", "你给的是比例（加起来等于 1）；题目要人数。", _proportions),
+                  _by_community,
+                  example=lambda shop: shop.community_members.groupby("community_id")["customer_id"]
+                      .nunique()),
+        Diagnosis("proportions", "你给的是比例（加起来等于 1）；题目要人数。", _proportions,
+                  example=lambda shop: members_by_platform(shop) / members_by_platform(shop).sum()),
     ],
     hints=[
         "先合并：shop.community_members.merge(shop.communities[['community_id', 'platform']], "
@@ -61,11 +64,6 @@ EX1 = Exercise(
         "同一位客户可能在同一平台的两个群里，所以要数不重复的客户：['customer_id'].nunique()。",
         "groupby('platform')['customer_id'].nunique()。",
     ],
-    wrong_answers={
-        "by_community": lambda shop: shop.community_members.groupby("community_id")["customer_id"]
-        .nunique(),
-        "proportions": lambda shop: members_by_platform(shop) / members_by_platform(shop).sum(),
-    },
 )
 
 
@@ -105,7 +103,7 @@ EX2 = Exercise(
            "落在最近 90 天内（含最后一天，即 ≥ 最后一天 − 89 天）的成员占该群全部成员的比例（0–1）。"
            "从没发过言的成员（last_active_date 为空）算作不活跃，但仍是成员。答案是以 community_id 为索引的 Series。",
     expected=active_share,
-    comparator=SeriesOf(atol=1e-6, key_label="社群"),
+    comparator=SeriesOf(key_label="社群"),
     diagnoses=[
         Diagnosis.like("dropna",
                        "分母漏掉了从没发过言的成员（last_active_date 为空）：他们也是群成员，只是不活跃，不要先 dropna。",
@@ -121,11 +119,6 @@ EX2 = Exercise(
         "条件 last_active_date >= start 对空值给出 False，正好把没发过言的人算作不活跃。",
         "把条件按 community_id 分组求平均：条件.groupby(成员表['community_id']).mean()。",
     ],
-    wrong_answers={
-        "dropna": _dropna_share,
-        "ever_active": _ever_active,
-        "counts": _active_counts,
-    },
 )
 
 
@@ -153,7 +146,7 @@ EX3 = Exercise(
     prompt="在下过有效订单（不含“退款成功”）的客户中，分别算出社群成员（出现在 community_members 里的客户）"
            "和非成员的复购率（有效订单 ≥ 2 笔的占比，0–1）。答案是字典 {'社群成员': …, '非成员': …}。",
     expected=repurchase_by_membership,
-    comparator=DictOf(Scalar(atol=1e-4)),
+    comparator=DictOf(Scalar()),
     diagnoses=[
         Diagnosis.like("all_customers",
                        "分母里混进了从没下过有效订单的客户；复购率只在下过单的客户中计算。",
@@ -167,10 +160,6 @@ EX3 = Exercise(
         "是不是成员：订单数的索引 .isin(shop.community_members['customer_id'])。",
         "两组分别求 (订单数 >= 2).mean()，写进字典。",
     ],
-    wrong_answers={
-        "all_customers": lambda shop: _repurchase(shop, all_customers=True),
-        "refunds_included": lambda shop: _repurchase(shop, orders=shop.orders),
-    },
 )
 
 
@@ -207,7 +196,7 @@ EX4 = Exercise(
            "（这 30 天都在入群之前）；未入群者：从没入群、且首单日期不晚于数据最后一天 − 30 天的买家。"
            "答案是字典 {'入群者': 30 天内再购的比例, '未入群者': 30 天内再购的比例}。",
     expected=pre_join,
-    comparator=DictOf(Scalar(atol=1e-4)),
+    comparator=DictOf(Scalar()),
     diagnoses=[
         Diagnosis.like("all_members",
                        "入群者没有按入群时间筛选：入群日期距首单不到 30 天的人，他们的 30 天里已经在群里了，"
@@ -223,10 +212,6 @@ EX4 = Exercise(
         "30 天内再购：订单日期 > 首单日期 且 ≤ 首单日期 + 30 天，按客户 .any()。",
         "入群者：(最早入群日期 − 首单日期).dt.days > 30；未入群者还要求首单日期 ≤ 最后一天 − 30 天。",
     ],
-    wrong_answers={
-        "all_members": lambda shop: _early_repeat(shop, all_members=True),
-        "refunds_included": lambda shop: _early_repeat(shop, orders=shop.orders),
-    },
 )
 
 
@@ -253,7 +238,7 @@ EX5 = Exercise(
            "分别求社群成员和非成员的真实购买率 purchase_rate（次/年）的中位数。"
            "答案是字典 {'社群成员': …, '非成员': …}。",
     expected=truth_rates,
-    comparator=DictOf(Scalar(rtol=1e-6, atol=1e-6)),
+    comparator=DictOf(Scalar()),
     diagnoses=[
         Diagnosis.like("mean", "你用了平均数；题目要中位数（.median()），它不受少数极端大买家的影响。",
                        lambda shop: _truth_rates(shop, how="mean")),
@@ -266,10 +251,6 @@ EX5 = Exercise(
         "只保留买家：t[t.index.isin(买家)]；是不是成员：t.index.isin(shop.community_members['customer_id'])。",
         "两组分别 .median()。",
     ],
-    wrong_answers={
-        "mean": lambda shop: _truth_rates(shop, how="mean"),
-        "non_buyers": lambda shop: _truth_rates(shop, buyers_only=False),
-    },
 )
 
 
@@ -312,29 +293,27 @@ EX6 = Exercise(
            "'基线'（这些成员中最近 90 天内——含数据最后一天——下过有效订单的比例，0–1）、"
            "'目标'（基线提高 5 个百分点）、'实验组人数'（随机邀请一半成员参加，成员人数 // 2，另一半作对照）。",
     expected=plan_numbers,
-    comparator=DictOf(Scalar(atol=1e-4)),
+    comparator=DictOf(Scalar()),
     diagnoses=[
         Diagnosis("relative_target",
                   "目标写成了基线 × 1.05（提高 5%）；“提高 5 个百分点”是基线 + 0.05。",
-                  _relative_target),
-        Diagnosis("percent", "基线写成了百分数；请写 0–1 之间的小数（目标也一样）。", _plan_percent),
+                  _relative_target,
+                  example=lambda shop: {**plan_numbers(shop),
+                      "目标": plan_numbers(shop)["基线"] * 1.05}),
+        Diagnosis("percent", "基线写成了百分数；请写 0–1 之间的小数（目标也一样）。", _plan_percent,
+                  example=lambda shop: {**plan_numbers(shop), "基线": 100 * plan_numbers(shop)["基线"],
+                      "目标": 100 * plan_numbers(shop)["目标"]}),
         Diagnosis("all_platforms",
                   "成员人数用了所有平台的成员；方案只针对千牛群，先筛出 platform == '千牛群' 的成员。",
-                  _all_platforms),
+                  _all_platforms,
+                  example=lambda shop: {**plan_numbers(shop),
+                      "成员人数": shop.community_members["customer_id"].nunique()}),
     ],
     hints=[
         "千牛群成员：合并社群表后筛 platform == '千牛群'，取不重复的 customer_id（两个群可能有同一个人）。",
         "最近 90 天下过单的客户：有效订单中 order_time >= 最后一天 − 89 天 的 customer_id；基线 = 交集人数 / 成员人数。",
         "目标 = 基线 + 0.05；实验组人数 = 成员人数 // 2。",
     ],
-    wrong_answers={
-        "relative_target": lambda shop: {**plan_numbers(shop),
-                                         "目标": plan_numbers(shop)["基线"] * 1.05},
-        "percent": lambda shop: {**plan_numbers(shop), "基线": 100 * plan_numbers(shop)["基线"],
-                                 "目标": 100 * plan_numbers(shop)["目标"]},
-        "all_platforms": lambda shop: {**plan_numbers(shop),
-                                       "成员人数": shop.community_members["customer_id"].nunique()},
-    },
 )
 
 EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6]

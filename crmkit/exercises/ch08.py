@@ -55,12 +55,14 @@ EX1 = Exercise(
            "'净销售额': 有效订单的（实付金额 − 退款金额）之和, '客单价': 净销售额 ÷ 有效订单数, "
            "'好评率': 4–5 星评价占全部评价的比例（0–1 的小数）}。",
     expected=diagnosis,
-    comparator=DictOf(Scalar(rtol=1e-6, atol=0.01)),
+    comparator=DictOf(Scalar(digits=2), digits={"好评率": 4}),
     diagnoses=[
         Diagnosis("all_registered",
                   "成交客户数用了全部注册客户：只数有有效订单的客户（订单里不重复的 customer_id）。",
-                  _all_registered),
-        Diagnosis("percent", "好评率写成了百分数：请用 0–1 的小数。", _good_percent),
+                  _all_registered,
+                  example=lambda shop: {**diagnosis(shop), "成交客户数": len(shop.customers)}),
+        Diagnosis("percent", "好评率写成了百分数：请用 0–1 的小数。", _good_percent,
+                  example=lambda shop: {**diagnosis(shop), "好评率": 100 * diagnosis(shop)["好评率"]}),
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进了订单数，销售额也没有扣退款：先筛出有效订单，"
                        "净销售额 = 实付金额 − 退款金额。",
@@ -74,12 +76,6 @@ EX1 = Exercise(
         "净销售额 = (v['paid_amount'] - v['refund_amount']).sum()；客单价再除以 len(v)。",
         "好评率 = (shop.reviews['stars'] >= 4).mean()。",
     ],
-    wrong_answers={
-        "all_registered": lambda shop: {**diagnosis(shop), "成交客户数": len(shop.customers)},
-        "percent": lambda shop: {**diagnosis(shop), "好评率": 100 * diagnosis(shop)["好评率"]},
-        "refunds_included": lambda shop: diagnosis(shop, refunds_in=True),
-        "paid_aov": lambda shop: diagnosis(shop, aov_col="paid_amount"),
-    },
 )
 
 
@@ -110,10 +106,11 @@ EX2 = Exercise(
            "（人数 = int(成交客户数 × 0.2)，向下取整），算出他们的消费净额占全部成交客户消费净额的比例"
            "（0–1 的小数）。",
     expected=top20_share,
-    comparator=Scalar(atol=1e-4, what="一个 0–1 之间的小数"),
+    comparator=Scalar(what="一个 0–1 之间的小数"),
     diagnoses=[
         Diagnosis("percent", "你给的是百分数：请用 0–1 的小数。",
-                  lambda answer, ctx: _close(answer, 100 * ctx.expected)),
+                  lambda answer, ctx: _close(answer, 100 * ctx.expected),
+                  example=lambda shop: 100 * top20_share(shop)),
         Diagnosis.like("registered_base",
                        "“前 20%”的人数按全部注册客户算了：只在成交客户里取前 20%。",
                        lambda shop: _top_share(customer_summary(shop.orders)["spend"],
@@ -126,12 +123,6 @@ EX2 = Exercise(
         "spend = ck.rfm.customer_summary(shop.orders)['spend'].sort_values(ascending=False)。",
         "n = int(len(spend) * 0.2)；前 20% 的合计是 spend.iloc[:n].sum()。",
     ],
-    wrong_answers={
-        "percent": lambda shop: 100 * top20_share(shop),
-        "registered_base": lambda shop: _top_share(customer_summary(shop.orders)["spend"],
-                                                   len(shop.customers)),
-        "ascending": _bottom20_share,
-    },
 )
 
 
@@ -162,7 +153,8 @@ EX3 = Exercise(
     comparator=SeriesOf(key_label="类别"),
     diagnoses=[
         Diagnosis("proportions", "你给出的是比例（加起来等于 1）：题目要的是人数，去掉 normalize=True。",
-                  _proportions),
+                  _proportions,
+                  example=lambda shop: rfm_counts(shop) / rfm_counts(shop).sum()),
         Diagnosis.like("orders_per_class",
                        "你数的是每一类客户的订单笔数：题目要每类有多少位客户，rfm_table 本身每位客户一行。",
                        _orders_per_class),
@@ -171,10 +163,6 @@ EX3 = Exercise(
         "rfm = ck.rfm.rfm_table(shop.orders)，每位成交客户一行，类别在 rfm_class 列。",
         "对 rfm['rfm_class'] 用 .value_counts()。",
     ],
-    wrong_answers={
-        "proportions": lambda shop: rfm_counts(shop) / rfm_counts(shop).sum(),
-        "orders_per_class": _orders_per_class,
-    },
 )
 
 
@@ -199,7 +187,8 @@ EX4 = Exercise(
     expected=tier_counts,
     comparator=SeriesOf(key_label="等级"),
     diagnoses=[
-        Diagnosis("proportions", "你给出的是比例：题目要的是人数。", _proportions),
+        Diagnosis("proportions", "你给出的是比例：题目要的是人数。", _proportions,
+                  example=lambda shop: tier_counts(shop) / tier_counts(shop).sum()),
         Diagnosis.like("buyers_only",
                        "只评了有消费的客户：没下过单的注册客户也要列为“普通”。"
                        "调用 assign_tiers 时把 shop.customers 也传进去。",
@@ -212,11 +201,6 @@ EX4 = Exercise(
         "tiers = ck.membership.assign_tiers(shop.orders, shop.customers)。",
         "数人数：tiers['tier'].value_counts()，再 .reindex(['普通', '银卡', '金卡', '钻石'], fill_value=0)。",
     ],
-    wrong_answers={
-        "proportions": lambda shop: tier_counts(shop) / tier_counts(shop).sum(),
-        "buyers_only": lambda shop: tier_counts(shop, customers=False),
-        "recent_only": lambda shop: tier_counts(shop, recent_only=True),
-    },
 )
 
 
@@ -263,14 +247,19 @@ EX5 = Exercise(
            "seed=8，活动名 短信触达召回。把报告里的数写成字典："
            "{'目标人数': 目标人群总人数（含对照组）, '增益': uplift, '增量营收': incremental_revenue, 'ROI': roi}。",
     expected=campaign_figures,
-    comparator=DictOf(Scalar(rtol=1e-6, atol=1e-6)),
+    comparator=DictOf(Scalar(), digits={"增量营收": 2}),
     diagnoses=[
-        Diagnosis("percent", "增益给成了百分点：报告里的 uplift 本身就是小数。", _uplift_percent),
+        Diagnosis("percent", "增益给成了百分点：报告里的 uplift 本身就是小数。", _uplift_percent,
+                  example=lambda shop: {**campaign_figures(shop), "增益": 100 * campaign_figures(shop)["增益"]}),
         Diagnosis("treatment_only", "目标人数只算了实验组：目标人群总人数包括留作对照组的客户（报告的 crowd）。",
-                  _treatment_only),
+                  _treatment_only,
+                  example=lambda shop: {**campaign_figures(shop),
+                      "目标人数": int(campaign(shop).report["treatment"])}),
         Diagnosis("roi_without_cost",
                   "ROI 算成了 增量营收 ÷ 成本：ROI = (增量营收 − 成本) ÷ 成本，直接用报告里的 roi。",
-                  _roi_without_cost),
+                  _roi_without_cost,
+                  example=lambda shop: {**campaign_figures(shop),
+                      "ROI": campaign_figures(shop)["ROI"] + 1}),
     ],
     hints=[
         "rfm = ck.rfm.rfm_table(shop.orders)；crowd = rfm.index[rfm['rfm_class'].isin(['重要保持', '重要挽留'])]。",
@@ -278,13 +267,6 @@ EX5 = Exercise(
         "control_share=题目给的比例, seed=8, name='短信触达召回')。"),
         "result.report 里有 crowd、uplift、incremental_revenue、roi。",
     ],
-    wrong_answers={
-        "percent": lambda shop: {**campaign_figures(shop), "增益": 100 * campaign_figures(shop)["增益"]},
-        "treatment_only": lambda shop: {**campaign_figures(shop),
-                                        "目标人数": int(campaign(shop).report["treatment"])},
-        "roi_without_cost": lambda shop: {**campaign_figures(shop),
-                                          "ROI": campaign_figures(shop)["ROI"] + 1},
-    },
 )
 
 
@@ -324,9 +306,10 @@ EX6 = Exercise(
            "'满意度': ck.loyalty.csat（调研中 4–5 分的比例）, '客单价': 同 8.1, "
            "'CLV': ck.loyalty.historical_clv 中 clv 列在成交客户中的平均值}。比例都用 0–1 的小数。",
     expected=kpi_baseline,
-    comparator=DictOf(Scalar(rtol=1e-6, atol=1e-4)),
+    comparator=DictOf(Scalar(), digits={"客单价": 2, "CLV": 2}),
     diagnoses=[
-        Diagnosis("percent", "有比例写成了百分数：复购率、流失率、满意度都用 0–1 的小数。", _kpi_percent),
+        Diagnosis("percent", "有比例写成了百分数：复购率、流失率、满意度都用 0–1 的小数。", _kpi_percent,
+                  example=lambda shop: {**kpi_baseline(shop), "复购率": 100 * kpi_baseline(shop)["复购率"]}),
         Diagnosis.like("churn_share",
                        "流失率用了“全部成交客户中半年没买的比例”：KPI 里的流失率是“上半年买过的客户中，"
                        "这半年没再买的比例”，用 ck.loyalty.churn_rate。",
@@ -340,11 +323,6 @@ EX6 = Exercise(
         "ck.loyalty.csat(shop.surveys)。"),
         "CLV：ck.loyalty.historical_clv(shop.orders)['clv'].mean()。",
     ],
-    wrong_answers={
-        "percent": lambda shop: {**kpi_baseline(shop), "复购率": 100 * kpi_baseline(shop)["复购率"]},
-        "churn_share": _churn_share,
-        "clv_all_registered": _clv_all,
-    },
 )
 
 
@@ -377,23 +355,21 @@ EX7 = Exercise(
            "{'前20%客户营收占比': 8.2 的结果, '重要价值客户数': 8.3 中 重要价值 的人数, "
            "'召回活动ROI': 8.5 的 ROI, '流失率': 8.6 的流失率}。比例用 0–1 的小数。",
     expected=plan_figures,
-    comparator=DictOf(Scalar(rtol=1e-6, atol=1e-4)),
+    comparator=DictOf(Scalar()),
     diagnoses=[
         Diagnosis("percent", "营收占比或流失率写成了百分数：字典里用 0–1 的小数（方案文字里可以写百分数）。",
-                  _plan_percent),
+                  _plan_percent,
+                  example=lambda shop: {**plan_figures(shop),
+                      "流失率": 100 * plan_figures(shop)["流失率"]}),
         Diagnosis("churn_share", "流失率用的不是 8.6 的 KPI 定义：请直接引用 answer_8_6['流失率']。",
-                  _plan_churn_share),
+                  _plan_churn_share,
+                  example=lambda shop: {**plan_figures(shop),
+                      "流失率": float(loyalty.churn_flags(shop.orders).mean())}),
     ],
     hints=[
         "直接引用前面的答案：answer_8_2、answer_8_3['重要价值']、answer_8_5['ROI']、answer_8_6['流失率']。",
         "方案里的每个数都应能在字典里找到出处。",
     ],
-    wrong_answers={
-        "percent": lambda shop: {**plan_figures(shop),
-                                 "流失率": 100 * plan_figures(shop)["流失率"]},
-        "churn_share": lambda shop: {**plan_figures(shop),
-                                     "流失率": float(loyalty.churn_flags(shop.orders).mean())},
-    },
 )
 
 EXERCISES = [EX1, EX2, EX3, EX4, EX5, EX6, EX7]

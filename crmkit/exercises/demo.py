@@ -33,7 +33,7 @@ EX1 = Exercise(
     points=1,
     prompt="计算全店的净销售额：所有订单的实付金额 paid_amount 之和，减去退款金额 refund_amount 之和。",
     expected=net_sales,
-    comparator=Scalar(atol=0.01, what="一个数（元）"),
+    comparator=Scalar(digits=2, what="一个数（元）"),
     diagnoses=[
         Diagnosis.like("refunds_included", "退款没有扣除：净销售额要减去 refund_amount 的合计。",
                        lambda shop: float(shop.orders["paid_amount"].sum())),
@@ -47,11 +47,6 @@ EX1 = Exercise(
         "对一列求和用 .sum()，例如 shop.orders['paid_amount'].sum()。",
         "两个合计相减即可；不需要筛选订单状态，全额退款的订单两项正好抵消。",
     ],
-    wrong_answers={
-        "refunds_included": lambda shop: shop.orders["paid_amount"].sum(),
-        "gross_amount": lambda shop: shop.orders["gross_amount"].sum()
-        - shop.orders["refund_amount"].sum(),
-    },
 )
 
 
@@ -84,19 +79,16 @@ EX2 = Exercise(
                        "把“退款成功”的订单也算进去了：先筛掉 status 为 '退款成功' 的订单再计数。",
                        lambda shop: shop.orders.groupby("channel").size()),
         Diagnosis("proportions", "你给出的是比例（各渠道加起来等于 1），题目要的是订单数。"
-                  "去掉 normalize=True。", _is_proportions),
+                  "去掉 normalize=True。", _is_proportions,
+                  example=lambda shop: _valid(shop)["channel"].value_counts(normalize=True)),
         Diagnosis("wrong_column", "按 channel_group（来源类型）分组了；题目要按 channel（渠道）分组。",
-                  _grouped_by_channel_group),
+                  _grouped_by_channel_group,
+                  example=lambda shop: _valid(shop).groupby("channel_group").size()),
     ],
     hints=[
         "先筛选：orders[orders['status'] != '退款成功']。",
         "再按渠道计数：.groupby('channel').size() 或 ['channel'].value_counts()。",
     ],
-    wrong_answers={
-        "refunds_included": lambda shop: shop.orders["channel"].value_counts(),
-        "proportions": lambda shop: _valid(shop)["channel"].value_counts(normalize=True),
-        "wrong_column": lambda shop: _valid(shop).groupby("channel_group").size(),
-    },
 )
 
 
@@ -166,19 +158,25 @@ EX3 = Exercise(
            "recency（截止日减最后一次下单日期的天数；截止日 = 最后一笔订单日期的次日）、"
            "frequency（有效订单数）、monetary（有效订单实付金额合计）。",
     expected=rfm_table,
-    comparator=FrameOf(key="customer_id", key_label="客户", atol=0.01, row_label="每位客户一行"),
+    comparator=FrameOf(key="customer_id", key_label="客户", digits=2, row_label="每位客户一行"),
     diagnoses=[
         Diagnosis("not_grouped", "你的表每笔订单一行：要按 customer_id 分组汇总，每位客户一行。",
-                  _one_row_per_order),
+                  _one_row_per_order,
+                  example=lambda shop: _valid(shop)[["customer_id", "paid_amount"]]
+                      .rename(columns={"paid_amount": "monetary"})
+                      .assign(recency=0, frequency=1)[RFM_COLUMNS]),
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先筛掉 status 为 '退款成功' 的订单。",
                        lambda shop: _rfm(shop.orders)),
         Diagnosis("recency_off_by_one",
                   "recency 差了一天：截止日是最后一笔订单日期的次日，recency = (截止日 − 最后下单日期).days；"
-                  "下单时间要先用 .dt.normalize() 取到日期。", _recency_off_by_one),
+                  "下单时间要先用 .dt.normalize() 取到日期。", _recency_off_by_one,
+                  example=lambda shop: _wrong_rfm_recency(shop, -1)),
         Diagnosis("misnamed_columns",
                   "列名与题目要求不同：请把列命名为 customer_id、recency、frequency、monetary（小写英文）。",
-                  _misnamed),
+                  _misnamed,
+                  example=lambda shop: rfm_table(shop).rename(
+                      columns={"recency": "Recency", "frequency": "Frequency", "monetary": "Monetary"})),
     ],
     hints=[
         "先筛掉退款成功的订单，再按 customer_id 分组（groupby），每位客户一行。",
@@ -187,15 +185,6 @@ EX3 = Exercise(
         "截止日 = orders['order_time'].max().normalize() + pd.Timedelta(days=1)；"
         "recency = (截止日 − 最后下单日期).dt.days，最后 reset_index() 并只保留四列。",
     ],
-    wrong_answers={
-        "not_grouped": lambda shop: _valid(shop)[["customer_id", "paid_amount"]]
-        .rename(columns={"paid_amount": "monetary"})
-        .assign(recency=0, frequency=1)[RFM_COLUMNS],
-        "refunds_included": lambda shop: _rfm(shop.orders),
-        "recency_off_by_one": lambda shop: _wrong_rfm_recency(shop, -1),
-        "misnamed_columns": lambda shop: rfm_table(shop).rename(
-            columns={"recency": "Recency", "frequency": "Frequency", "monetary": "Monetary"}),
-    },
 )
 
 
@@ -243,20 +232,18 @@ EX4 = Exercise(
     diagnoses=[
         Diagnosis("wrong_window",
                   "日期窗口不对：按日期（.dt.normalize()）计，含最后一天在内正好 30 天，"
-                  "即下单日期 ≥ 最后日期 − 29 天。", _wrong_window),
-        Diagnosis("order_ids", "集合里是订单ID；题目要的是客户ID（customer_id）。", _order_ids),
+                  "即下单日期 ≥ 最后日期 − 29 天。", _wrong_window,
+                  example=lambda shop: _recent_customers(shop, 31)),
+        Diagnosis("order_ids", "集合里是订单ID；题目要的是客户ID（customer_id）。", _order_ids,
+                  example=lambda shop: set(shop.orders.loc[
+                      shop.orders["order_time"].dt.normalize()
+                      >= shop.orders["order_time"].dt.normalize().max() - _one_day() * 29, "order_id"])),
     ],
     hints=[
         "先把下单时间取到日期：day = orders['order_time'].dt.normalize()。",
         "窗口起点是 day.max() − pd.Timedelta(days=29)；筛出 day ≥ 起点的订单。",
         "取这些订单的 customer_id，用 set(...) 去重。",
     ],
-    wrong_answers={
-        "wrong_window": lambda shop: _recent_customers(shop, 31),
-        "order_ids": lambda shop: set(shop.orders.loc[
-            shop.orders["order_time"].dt.normalize()
-            >= shop.orders["order_time"].dt.normalize().max() - _one_day() * 29, "order_id"]),
-    },
 )
 
 
@@ -291,27 +278,25 @@ EX5 = Exercise(
     prompt="用有效订单（不含“退款成功”）算三项指标，写成字典："
            "{'客户数': 下过有效订单的客户数, '订单数': 有效订单数, '客单价': 每笔有效订单的平均实付金额}。",
     expected=kpis,
-    comparator=DictOf(Scalar(atol=0.01)),
+    comparator=DictOf(Scalar(digits=2)),
     diagnoses=[
         Diagnosis("misnamed_keys", "字典的键与题目不同：键应为 '客户数'、'订单数'、'客单价'。",
-                  _misnamed_keys),
+                  _misnamed_keys,
+                  example=lambda shop: {"customers": 1, "orders": 2, "aov": 3.0}),
         Diagnosis("all_registered",
                   "客户数算成了全部注册客户；题目要的是下过有效订单的客户（订单里不重复的 customer_id）。",
-                  _all_registered),
+                  _all_registered,
+                  example=lambda shop: {**kpis(shop), "客户数": len(shop.customers)}),
         Diagnosis("gross_aov", "客单价用了商品总额 gross_amount，应该用实付金额 paid_amount。",
-                  _gross_aov),
+                  _gross_aov,
+                  example=lambda shop: {**kpis(shop),
+                      "客单价": _valid(shop)["gross_amount"].mean()}),
     ],
     hints=[
         "先得到有效订单 v = orders[orders['status'] != '退款成功']。",
         "客户数用 v['customer_id'].nunique()，订单数用 len(v)。",
         "客单价 = v['paid_amount'].mean()。",
     ],
-    wrong_answers={
-        "misnamed_keys": lambda shop: {"customers": 1, "orders": 2, "aov": 3.0},
-        "all_registered": lambda shop: {**kpis(shop), "客户数": len(shop.customers)},
-        "gross_aov": lambda shop: {**kpis(shop),
-                                   "客单价": _valid(shop)["gross_amount"].mean()},
-    },
 )
 
 EXERCISES = [EX1, EX2, EX3, EX4, EX5]

@@ -17,6 +17,75 @@ from ..errors import nearest
 MAX_EXAMPLES = 3
 
 
+# ---- the one tolerance rule -------------------------------------------------------------------
+# Every numeric comparison goes through `within`: an answer is right when it is within half a unit
+# of the last decimal place the exercise asks for, so the exact value and every value correctly
+# rounded to that many places (or more) are accepted. A value correctly rounded to fewer places is
+# told so (`rounded_places`), never "偏大/偏小". Each exercise declares `digits` only where its
+# prompt asks for another precision; the defaults are the ones learners read in chapter 00.
+
+DIGITS_MONEY = 2    # amounts in 元: to the fen
+DIGITS_DEFAULT = 4  # ratios and every other decimal number
+
+TOLERANCE_RULE = ("数值答案可以不四舍五入；要四舍五入时，金额至少保留 2 位小数，比例和其他小数至少保留 "
+                  "4 位（题目写明了位数的按题目）——这样四舍五入的答案一定算对；保留的位数不够时，"
+                  "检查会提示“看起来你把结果四舍五入了”，而不会说偏大或偏小。")
+
+
+def half_unit(digits: int) -> float:
+    """The largest error a value correctly rounded to `digits` decimal places can have."""
+    return 0.5 * 10.0 ** -digits
+
+
+def within(answer: float, expected: float, digits: int) -> bool:
+    """`answer` agrees with `expected` to `digits` decimal places (the tolerance rule).
+
+    >>> within(0.1235, 0.12345678, 4), within(0.1234, 0.12345678, 4), within(0.123, 0.1234, 4)
+    (True, False, False)
+    """
+    # the slack absorbs binary floating point (0.1235 is stored as 0.12349999…) and summation order
+    slack = 1e-9 * half_unit(digits) + 1e-12 * max(1.0, abs(expected))
+    return abs(answer - expected) <= half_unit(digits) + slack
+
+
+def is_rounded(value: float, places: int) -> bool:
+    """`value` has no digits beyond `places` decimal places (places may be negative: hundreds)."""
+    return abs(value - round(value, places)) <= 1e-9 * max(1.0, abs(value))
+
+
+def rounded_places(answer: float, expected: float, digits: int) -> int | None:
+    """The places (fewer than `digits`) to which `answer` is `expected` correctly rounded, or None.
+
+    >>> rounded_places(0.12, 0.1234, 4), rounded_places(0.13, 0.1234, 4), rounded_places(1200.0, 1234.5, 2)
+    (2, None, -2)
+    """
+    for places in range(digits - 1, -4, -1):
+        if is_rounded(answer, places) and within(answer, expected, places):
+            return places
+    return None
+
+
+def rounding_message(places: int, digits: int) -> str:
+    if places > 0:
+        done = f"四舍五入到了 {places} 位小数"
+    elif places == 0:
+        done = "四舍五入成了整数"
+    else:
+        done = "四舍五入到了" + {-1: "十", -2: "百", -3: "千"}[places] + "位"
+    need = f"至少保留 {digits} 位小数" if digits > 0 else "保留到整数"
+    return f"看起来你把结果{done}：请{need}，或者不要四舍五入。"
+
+
+def _digits_from(digits: int | None, atol: float | None, default: int = DIGITS_DEFAULT) -> int:
+    """Declarations give `digits`; an absolute tolerance (`atol`, kept for old callers) is turned
+    into the finest number of places whose half unit does not exceed it."""
+    if digits is not None:
+        return int(digits)
+    if atol is not None:
+        return math.ceil(-math.log10(2 * atol) - 1e-9)
+    return default
+
+
 @dataclass(frozen=True)
 class Mismatch:
     kind: str  # type | missing | shape | columns | index | dtype | values | keys | elements
@@ -130,21 +199,50 @@ def _direction(answer: float, expected: float) -> str:
     return "不对"
 
 
-def _values_equal(a, b, rtol: float, atol: float):
-    """Element-wise equality of two aligned Series, NaN equal to NaN, numbers with tolerance."""
+def _numeric_pair(a, b):
+    """Both Series as float arrays when both are numeric (not boolean), else None."""
     import numpy as np
     import pandas as pd
+    from pandas.api import types as pt
+
+    if (pt.is_numeric_dtype(a.dtype) and pt.is_numeric_dtype(b.dtype)
+            and not pt.is_bool_dtype(a.dtype) and not pt.is_bool_dtype(b.dtype)):
+        av = pd.to_numeric(a, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        bv = pd.to_numeric(b, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        return av, bv
+    return None
+
+
+def _rounded_values(a, b, ok, digits: int) -> int | None:
+    """The places to which every differing value of `a` is `b` correctly rounded, or None."""
+    pair = _numeric_pair(a, b)
+    if pair is None:
+        return None
+    av, bv = pair
+    bad = [(x, y) for x, y, good in zip(av, bv, ok) if not good]
+    if not bad or any(math.isnan(x) or math.isnan(y) for x, y in bad):
+        return None
+    found = [rounded_places(x, y, digits) for x, y in bad]
+    if any(p is None for p in found):
+        return None
+    return min(found)
+
+
+def _values_equal(a, b, digits: int):
+    """Element-wise equality of two aligned Series, NaN equal to NaN, numbers by the tolerance
+    rule (`within`)."""
+    import numpy as np
     from pandas.api import types as pt
 
     a_na = a.isna().to_numpy(dtype=bool)
     b_na = b.isna().to_numpy(dtype=bool)
     both_na = a_na & b_na
-    if (pt.is_numeric_dtype(a.dtype) and pt.is_numeric_dtype(b.dtype)
-            and not pt.is_bool_dtype(a.dtype) and not pt.is_bool_dtype(b.dtype)):
-        av = pd.to_numeric(a, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
-        bv = pd.to_numeric(b, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    pair = _numeric_pair(a, b)
+    if pair is not None:
+        av, bv = pair
+        slack = 1e-9 * half_unit(digits) + 1e-12 * np.maximum(1.0, np.abs(bv))
         with np.errstate(all="ignore"):
-            close = np.isclose(av, bv, rtol=rtol, atol=atol)
+            close = np.abs(av - bv) <= half_unit(digits) + slack
         return (close & ~a_na & ~b_na) | both_na
     if pt.is_datetime64_any_dtype(a.dtype) and pt.is_datetime64_any_dtype(b.dtype):
         av = a.astype("datetime64[ns]").to_numpy()
@@ -167,11 +265,10 @@ def _safe_eq(x, y) -> bool:
 
 
 class Scalar:
-    """One number (with tolerance), text, boolean or date."""
+    """One number (to `digits` decimal places, see `within`), text, boolean or date."""
 
-    def __init__(self, rtol: float = 1e-6, atol: float = 1e-6, what: str = "一个数"):
-        self.rtol = rtol
-        self.atol = atol
+    def __init__(self, digits: int | None = None, what: str = "一个数", *, atol: float | None = None):
+        self.digits = _digits_from(digits, atol)
         self.what = what
 
     def compare(self, answer, expected) -> Mismatch | None:
@@ -235,8 +332,11 @@ class Scalar:
                             "或计算用到的列里有缺失值。")
         if math.isinf(value):
             return Mismatch("values", "你的答案是无穷大。检查是否除以了 0。")
-        if math.isclose(value, expected, rel_tol=self.rtol, abs_tol=self.atol):
+        if within(value, expected, self.digits):
             return None
+        places = rounded_places(value, expected, self.digits)
+        if places is not None:
+            return Mismatch("rounded", rounding_message(places, self.digits))
         return Mismatch("values", f"数值{_direction(value, expected)}。")
 
 
@@ -293,11 +393,32 @@ class SetOf:
 
 
 class DictOf:
-    """A dict of named results, each value compared with ``value`` (a comparator)."""
+    """A dict of named results, each value compared with ``value`` (a comparator).
 
-    def __init__(self, value=None, what: str = "字典"):
+    digits   {key: places} for keys that need another precision than ``value``'s (a ratio in a
+             dict of amounts, say).
+    """
+
+    def __init__(self, value=None, what: str = "字典", digits: dict | None = None):
         self.value = value or Scalar()
         self.what = what
+        self.by_key = {k: Scalar(d, what=getattr(self.value, "what", "一个数"))
+                       for k, d in (digits or {}).items()}
+
+    def comparator_for(self, key):
+        return self.by_key.get(key, self.value)
+
+    def part_results(self, answer, expected) -> dict:
+        """{key: whether the answer's value for that key is right} (partial credit)."""
+        if not isinstance(answer, dict):
+            return {k: False for k in expected}
+        out = {}
+        for k in expected:
+            try:
+                out[k] = k in answer and self.comparator_for(k).compare(answer[k], expected[k]) is None
+            except Exception:  # noqa: BLE001 - a part that cannot be compared is not right
+                out[k] = False
+        return out
 
     def compare(self, answer, expected) -> Mismatch | None:
         import pandas as pd
@@ -319,7 +440,7 @@ class DictOf:
         if extra:
             return Mismatch("keys", f"多了键 {examples(extra)}：只保留题目要求的键。")
         for k in expected:
-            sub = self.value.compare(answer[k], expected[k])
+            sub = self.comparator_for(k).compare(answer[k], expected[k])
             if sub is not None:
                 return Mismatch(sub.kind, f"键 {label(k)} 的值：{sub.message}")
         return None
@@ -369,10 +490,9 @@ def _length_message(what: str, n_answer: int, n_expected: int, unit: str) -> str
 class SeriesOf:
     """A Series keyed by its index (e.g. one value per channel); order does not matter."""
 
-    def __init__(self, rtol: float = 1e-6, atol: float = 1e-6, key_label: str = "键",
-                 check_name: bool = False):
-        self.rtol = rtol
-        self.atol = atol
+    def __init__(self, digits: int | None = None, key_label: str = "键", check_name: bool = False,
+                 *, atol: float | None = None):
+        self.digits = _digits_from(digits, atol)
         self.key_label = key_label
         self.check_name = check_name
 
@@ -405,9 +525,12 @@ class SeriesOf:
         if self.check_name and answer.name != expected.name:
             return Mismatch("name", f"Series 的名字是 {label(answer.name)}，请按题目命名。")
         aligned = answer.reindex(expected.index)
-        ok = _values_equal(aligned, expected, self.rtol, self.atol)
+        ok = _values_equal(aligned, expected, self.digits)
         if ok.all():
             return None
+        places = _rounded_values(aligned, expected, ok, self.digits)
+        if places is not None:
+            return Mismatch("rounded", rounding_message(places, self.digits))
         bad = expected.index[~ok]
         return Mismatch("values", f"有 {len(bad):,} 个{self.key_label}的值不对，"
                         f"例如 {self.key_label} {examples(bad)}。")
@@ -424,16 +547,21 @@ class FrameOf:
     key_label    how a key is named in messages: "客户" gives "客户 'C000123' 的 recency 不对".
     """
 
-    def __init__(self, key=None, rtol: float = 1e-6, atol: float = 1e-6,
+    def __init__(self, key=None, digits: int | dict | None = None,
                  extra_columns: str = "error", column_order: bool = False,
-                 key_label: str = "键", row_label: str = ""):
+                 key_label: str = "键", row_label: str = "", *, atol: float | None = None):
         self.key = [key] if isinstance(key, str) else list(key or [])
-        self.rtol = rtol
-        self.atol = atol
+        # one number of places for every column, or {column: places} (others: the default)
+        self.digits = dict(digits) if isinstance(digits, dict) else _digits_from(digits, atol)
         self.extra_columns = extra_columns
         self.column_order = column_order
         self.key_label = key_label
         self.row_label = row_label
+
+    def _column_digits(self, column) -> int:
+        if isinstance(self.digits, dict):
+            return int(self.digits.get(column, DIGITS_DEFAULT))
+        return self.digits
 
     def _normalise(self, answer):
         """Move key levels from the index into columns (never modifying the answer)."""
@@ -511,8 +639,12 @@ class FrameOf:
         for c in exp_cols:
             if c in self.key:
                 continue
-            ok = _values_equal(a_al[c], e_idx[c], self.rtol, self.atol)
+            digits = self._column_digits(c)
+            ok = _values_equal(a_al[c], e_idx[c], digits)
             if not ok.all():
+                places = _rounded_values(a_al[c], e_idx[c], ok, digits)
+                if places is not None:
+                    return Mismatch("rounded", f"列 {label(c)}：" + rounding_message(places, digits))
                 if self.key:
                     bad = list(e_idx.index[~ok])
                     where = f"{self.key_label} {examples(bad)}"

@@ -26,20 +26,29 @@ class Diagnosis:
     (``ctx.shop``, ``ctx.expected``, ``ctx.same(answer, other)``); it returns True when the
     answer shows this mistake. A predicate that raises counts as "does not match".
     The message must say what is wrong and where to look, never the expected value.
+    ``example(shop)`` is a wrong answer showing the mistake, written as a learner would: the
+    test suite checks that it is rejected and fires this diagnosis, on several shops.
     """
 
     name: str
     message: str
     when: Callable[[Any, Any], bool]
+    example: Callable[[Any], Any] | None = None
 
     @classmethod
     def like(cls, name: str, message: str, variant: Callable[[Any], Any]) -> Diagnosis:
-        """Fires when the answer equals ``variant(shop)``, the result of the typical mistake."""
+        """Fires when the answer equals ``variant(shop)``, the result of the typical mistake
+        (which is also its example)."""
 
         def when(answer, ctx):
             return ctx.same(answer, ctx.variant(name, variant))
 
-        return cls(name, message, when)
+        return cls(name, message, when, example=variant)
+
+    def renamed(self, name: str, message: str | None = None) -> Diagnosis:
+        """The same check under another name (and message), for a shared diagnosis."""
+        return Diagnosis(name, self.message if message is None else message, self.when,
+                         self.example)
 
 
 @dataclass(frozen=True)
@@ -52,11 +61,14 @@ class Exercise:
     expected    ``expected(shop) -> value``: a pure function of the reference shop.
     comparator  an object with ``compare(answer, expected) -> Mismatch | None``.
     prompt      the question as the learner reads it (Chinese).
-    diagnoses   typical mistakes, tried in order on an incorrect answer.
+    diagnoses   typical mistakes, tried in order on an incorrect answer; each brings its own
+                wrong answer (``Diagnosis.example``).
     hints       two or three progressive hints (Chinese).
-    wrong_answers  {diagnosis name: ``f(shop) -> answer``}: a wrong answer written to
-                trigger each diagnosis; the test suite checks that each one fires.
+    wrong_answers  after construction: {diagnosis name: its example}, for tests and benchmarks.
     solution    ``f(shop) -> answer`` as a learner would write it (defaults to ``expected``).
+    parts       {part: points} for an answer made of parts (the keys of a dict answer, the
+                groups of a table): a partly right answer earns the points of its right parts.
+                The part points add up to ``points``.
     """
 
     id: str
@@ -67,8 +79,9 @@ class Exercise:
     prompt: str = ""
     diagnoses: tuple[Diagnosis, ...] = ()
     hints: tuple[str, ...] = ()
-    wrong_answers: dict = field(default_factory=dict)
+    wrong_answers: dict = field(default_factory=dict, init=False)
     solution: Callable[[Any], Any] | None = None
+    parts: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if not ID_PATTERN.match(self.id):
@@ -78,9 +91,13 @@ class Exercise:
         names = [d.name for d in self.diagnoses]
         if len(set(names)) != len(names):
             raise ValueError(f"exercise {self.id}: duplicate diagnosis names {names}")
-        unknown = set(self.wrong_answers) - set(names)
-        if unknown:
-            raise ValueError(f"exercise {self.id}: wrong answers for unknown diagnoses {unknown}")
+        missing = [d.name for d in self.diagnoses if d.example is None]
+        if missing:
+            raise ValueError(f"exercise {self.id}: diagnoses {missing} need an example wrong answer")
+        object.__setattr__(self, "wrong_answers", {d.name: d.example for d in self.diagnoses})
+        if self.parts and abs(sum(self.parts.values()) - float(self.points)) > 1e-9:
+            raise ValueError(f"exercise {self.id}: part points {self.parts} do not add up to "
+                             f"{self.points}")
 
     @property
     def chapter(self) -> str:
