@@ -6,6 +6,7 @@ The command exits 0 when every check passes and 1 otherwise.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import platform
@@ -23,8 +24,8 @@ FALLBACK_REQUIREMENTS = [
     "numpy", "pandas", "pyarrow", "matplotlib", "seaborn", "ipywidgets", "jupyterlab",
     "nbformat", "nbclient", "nbval", "faker", "tqdm",
 ]
-# Distribution name -> import name, where they differ.
-IMPORT_NAMES = {"faker": "faker", "pyyaml": "yaml", "scikit-learn": "sklearn"}
+# Distribution name -> import name, where the installed metadata cannot tell (see _import_name).
+IMPORT_NAMES = {"pyyaml": "yaml", "scikit-learn": "sklearn"}
 WIDGETS_LABEXTENSION = Path("@jupyter-widgets") / "jupyterlab-manager"
 # Chinese fonts a browser can use on a stock Windows / macOS, by file name -> shown name.
 WINDOWS_CJK_FONTS = {
@@ -104,10 +105,37 @@ def _satisfies(version: str, spec: str) -> bool:
         return all(_version_tuple(version) >= _version_tuple(f.strip()) for f in floors)
 
 
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@functools.cache
+def _modules_by_distribution() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for module, dists in metadata.packages_distributions().items():
+        for dist in dists:
+            out.setdefault(_normalized(dist), []).append(module)
+    return out
+
+
+def _import_name(name: str) -> str:
+    """The module a distribution installs, e.g. jupyterlab-language-pack-zh-CN ->
+    jupyterlab_language_pack_zh_CN (case matters on Linux), read from the installed files."""
+    if name.lower() in IMPORT_NAMES:
+        return IMPORT_NAMES[name.lower()]
+    guess = name.replace("-", "_").replace(".", "_")
+    modules = [m for m in _modules_by_distribution().get(_normalized(name), [])
+               if m.isidentifier() and not m.startswith("_")]
+    for module in modules:
+        if module.lower() == guess.lower():
+            return module
+    return sorted(modules)[0] if modules else guess.lower()
+
+
 def check_package(name: str, spec: str = "") -> CheckResult:
     """一个依赖包能否导入，版本是否满足要求。"""
     item = f"依赖包 {name}"
-    module = IMPORT_NAMES.get(name.lower(), name.lower().replace("-", "_"))
+    module = _import_name(name)
     try:
         version = metadata.version(name)
     except metadata.PackageNotFoundError:

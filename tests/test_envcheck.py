@@ -64,6 +64,19 @@ def test_missing_package_says_how_to_fix():
     assert _has_chinese(result.detail) and "make setup" in result.fix
 
 
+@pytest.mark.parametrize(("dist", "module"), [
+    ("jupyterlab-language-pack-zh-CN", "jupyterlab_language_pack_zh_CN"),  # upper case on disk
+    ("pyyaml", "yaml"), ("faker", "faker"), ("jupyterlab_widgets", "jupyterlab_widgets"),
+])
+def test_import_name_comes_from_the_installed_files(dist, module):
+    assert envcheck._import_name(dist) == module
+
+
+def test_chinese_language_pack_passes_the_package_check():
+    result = envcheck.check_package("jupyterlab-language-pack-zh-CN", ">=4.1")
+    assert result.ok, result.detail
+
+
 def test_too_old_package_is_reported():
     result = envcheck.check_package("numpy", ">=999")
     assert not result.ok
