@@ -37,6 +37,7 @@ NOTEBOOK_DIRS = ("notebooks", "exercises")
 COPIED_FILES = ("pyproject.toml", "environment.yml", "course.py", "LICENSE")
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+KEPT_ON_REPLACE = (".git",)  # kept when an earlier edition is replaced; never zipped
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
@@ -122,11 +123,29 @@ def find_leaks(texts: dict[str, str], secret: set[str], taught: str = "") -> lis
 
 # ---- generated files ----------------------------------------------------------------------
 
-MAKEFILE = """\
+MAKEFILE_WITH_LAUNCHER = """\
+# 学生版的两个命令（Windows 上直接运行 python course.py lab / python course.py test）：
+#   make lab   准备 .venv（第一次需要几分钟）并在 JupyterLab 中打开课程
+#   make test  准备 .venv 并把讲解和练习本从头运行一遍，确认环境和数据都正常
+PYTHON ?= python3
+
+.PHONY: setup lab test
+
+setup:
+\t$(PYTHON) course.py setup
+
+lab:
+\t$(PYTHON) course.py lab
+
+test:
+\t$(PYTHON) course.py test
+"""
+
+# Used when the repository has no course.py launcher.
+MAKEFILE_PLAIN = """\
 # 学生版的两个命令：
 #   make lab   准备 .venv（第一次需要几分钟）并在 JupyterLab 中打开课程
-#   make test  准备 .venv 并运行全部练习本，确认环境和数据都正常
-# Windows 上没有 make 时，用 python course.py lab（若有 course.py）或见 README.md。
+#   make test  准备 .venv 并把每个练习本从头运行一遍，确认环境和数据都正常
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -147,7 +166,6 @@ $(STAMP): pyproject.toml
 lab: setup
 \t$(VENV)/bin/jupyter lab --port=$(LAB_PORT) $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
-# 每个练习本从头运行一遍（不检查答案是否正确，只确认没有报错）。
 test: setup
 \t$(PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env exercises
 
@@ -169,7 +187,7 @@ def readme(has_launcher: bool) -> str:
 
 ```
 make lab     # 第一次运行时创建 .venv 并安装 crmkit，然后在 JupyterLab 中打开课程
-make test    # 把每个练习本从头运行一遍，确认环境没问题
+make test    # 把练习本（和讲解）从头运行一遍，确认环境没问题
 ```
 
 {windows}需要 Python 3.11 或更新版本。
@@ -205,7 +223,7 @@ def _zip(folder: Path, zip_path: Path) -> None:
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
             for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
-                if not path.is_file():
+                if not path.is_file() or path.relative_to(folder).parts[0] in KEPT_ON_REPLACE:
                     continue
                 info = zipfile.ZipInfo(f"{root}/{path.relative_to(folder).as_posix()}", ZIP_DATE)
                 info.compress_type = zipfile.ZIP_DEFLATED
@@ -220,7 +238,8 @@ def _zip(folder: Path, zip_path: Path) -> None:
 def release(out, source=None, make_zip: bool = True) -> dict:
     """写出学生版：文件夹 ``out`` 和旁边的 ``out.zip``。返回文件数和路径。
 
-    ``out`` 已存在时必须是空文件夹或以前写出的学生版（会被整个替换）。
+    ``out`` 已存在时必须是空文件夹或以前写出的学生版：它会被整个替换，只保留其中的 ``.git``
+    （教师用 git + nbgitpuller 发布学生版时的历史）；``.git`` 不进 zip。
     """
     source = Path(source or repo_root()).resolve()
     out = Path(out).resolve()
@@ -230,7 +249,9 @@ def release(out, source=None, make_zip: bool = True) -> dict:
                                               and not (out / EDITION_MARKER).exists())):
         raise ReleaseError(f"'{out}' 已存在且不是以前写出的学生版。为了不覆盖别的文件，请换一个文件夹。")
     files = edition_files(source)
-    generated = {"README.md": readme("course.py" in files), "Makefile": MAKEFILE,
+    launcher = "course.py" in files
+    generated = {"README.md": readme(launcher),
+                 "Makefile": MAKEFILE_WITH_LAUNCHER if launcher else MAKEFILE_PLAIN,
                  EDITION_MARKER: "crmkit student edition\n"}
     texts = {name: path.read_bytes().decode("utf-8", errors="replace") for name, path in files.items()}
     texts.update(generated)
@@ -249,6 +270,9 @@ def release(out, source=None, make_zip: bool = True) -> dict:
         for name, text in generated.items():
             (staging / name).write_text(text, encoding="utf-8", newline="\n")
         if out.exists():
+            for kept in KEPT_ON_REPLACE:  # the instructor's git history of the edition stays
+                if (out / kept).exists():
+                    os.replace(out / kept, staging / kept)
             shutil.rmtree(out)
         os.replace(staging, out)
     finally:

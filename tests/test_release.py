@@ -87,6 +87,7 @@ def test_edition_has_the_course_and_nothing_of_the_instructor(edition, course):
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     if (course / "course.py").exists():
         assert "course.py" in names
+        assert "course.py test" in (folder / "Makefile").read_text(encoding="utf-8")
     readme = (folder / "README.md").read_text(encoding="utf-8")
     assert "make lab" in readme and "参考实现" in readme
     with zipfile.ZipFile(edition["zip"]) as zf:
@@ -116,8 +117,13 @@ def test_no_solution_text_anywhere_in_the_edition_or_its_zip(edition, course):
 
 def test_zip_is_deterministic_and_release_replaces_only_an_edition(edition, course, tmp_path):
     first = edition["zip"].read_bytes()
+    (edition["folder"] / ".git").mkdir()
+    (edition["folder"] / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    (edition["folder"] / "exercises" / "stale.ipynb").write_text("{}", encoding="utf-8")
     again = release(edition["folder"], source=course)  # writing over an earlier edition is allowed
-    assert again["zip"].read_bytes() == first
+    assert again["zip"].read_bytes() == first  # same bytes; .git is never zipped
+    assert (edition["folder"] / ".git" / "HEAD").exists()  # the instructor's git history stays
+    assert not (edition["folder"] / "exercises" / "stale.ipynb").exists()
     other = tmp_path / "notes"
     other.mkdir()
     (other / "mine.txt").write_text("keep", encoding="utf-8")
@@ -151,7 +157,7 @@ CHECK_NOTEBOOK = {
     "cells": [{"cell_type": "code", "execution_count": None, "id": "edition-check", "metadata": {},
                "outputs": [], "source": (
                    "import os, crmkit, crmkit.shop\n"
-                   "here = os.path.realpath(os.getcwd())\n"
+                   "here = os.path.realpath(os.pardir)  # kernels start in exercises/\n"
                    "assert os.path.realpath(crmkit.__file__).startswith(here), crmkit.__file__\n"
                    "assert os.path.realpath(crmkit.shop.course_data_dir()).startswith(here)\n")}],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
@@ -159,8 +165,8 @@ CHECK_NOTEBOOK = {
 
 
 def test_edition_installs_and_runs_its_exercise_notebooks_from_a_fresh_folder(edition, tmp_path):
-    """Copy the edition, make a venv there, install crmkit from the edition and run `make test`'s
-    command. For speed the venv reuses this environment's installed dependencies through a .pth
+    """Copy the edition, make a venv there, install crmkit from the edition and run its exercise
+    notebooks with nbval-lax (what the edition's `make test` does, without the walkthroughs). For speed the venv reuses this environment's installed dependencies through a .pth
     line (a venv's --system-site-packages would only reach the base interpreter, not this venv);
     crmkit itself is installed from the edition with `pip install --no-deps -e .`."""
     fresh = tmp_path / "class-copy"
