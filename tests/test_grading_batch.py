@@ -10,7 +10,11 @@ import nbformat
 import pytest
 
 from crmkit.cli import main as cli_main
-from crmkit.grading import batch, builder
+from crmkit.grading import batch, builder, sandbox
+
+NO_SANDBOX = sandbox.unavailable_reason()
+pytestmark = pytest.mark.skipif(NO_SANDBOX is not None,
+                                reason=f"评分测试需要 bubblewrap 沙箱：{NO_SANDBOX}")
 
 FIXTURE = Path(__file__).parent / "fixtures" / "grading" / "solutions"
 CELL_TIMEOUT = 20
@@ -63,10 +67,16 @@ def make_submissions(folder: Path) -> None:
 
     seeded = _solution()
     seeded.cells[_code_index(seeded, "load_shop")].source = (
-        "import crmkit as ck\n\nshop = ck.load_shop(seed=7)")
+        "import crmkit as ck\n\nSEED = 7\nshop = ck.load_shop(seed=SEED)")
     _write(seeded, folder / "own_seed.ipynb")
 
+    bad_seed = _solution()
+    bad_seed.cells[_code_index(bad_seed, "load_shop")].source = (
+        "import crmkit as ck\n\nSEED = \"7\"\nshop = ck.load_shop(seed=SEED)")
+    _write(bad_seed, folder / "bad_seed.ipynb")
+
     (folder / "notes.txt").write_text("这不是练习本", encoding="utf-8")
+    (folder / "correct.pdf").write_text("PDF beside a notebook", encoding="utf-8")
     (folder / "broken.ipynb").write_text("{not json", encoding="utf-8")
     (folder / ".ipynb_checkpoints").mkdir()
     _write(_solution(), folder / ".ipynb_checkpoints" / "correct-checkpoint.ipynb")
@@ -94,8 +104,8 @@ def _status(report):
 
 def test_discovery_skips_checkpoints(graded):
     reports, _ = graded
-    assert sorted(reports) == ["broken", "correct", "empty", "erroring", "looping", "notes",
-                               "own_seed", "partly_wrong"]
+    assert sorted(reports) == ["bad_seed", "broken", "correct", "correct.pdf", "empty",
+                               "erroring", "looping", "notes.txt", "own_seed", "partly_wrong"]
 
 
 def test_correct_and_empty(graded):
@@ -116,29 +126,45 @@ def test_partly_wrong_graded_from_variables_even_without_check_cells(graded):
 
 def test_erroring_notebook_keeps_the_other_answers(graded):
     r = graded[0]["erroring"]
-    assert {e["ename"] for e in r["errors"]} == {"ZeroDivisionError", "NameError"}
+    errors = [c for c in r["cells"] if c["status"] == "error"]
+    assert {e["ename"] for e in errors} == {"ZeroDivisionError", "NameError"}
     assert _points(r) == {**FULL, "demo.4": 0}
     assert "报错" in batch.status_text(r)
+    # the unanswered exercise says its cell failed, naming the cell as the learner sees it
+    demo4 = next(x for x in r["results"] if x["id"] == "demo.4")
+    assert demo4["diagnosis"] == "cell_failed"
+    assert "第 7 个代码单元格（answer_demo_4 = undefined_name）运行出错" in demo4["message"]
 
 
 def test_looping_cell_is_interrupted_and_the_rest_graded(graded):
     r = graded[0]["looping"]
-    assert r["timeouts"] and r["timeouts"][0]["seconds"] == CELL_TIMEOUT
+    timeouts = [c for c in r["cells"] if c["status"] == "timeout"]
+    assert timeouts and timeouts[0]["seconds"] == CELL_TIMEOUT
     assert _points(r) == FULL
     assert "超时" in batch.status_text(r)
 
 
-def test_checks_follow_the_shop_the_learner_loaded(graded):
+def test_the_declared_seed_is_used_and_reported(graded):
     r = graded[0]["own_seed"]
     assert r["seed"] == 7 and _points(r) == FULL
     assert graded[0]["correct"]["seed"] == 2024
 
 
+def test_an_unreadable_seed_is_reported_with_its_chinese_reason(graded):
+    r = graded[0]["bad_seed"]
+    status = batch.status_text(r)
+    assert status.startswith("第 1 个代码单元格（import crmkit as ck）出错：seed 的值 '7' 无效") \
+        or "SEED 的值 '7' 无效" in status or "seed 的值 '7' 无效" in status, status
+    assert "NameError" not in status.split("；")[0]
+
+
 def test_unreadable_files_are_reported(graded):
     reports, _ = graded
-    assert "不是 notebook" in reports["notes"]["problem"]
+    assert "不是 notebook" in reports["notes.txt"]["problem"]
+    assert "不是 notebook" in reports["correct.pdf"]["problem"]
     assert "无法读取" in reports["broken"]["problem"]
     assert reports["broken"]["results"] == []
+    assert reports["correct"]["file"].endswith("correct.ipynb")
 
 
 def test_outputs(graded):
@@ -146,14 +172,19 @@ def test_outputs(graded):
     with open(out / "gradebook.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["student"] for r in rows] == sorted(reports)
-    assert list(rows[0])[4:] == ["demo.1", "demo.2", "demo.3", "demo.4", "demo.5", "total", "max"]
+    assert list(rows[0])[:6] == ["student", "file", "chapter", "student_id", "seed", "status"]
+    assert list(rows[0])[6:] == ["demo.1", "demo.2", "demo.3", "demo.4", "demo.5", "total", "max"]
     by = {r["student"]: r for r in rows}
     assert by["correct"]["total"] == "6" and by["empty"]["total"] == "0"
-    assert by["partly_wrong"]["total"] == "2" and by["notes"]["total"] == "0"
+    assert by["correct"]["max"] == "6" and by["notes.txt"]["max"] == ""
+    assert by["partly_wrong"]["total"] == "2" and by["notes.txt"]["total"] == "0"
     with open(out / "summary.csv", encoding="utf-8-sig") as fh:
         summary = {r["exercise"]: r for r in csv.DictReader(fh)}
     assert summary["demo.1"]["most_common_diagnosis"].startswith("退款没有扣除")
-    assert float(summary["demo.2"]["pass_rate"]) == pytest.approx(5 / 8)
+    # pass rates count the chapter's notebooks only, not the PDF or the unreadable file
+    graded_demo = [r for r in reports.values() if r["chapter"] == "demo"]
+    assert summary["demo.2"]["submissions"] == str(len(graded_demo)) == "7"
+    assert float(summary["demo.2"]["pass_rate"]) == pytest.approx(5 / 7, abs=1e-3)
     page = (out / "feedback" / "partly_wrong.html").read_text(encoding="utf-8")
     assert "总分：2 / 6" in page and "退款没有扣除" in page and "lang=\"zh-CN\"" in page
     assert "超时" in (out / "feedback" / "looping.html").read_text(encoding="utf-8")

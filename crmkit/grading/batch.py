@@ -1,38 +1,67 @@
 """`crmkit grade SUBMISSION... --out DIR`: grade a whole class's notebooks with one command.
 
-Each notebook runs in a fresh kernel (several at once, one worker per core) with a per-cell and
-a per-notebook time limit. Every declared exercise of the notebook's chapter is graded from the
-learner's ``answer_…`` variables, so deleted or edited check cells do not matter. A broken,
-looping or unreadable submission is reported in its row and never stops the batch.
+Each notebook runs isolated (`sandbox`: bubblewrap; a private copy, read-only code and data, no
+network, limits) and hands back only the plain values of its ``answer_…`` variables (`runner`,
+`wire`). This process scores them with a pristine crmkit against the shop the student declared
+(or the roster's seed), with the course data's checksums verified before the batch (`collect`).
+Titles, points and maxima come from the declarations. A crash or time-out keeps the answers
+computed before it; a broken submission is reported in its own row and never stops the batch.
 
 Writes to DIR:
-  gradebook.csv   one row per student, one column per exercise (points), the total
-  summary.csv     per exercise: pass rate and the most common diagnosis
+  gradebook.csv   one row per submission: chapter, seed, status, points per exercise, total, max
+  summary.csv     per exercise: pass rate in its chapter and the most common diagnosis
   feedback/       one Chinese HTML page per student
   reports.json    everything above in machine-readable form
+  results/        one file per submission, written as soon as it is graded; a rerun skips the
+                  submissions whose file and grading settings did not change
 Grading the same submissions twice gives the same files.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections import Counter
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..errors import CrmkitError
 from .feedback import CORRECT, ICON, INCORRECT, NOT_ATTEMPTED
 
 SKIP_PARTS = {".ipynb_checkpoints", "__pycache__"}
+RESULTS = "results"
+UNISOLATED = "未隔离评分"
+NOT_A_DIAGNOSIS = {"cell_failed", "no_shop"}  # about the run, not about the answer
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything besides the file that changes a grade (a rerun regrades when it changes)."""
+
+    chapter: str | None = None
+    timeout: float = 300
+    cell_timeout: float = 60
+    sandbox: bool = True
+    memory_bytes: int = 2 * 1024**3
+    max_answer_bytes: int = 2 * 1024**2
 
 
 # ---- finding submissions ---------------------------------------------------------------------
 
 
-def discover(paths) -> list[tuple[str, Path]]:
-    """(student, file) for every submission: files as given, folders searched recursively."""
+def discover(paths, exclude=None) -> list[tuple[str, Path]]:
+    """(student, file) for every submission: files as given, folders searched recursively.
+
+    A notebook's student is its path without ``.ipynb``; any other file keeps its extension, so a
+    PDF beside a notebook never renames the notebook's student.
+    """
+    skip = Path(exclude).resolve() if exclude is not None else None
     found: list[tuple[str, Path]] = []
     for raw in paths:
         path = Path(raw)
@@ -42,9 +71,11 @@ def discover(paths) -> list[tuple[str, Path]]:
                 if not file.is_file() or any(p.startswith(".") or p in SKIP_PARTS
                                              for p in rel.parts):
                     continue
-                found.append((rel.with_suffix("").as_posix(), file))
+                if skip is not None and (file.resolve() == skip or skip in file.resolve().parents):
+                    continue
+                found.append((_student_name(rel), file))
         else:
-            found.append((path.stem, path))
+            found.append((_student_name(Path(path.name)), path))
     names = Counter(name for name, _ in found)
     out, seen = [], set()
     for name, file in found:
@@ -56,58 +87,261 @@ def discover(paths) -> list[tuple[str, Path]]:
     return sorted(out)
 
 
-# ---- running --------------------------------------------------------------------------------
+def _student_name(rel: Path) -> str:
+    if rel.suffix.lower() == ".ipynb":
+        return rel.with_suffix("").as_posix()
+    return rel.as_posix()
+
+
+# ---- one submission (runs in a worker process) -----------------------------------------------
+
+_SHOPS: dict = {}
+
+
+def _shop_for(seed):
+    """The pristine shop for `seed` (None = the course shop), cached per worker."""
+    from ..shop import pristine_shop
+
+    if seed not in _SHOPS:
+        _SHOPS[seed] = pristine_shop(seed)
+    return _SHOPS[seed]
 
 
 def _worker_init() -> None:
-    import nbclient  # noqa: F401 - import once per worker, not once per notebook
-    import nbformat  # noqa: F401
+    import nbformat  # noqa: F401 - import once per worker, not once per notebook
+    import pandas  # noqa: F401
+
+    from . import checker, collect, wire  # noqa: F401
 
 
-def _grade_one(path: str, chapter, timeout, cell_timeout) -> dict:
-    from .runner import grade_notebook
+def _base_report(student: str, path: Path, settings: Settings, **fields) -> dict:
+    report = {"student": student, "file": str(path), "chapter": None, "seed": None,
+              "student_id": None, "sandboxed": settings.sandbox, "results": [], "cells": [],
+              "problem": None, "notes": []}
+    report.update(fields)
+    return report
 
+
+def grade_one(student: str, path: Path, settings: Settings, seed_override=None,
+              stats: dict | None = None) -> dict:
+    """Run one submission isolated and score its answers here; never raises."""
+    from . import collect, sandbox
+    from .context import shop_seed
+
+    path = Path(path)
+    job, problem = collect.prepare(path, settings.chapter)
+    if job is None:
+        return _base_report(student, path, settings, problem=problem)
+    report = _base_report(student, path, settings, chapter=job.chapter)
+    workdir = Path(tempfile.mkdtemp(prefix="crmkit-grade-"))
     try:
-        return grade_notebook(path, chapter, timeout, cell_timeout)
+        shutil.copyfile(path, workdir / "submission.ipynb")
+        collect.write_job(job, workdir, settings.cell_timeout, settings.timeout,
+                          settings.max_answer_bytes)
+        limits = sandbox.Limits(memory_bytes=settings.memory_bytes,
+                                cpu_seconds=int(settings.timeout) + 60,
+                                wall_seconds=settings.timeout + 60)
+        argv = [sys.executable, "-m", "crmkit.grading.runner",
+                sandbox.INSIDE_WORK if settings.sandbox else str(workdir)]
+        outcome = sandbox.run(workdir, argv, limits, sandbox=settings.sandbox)
+        run = collect.read_back(workdir, job, settings.max_answer_bytes)
+        if stats is not None:
+            stats["peak_rss_kb"] = max(outcome.peak_rss_kb, run.rss_kb)
+    finally:
+        _remove_tree(workdir)
+    if not run.readable:
+        report["problem"] = "练习本没有运行起来（评分环境启动失败或结果被破坏）"
+    cells, crashed_at, how = collect.problems_of(job, run, outcome.timed_out)
+    report["cells"] = cells
+    seed, student_id, seed_problem = collect.declared_seed(run)
+    report["student_id"] = student_id
+    if seed_problem:
+        report["notes"].append(f"种子无法读取：{seed_problem}")
+    if seed_override is not None:
+        from ..session import normalize_seed
+
+        if seed_override != seed:
+            report["notes"].append("按名单分配的种子评分（与练习本声明的不同）")
+        seed = normalize_seed(seed_override)
+    try:
+        shop = _shop_for(seed)
+    except Exception as exc:  # noqa: BLE001
+        shop = None
+        report["notes"].append(f"无法载入评分用的网店：{str(exc)[:200]}")
+    report["seed"] = shop_seed(shop) if shop is not None else seed
+    failures = collect.cell_failures(job, run, crashed_at, how)
+    report["results"] = collect.score(job, run, shop, failures)
+    return report
+
+
+def _remove_tree(path: Path) -> None:
+    def retry(func, target, _exc):
+        try:
+            os.chmod(os.path.dirname(target), 0o700)
+            os.chmod(target, 0o700)
+            func(target)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=retry)
+
+
+def _grade_safely(student: str, path: str, settings: Settings, seed_override) -> tuple:
+    import resource
+
+    stats: dict = {}
+    try:
+        report = grade_one(student, Path(path), settings, seed_override, stats)
     except BaseException as exc:  # noqa: BLE001 - one submission never stops the batch
-        return {"file": path, "chapter": None, "seed": None, "results": [], "errors": [],
-                "timeouts": [], "skipped_cells": 0,
-                "problem": f"评分程序出错：{type(exc).__name__}: {str(exc)[:200]}"}
+        report = _base_report(student, Path(path), settings,
+                              problem=f"评分程序出错：{type(exc).__name__}: {str(exc)[:200]}")
+    stats["worker_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    stats["pid"] = os.getpid()
+    return report, stats
+
+
+# ---- the batch --------------------------------------------------------------------------------
+
+
+def fingerprint(path: Path, settings: Settings, seed_override) -> str:
+    """What decides a submission's grade: the file, the settings, the grader's code and data."""
+    digest = hashlib.sha256()
+    try:
+        digest.update(Path(path).read_bytes())
+    except OSError:
+        digest.update(b"<unreadable>")
+    digest.update(json.dumps([asdict(settings), seed_override], sort_keys=True).encode())
+    digest.update(_grader_version().encode())
+    return digest.hexdigest()
+
+
+_VERSION: dict = {}
+
+
+def _grader_version() -> str:
+    """A hash of crmkit's Python sources and the course data manifest."""
+    if "v" not in _VERSION:
+        import crmkit
+        from ..shop import course_data_dir
+
+        digest = hashlib.sha256()
+        root = Path(crmkit.__file__).resolve().parent
+        for file in sorted(root.rglob("*.py")):
+            digest.update(file.relative_to(root).as_posix().encode())
+            digest.update(file.read_bytes())
+        data = course_data_dir()
+        if data is not None and (Path(data) / "MANIFEST.json").exists():
+            digest.update((Path(data) / "MANIFEST.json").read_bytes())
+        _VERSION["v"] = digest.hexdigest()
+    return _VERSION["v"]
+
+
+def verify_course_data() -> None:
+    """Refuse to grade when the course data does not match its checksums."""
+    from ..shop import MANIFEST, course_data_dir, verify_manifest
+
+    folder = course_data_dir()
+    if folder is None:
+        return
+    if not (Path(folder) / MANIFEST).exists():
+        raise CrmkitError(f"课程数据文件夹 {folder} 缺少校验清单 {MANIFEST}，无法确认数据未被修改，"
+                          "拒绝评分。请用 `git checkout datasets/` 恢复数据。")
+    try:
+        verify_manifest(Path(folder))
+    except CrmkitError as exc:
+        raise CrmkitError(f"课程数据校验失败，拒绝评分：{exc}") from None
+
+
+def _saved(out_dir: Path | None, student: str):
+    if out_dir is None:
+        return None
+    file = out_dir / RESULTS / (page_stem(student) + ".json")
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _save(out_dir: Path | None, student: str, fp: str, report: dict) -> None:
+    if out_dir is None:
+        return
+    folder = out_dir / RESULTS
+    folder.mkdir(parents=True, exist_ok=True)
+    file = folder / (page_stem(student) + ".json")
+    tmp = file.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"fingerprint": fp, "report": _clean(report)}, ensure_ascii=False,
+                              indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, file)
 
 
 def run_all(submissions, chapter=None, timeout=300, cell_timeout=60, jobs=None,
-            progress=True) -> list[dict]:
-    """Grade every (student, file); returns reports in the order of `submissions`."""
+            progress=True, sandbox=True, memory_bytes=2 * 1024**3,
+            max_answer_bytes=2 * 1024**2, seeds: dict | None = None, out_dir=None,
+            only=None, stats: list | None = None) -> list[dict]:
+    """Grade every (student, file); returns reports in the order of `submissions`.
+
+    ``seeds`` maps a student to the seed to grade with (a roster), overriding the notebook.
+    With ``out_dir``, each result is saved there as soon as it is done, and a submission whose
+    saved result has the same fingerprint is not graded again (unless its student is ``only``).
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from tqdm import tqdm
 
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions) or 1))
+    settings = Settings(chapter=str(chapter) if chapter else None, timeout=float(timeout),
+                        cell_timeout=float(cell_timeout), sandbox=bool(sandbox),
+                        memory_bytes=int(memory_bytes), max_answer_bytes=int(max_answer_bytes))
+    out = Path(out_dir) if out_dir is not None else None
+    seeds = seeds or {}
     reports: dict[int, dict] = {}
-    bar = tqdm(total=len(submissions), desc="评分", unit="份", disable=not progress,
-               file=sys.stderr)
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init) as pool:
-        futures = {pool.submit(_grade_one, str(file), chapter, timeout, cell_timeout): i
-                   for i, (_, file) in enumerate(submissions)}
-        for future in as_completed(futures):
-            i = futures[future]
-            try:
-                reports[i] = future.result()
-            except BaseException as exc:  # noqa: BLE001 - e.g. a worker process died
-                reports[i] = {"file": str(submissions[i][1]), "chapter": None, "seed": None,
-                              "results": [], "errors": [], "timeouts": [], "skipped_cells": 0,
-                              "problem": f"评分进程异常退出：{type(exc).__name__}"}
-            bar.update(1)
-    bar.close()
-    out = []
+    todo = []
     for i, (student, file) in enumerate(submissions):
-        report = dict(reports[i])
-        report["student"] = student
-        report["file"] = str(file)
-        out.append(report)
-    return out
+        fp = fingerprint(file, settings, seeds.get(student))
+        saved = _saved(out, student)
+        if student != only and saved and saved.get("fingerprint") == fp \
+                and isinstance(saved.get("report"), dict):
+            reports[i] = saved["report"]
+        else:
+            todo.append((i, fp))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    bar = tqdm(total=len(todo), desc="评分", unit="份", disable=not progress, file=sys.stderr)
+    if todo:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
+                                 initializer=_worker_init) as pool:
+            futures = {pool.submit(_grade_safely, submissions[i][0], str(submissions[i][1]),
+                                   settings, seeds.get(submissions[i][0])): (i, fp)
+                       for i, fp in todo}
+            for future in as_completed(futures):
+                i, fp = futures[future]
+                student, file = submissions[i]
+                try:
+                    report, stat = future.result()
+                except BaseException as exc:  # noqa: BLE001 - e.g. a worker process died
+                    report = _base_report(student, Path(file), settings,
+                                          problem=f"评分进程异常退出：{type(exc).__name__}")
+                    stat = {}
+                report = _clean(report)
+                reports[i] = report
+                _save(out, student, fp, report)
+                if stats is not None:
+                    stats.append(stat)
+                bar.update(1)
+    bar.close()
+    return [reports[i] for i in range(len(submissions))]
+
+
+def _clean(report: dict) -> dict:
+    """The report as saved and published: plain JSON types, the file relative to the cwd."""
+    keys = ("student", "file", "chapter", "seed", "student_id", "sandboxed", "results", "cells",
+            "problem", "notes")
+    clean = {k: report.get(k) for k in keys}
+    clean["file"] = _relative(str(report.get("file", "")))
+    clean["notes"] = list(report.get("notes") or [])
+    clean["cells"] = list(report.get("cells") or [])
+    clean["results"] = list(report.get("results") or [])
+    return json.loads(json.dumps(clean, ensure_ascii=False))
 
 
 # ---- describing a submission ----------------------------------------------------------------
@@ -115,38 +349,64 @@ def run_all(submissions, chapter=None, timeout=300, cell_timeout=60, jobs=None,
 
 def status_text(report: dict) -> str:
     parts = []
+    if not report.get("sandboxed", True):
+        parts.append(UNISOLATED)
     if report.get("problem"):
         parts.append(report["problem"])
-    for t in report.get("timeouts", []):
-        parts.append(f"超时：第 {t['cell']} 个单元格运行超过 {t['seconds']} 秒，已中断")
-    if report.get("skipped_cells"):
-        parts.append(f"整本超时：{report['skipped_cells']} 个单元格未运行")
-    if report.get("errors"):
-        cells = "、".join(str(e["cell"]) for e in report["errors"][:5])
-        parts.append(f"{len(report['errors'])} 个单元格报错（第 {cells} 个）")
+    parts += report.get("notes") or []
+    cells = report.get("cells") or []
+    crmkit_errors = [c for c in cells if c.get("status") == "error" and c.get("crmkit")]
+    other_errors = [c for c in cells if c.get("status") == "error" and not c.get("crmkit")]
+    for c in crmkit_errors[:3]:
+        parts.append(f"{c['label']}出错：{c['evalue']}")
+    if other_errors:
+        first = other_errors[0]
+        text = f"{first['label']}报错：{first['ename']}: {first['evalue'][:80]}"
+        if len(other_errors) > 1:
+            more = "、".join(str(c["n"]) for c in other_errors[1:6])
+            text += f"；另有 {len(other_errors) - 1} 个单元格报错（第 {more} 个）"
+        parts.append(text)
+    for c in cells:
+        if c.get("status") == "timeout":
+            parts.append(f"超时：{c['label']}运行超过 {c.get('seconds', 0)} 秒，已中断")
+        elif c.get("status") == "crashed":
+            parts.append(f"{c['label']}运行时内核崩溃（可能内存不足或调用了退出），"
+                         "之前算出的答案照常评分")
+        elif c.get("status") == "killed":
+            parts.append(f"整本超时：{c['label']}运行时被强制结束，之前算出的答案照常评分")
+    skipped = sum(c.get("status") == "skipped" for c in cells)
+    if skipped:
+        parts.append(f"整本超时：{skipped} 个单元格未运行")
     return "；".join(parts) if parts else "正常"
 
 
-def exercise_columns(reports) -> list[tuple[str, str, float]]:
-    """(id, title, points) for every exercise graded in any report, in course order."""
-    from .declare import exercise_sort_key
+def exercise_columns(reports) -> list[tuple[str, str, float, str]]:
+    """(id, title, points, chapter) for the exercises of every chapter graded, course order."""
+    from .declare import chapter_exercises, exercise_sort_key
 
-    seen: dict[str, tuple[str, float]] = {}
-    for report in reports:
-        for r in report.get("results", []):
-            seen.setdefault(r["id"], (r.get("title", ""), float(r.get("max_points", 0))))
-    chapters = {r.get("chapter") for r in reports if r.get("chapter")}
-    if not seen and chapters:
-        from .declare import chapter_exercises
-
-        for ch in chapters:
-            for ex in chapter_exercises(ch):
-                seen.setdefault(ex.id, (ex.title, float(ex.points)))
+    seen: dict[str, tuple[str, float, str]] = {}
+    for chapter in sorted({r["chapter"] for r in reports if r.get("chapter")}):
+        for ex in chapter_exercises(chapter):
+            seen[ex.id] = (ex.title, float(ex.points), ex.chapter)
     return [(i, *seen[i]) for i in sorted(seen, key=exercise_sort_key)]
+
+
+def chapter_maximum(chapter) -> float:
+    from .declare import chapter_exercises
+
+    return sum(float(ex.points) for ex in chapter_exercises(chapter)) if chapter else 0.0
 
 
 def _fmt(x) -> str:
     return f"{float(x):g}"
+
+
+def safe_cell(value) -> str:
+    """A CSV cell a spreadsheet never runs as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + text
+    return text
 
 
 # ---- writing --------------------------------------------------------------------------------
@@ -156,76 +416,90 @@ def write_outputs(reports, out_dir) -> dict:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     columns = exercise_columns(reports)
-    max_total = sum(p for _, _, p in columns)
+    maxima = {}
 
     with open(out / "gradebook.csv", "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["student", "file", "seed", "status", *[c[0] for c in columns],
-                         "total", "max"])
+        writer.writerow(["student", "file", "chapter", "student_id", "seed", "status",
+                         *[c[0] for c in columns], "total", "max"])
         for rep in reports:
+            chapter = rep.get("chapter")
             by_id = {r["id"]: r for r in rep.get("results", [])}
-            points = [float(by_id[c[0]]["points"]) if c[0] in by_id else 0.0 for c in columns]
-            writer.writerow([rep["student"], _relative(rep["file"]),
-                             "" if rep.get("seed") is None else rep["seed"], status_text(rep),
-                             *map(_fmt, points), _fmt(sum(points)), _fmt(max_total)])
+            cells = [_fmt(by_id[c[0]]["points"]) if c[0] in by_id else "" for c in columns]
+            total = sum(float(r["points"]) for r in rep.get("results", []))
+            maximum = chapter_maximum(chapter) if chapter else None
+            maxima[rep["student"]] = maximum
+            row = [rep["student"], rep["file"], chapter or "", rep.get("student_id") or "",
+                   "" if rep.get("seed") is None else rep["seed"], status_text(rep),
+                   *cells, _fmt(total), "" if maximum is None else _fmt(maximum)]
+            writer.writerow([safe_cell(x) for x in row])
 
     summary = []
-    n = len(reports)
-    for ex_id, title, points in columns:
-        rows = [r for rep in reports for r in rep.get("results", []) if r["id"] == ex_id]
+    for ex_id, title, points, chapter in columns:
+        graded = [rep for rep in reports if rep.get("chapter") == chapter]
+        rows = [r for rep in graded for r in rep.get("results", []) if r["id"] == ex_id]
+        n = len(graded)
         correct = sum(r["status"] == CORRECT for r in rows)
         attempted = sum(r["status"] != NOT_ATTEMPTED for r in rows)
-        wrong = Counter((r["diagnosis"], r["message"]) for r in rows if r["status"] == INCORRECT)
+        wrong = Counter((r["diagnosis"], r["message"]) for r in rows if r["status"] == INCORRECT
+                        and r["diagnosis"] not in NOT_A_DIAGNOSIS)
         top = sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:1]
         summary.append({
-            "exercise": ex_id, "title": title, "points": _fmt(points), "submissions": n,
-            "attempted": attempted, "correct": correct,
+            "chapter": chapter, "exercise": ex_id, "title": title, "points": _fmt(points),
+            "submissions": n, "attempted": attempted, "correct": correct,
             "pass_rate": f"{correct / n:.3f}" if n else "",
             "most_common_diagnosis": top[0][0][1] if top else "",
             "diagnosis_count": top[0][1] if top else 0,
         })
     with open(out / "summary.csv", "w", encoding="utf-8-sig", newline="") as fh:
-        fields = ["exercise", "title", "points", "submissions", "attempted", "correct",
-                  "pass_rate", "most_common_diagnosis", "diagnosis_count"]
-        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(summary)
+        fields = ["chapter", "exercise", "title", "points", "submissions", "attempted",
+                  "correct", "pass_rate", "most_common_diagnosis", "diagnosis_count"]
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(fields)
+        for row in summary:
+            writer.writerow([safe_cell(row[f]) for f in fields])
 
     fb = out / "feedback"
     fb.mkdir(exist_ok=True)
     for rep in reports:
-        (fb / feedback_file_name(rep["student"])).write_text(
+        (fb / (page_stem(rep["student"]) + ".html")).write_text(
             feedback_page(rep, columns), encoding="utf-8")
 
-    clean = [{k: rep.get(k) for k in ("student", "file", "chapter", "seed", "results", "errors",
-                                        "timeouts", "skipped_cells", "problem")}
-             for rep in reports]
-    for rep in clean:
-        rep["file"] = _relative(rep["file"])
     (out / "reports.json").write_text(
-        json.dumps(clean, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    return {"columns": columns, "summary": summary, "max_total": max_total}
+        json.dumps([_clean(r) for r in reports], ensure_ascii=False, indent=1, sort_keys=True)
+        + "\n", encoding="utf-8")
+    return {"columns": columns, "summary": summary, "maxima": maxima}
 
 
 def _relative(file: str) -> str:
     try:
         return Path(file).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError):
         return Path(file).as_posix()
 
 
+def page_stem(student: str) -> str:
+    """A file name for the student's page, unique per student even on a case-blind disk."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in student).strip(".")
+    safe = safe[:80] or "student"
+    if safe != student or safe.lower() != safe and any(ch.isascii() for ch in safe):
+        safe += "-" + hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return safe
+
+
 def feedback_file_name(student: str) -> str:
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in student)
-    return (safe or "student") + ".html"
+    return page_stem(student) + ".html"
 
 
 def feedback_page(report: dict, columns) -> str:
     e = html.escape
+    chapter = report.get("chapter")
     by_id = {r["id"]: r for r in report.get("results", [])}
     total = sum(float(r["points"]) for r in report.get("results", []))
-    max_total = sum(p for _, _, p in columns)
     rows = []
-    for ex_id, title, points in columns:
+    for ex_id, title, points, ex_chapter in columns:
+        if ex_chapter != chapter:
+            continue
         r = by_id.get(ex_id)
         if r is None:
             rows.append(f"<tr><td>⚠️</td><td>{e(ex_id)}</td><td>{e(title)}</td>"
@@ -241,27 +515,44 @@ def feedback_page(report: dict, columns) -> str:
                     f"<td>{_fmt(r['points'])}/{_fmt(points)}</td><td>{e(msg)}</td></tr>")
     status = status_text(report)
     head = f"<p class='warn'>运行情况：{e(status)}</p>" if status != "正常" else ""
-    items = [f"<li>第 {err['cell']} 个单元格：{e(err['ename'])}：{e(err['evalue'])}</li>"
-             for err in report.get("errors", [])[:10]]
+    items = []
+    for c in (report.get("cells") or [])[:10]:
+        if c.get("status") == "error":
+            items.append(f"<li>{e(c['label'])}：{e(c['ename'])}：{e(c['evalue'])}</li>")
     errors = f"<ul>{''.join(items)}</ul>" if items else ""
     seed = report.get("seed")
     seed_line = f"<p>评分所用网店：种子 {e(str(seed))}</p>" if seed is not None else ""
+    sid = report.get("student_id")
+    sid_line = f"<p>学号：{e(sid)}</p>" if sid else ""
+    maximum = chapter_maximum(chapter) if chapter else 0.0
+    chapter_line = f"<p>章节：{e(str(chapter))}</p>" if chapter else ""
+    table = (f"<table><tr><th></th><th>练习</th><th>题目</th><th>得分</th><th>反馈</th></tr>"
+             f"{''.join(rows)}</table>") if rows else ""
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{e(report['student'])} 的练习反馈</title>
 <style>body{{font-family:sans-serif;max-width:900px;margin:2em auto;line-height:1.6}}
 table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding:4px 8px;
 vertical-align:top}}th{{background:#f3f3f3}}.warn{{color:#b00020}}</style></head>
 <body><h1>{e(report['student'])} 的练习反馈</h1>
-<p>提交文件：{e(Path(report['file']).name)}</p>{seed_line}
-<p><b>总分：{_fmt(total)} / {_fmt(max_total)}</b></p>{head}{errors}
-<table><tr><th></th><th>练习</th><th>题目</th><th>得分</th><th>反馈</th></tr>
-{''.join(rows)}</table>
+<p>提交文件：{e(Path(report['file']).name)}</p>{chapter_line}{sid_line}{seed_line}
+<p><b>总分：{_fmt(total)} / {_fmt(maximum)}</b></p>{head}{errors}
+{table}
 <p>反馈只说明哪里不对、该看哪里，不给出标准答案。改正后可在练习本中用 ck.check 再次检查。</p>
 </body></html>
 """
 
 
 # ---- command --------------------------------------------------------------------------------
+
+
+def _megabytes(text: str) -> int:
+    try:
+        value = float(str(text).strip().upper().rstrip("B").rstrip("M"))
+    except ValueError:
+        raise CrmkitError(f"--memory 的值 {text!r} 无效：应为兆字节数，如 2048。") from None
+    if not 256 <= value <= 1024 * 1024:
+        raise CrmkitError(f"--memory 的值 {text!r} 无效：允许 256 到 1048576（MB）。")
+    return int(value * 1024 * 1024)
 
 
 def add_arguments(parser) -> None:
@@ -273,27 +564,55 @@ def add_arguments(parser) -> None:
                         help="每本练习本的运行时限（默认 300 秒）")
     parser.add_argument("--cell-timeout", type=float, default=60, metavar="秒",
                         help="每个单元格的运行时限，超时即中断并继续下一个（默认 60 秒）")
+    parser.add_argument("--memory", default="2048", metavar="MB",
+                        help="每本练习本可用的内存上限（默认 2048 MB）")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="同时评分的练习本数（默认每个 CPU 核一个）")
+    parser.add_argument("--only", metavar="学生",
+                        help="只重新评这一位学生（其余沿用上次的结果）")
+    parser.add_argument("--fresh", action="store_true",
+                        help="不沿用上次的结果，全部重新评分")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="不隔离运行学生代码（不安全；仅在没有 bubblewrap 且信任提交时使用）")
     parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
 
 def run(args) -> int:
-    from ..errors import CrmkitError
+    from ..errors import did_you_mean
+    from .sandbox import refusal_message, unavailable_reason
 
-    submissions = discover(args.submissions)
     missing = [p for p in args.submissions if not Path(p).exists()]
     if missing:
         raise CrmkitError(f"找不到提交：{'、'.join(missing)}。")
+    submissions = discover(args.submissions, exclude=args.out)
     if not submissions:
         raise CrmkitError("没有找到任何提交文件。")
+    if not args.no_sandbox:
+        reason = unavailable_reason()
+        if reason:
+            raise CrmkitError(refusal_message(reason))
+    memory = _megabytes(args.memory)
+    if args.only is not None and args.only not in {s for s, _ in submissions}:
+        raise CrmkitError(f"没有名为 {args.only!r} 的提交。"
+                          + did_you_mean(args.only, [s for s, _ in submissions]))
+    verify_course_data()
+    out = Path(args.out)
+    if args.fresh and (out / RESULTS).is_dir():
+        shutil.rmtree(out / RESULTS)
     reports = run_all(submissions, args.chapter, args.timeout, args.cell_timeout, args.jobs,
-                      progress=not args.no_progress)
-    info = write_outputs(reports, args.out)
+                      progress=not args.no_progress, sandbox=not args.no_sandbox,
+                      memory_bytes=memory, out_dir=out, only=args.only)
+    info = write_outputs(reports, out)
     problems = [r for r in reports if status_text(r) != "正常"]
-    totals = [sum(float(x["points"]) for x in r.get("results", [])) for r in reports]
-    mean = sum(totals) / len(totals) if totals else 0.0
-    print(f"已评分 {len(reports)} 份，平均 {mean:.2f} / {_fmt(info['max_total'])} 分。")
+    by_chapter: dict = {}
+    for r in reports:
+        if r.get("chapter"):
+            by_chapter.setdefault(r["chapter"], []).append(
+                sum(float(x["points"]) for x in r.get("results", [])))
+    print(f"已评分 {len(reports)} 份。")
+    for chapter, totals in sorted(by_chapter.items()):
+        print(f"  第 {chapter} 章：{len(totals)} 份，平均 {sum(totals) / len(totals):.2f} / "
+              f"{_fmt(chapter_maximum(chapter))} 分")
     for row in info["summary"]:
         print(f"  练习 {row['exercise']}：通过率 {float(row['pass_rate'] or 0):.0%}"
               + (f"；最常见问题：{row['most_common_diagnosis']}"
@@ -302,5 +621,5 @@ def run(args) -> int:
         print(f"有 {len(problems)} 份提交运行不正常：")
         for r in problems:
             print(f"  {r['student']}：{status_text(r)}")
-    print(f"成绩表：{Path(args.out) / 'gradebook.csv'}；反馈页：{Path(args.out) / 'feedback'}/")
+    print(f"成绩表：{out / 'gradebook.csv'}；反馈页：{out / 'feedback'}/")
     return 0

@@ -1,188 +1,180 @@
-"""Execute one submitted notebook in a fresh kernel and grade it.
+"""Inside the sandbox: run a submission's code cells and hand out plain answer values only.
 
-`grade_notebook` returns a report: the grades, the cells that raised, the cells that ran out of
-time (each is interrupted after the per-cell limit and the next cell runs), and a problem
-description when the notebook could not be run at all. No cell starts after the per-notebook
-limit; a watchdog kills the kernel if even interrupts do not stop it.
-``python -m crmkit.grading.runner NOTEBOOK OUT.json`` runs one notebook (for debugging).
+``python -m crmkit.grading.runner WORKDIR`` reads ``WORKDIR/job.json`` (the code cells, the
+answer variables to report, the time limits) and runs the cells one by one in an IPython shell
+(the same cell semantics as a Jupyter kernel, without the kernel's start-up cost). A cell that
+runs past its limit is interrupted and the next one runs; no cell starts after the notebook's
+limit. After every cell it rewrites ``WORKDIR/result.json``: the plain values of the answer
+variables (`wire` format) and, per cell, ok / error (type, message, whether it is a crmkit
+error) / timeout. Before every cell it writes the cell's number to ``WORKDIR/progress``, so a
+crash still tells the grader where it happened and which answers were already computed.
+
+Nothing here is trusted by the grader: the submission runs in this very process and may change
+anything in it. The grader validates what it reads back and scores it in its own process.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
+import signal
 import sys
-import threading
 import time
-from pathlib import Path
 
-from .collect import MIME
-
-GRADE_CELL = (
-    "import crmkit.grading.collect as _crmkit_collect\n"
-    "_crmkit_collect.emit(globals(), {chapter!r})"
-)
-GRADE_CELL_TIMEOUT = 120
+RESULT = "result.json"
+PROGRESS = "progress"
+JOB = "job.json"
+FORMAT = "crmkit-run/1"
+DECLARED = "crmkit.session.declared"
+SETUP_NAMES = ("SEED", "STUDENT_ID")
 
 
-def _report(path: Path, **fields) -> dict:
-    base = {"file": str(path), "chapter": None, "seed": None, "results": [], "errors": [],
-            "timeouts": [], "skipped_cells": 0, "problem": None}
-    base.update(fields)
-    return base
+class _Snapshot:
+    """The answer variables as JSON fragments; a value is encoded again only when replaced."""
+
+    def __init__(self, names, limit):
+        from . import wire
+
+        self.wire = wire
+        self.names = list(names)
+        self.limit = limit
+        self.cache: dict = {}  # name -> (value, fragment); the value is kept so its id stays
+
+    def fragments(self, namespace: dict, fresh: bool = False) -> dict:
+        out = {}
+        for name in self.names:
+            if name not in namespace:
+                continue
+            value = namespace[name]
+            hit = self.cache.get(name)
+            if hit is not None and hit[0] is value and not fresh:
+                out[name] = hit[1]
+                continue
+            text = _fragment(self.wire, value, self.limit)
+            self.cache[name] = (value, text)
+            out[name] = text
+        declared = _declared()
+        if declared is not None:
+            out[DECLARED] = _fragment(self.wire, declared, 4096)
+        return out
 
 
-def read_submission(path: Path):
-    """The notebook, or a Chinese reason why it cannot be read."""
-    import nbformat
+def _fragment(wire, value, limit) -> str:
+    plain = wire.to_plain(value, limit)
+    text = json.dumps(plain, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    if len(text.encode("utf-8", "surrogatepass")) > limit:
+        text = json.dumps(wire.Refused("size", limit=limit).to_plain())
+    return text
 
-    if path.suffix.lower() != ".ipynb":
-        return None, "不是 notebook 文件（扩展名不是 .ipynb）"
+
+def _declared():
+    """What the notebook's setup declared (crmkit.session), when that module exists."""
     try:
-        nb = nbformat.read(str(path), as_version=4)
-    except Exception as exc:  # noqa: BLE001
-        return None, f"无法读取：不是有效的 notebook 文件（{type(exc).__name__}）"
-    if not isinstance(nb.get("cells"), list):
-        return None, "无法读取：notebook 里没有单元格列表"
-    return nb, None
-
-
-def resolve_chapter(path: Path, nb, chapter: str | None) -> str | None:
-    from .builder import chapter_of
-
-    if chapter:
-        return str(chapter)
-    meta = nb.get("metadata", {}).get("crmkit", {})
-    if isinstance(meta, dict) and meta.get("chapter"):
-        return str(meta["chapter"])
-    return chapter_of(path, nb)
-
-
-def grade_notebook(path, chapter: str | None = None, timeout: float = 300,
-                   cell_timeout: float = 60, pid_file: str | None = None) -> dict:
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
-
-    path = Path(path)
-    nb, problem = read_submission(path)
-    if nb is None:
-        return _report(path, problem=problem)
-    chapter = resolve_chapter(path, nb, chapter)
-    if chapter is None:
-        return _report(path, problem="无法判断这是哪一章的练习本（请用 --chapter 指定）")
-    learner_cells = []
-    for cell in nb.cells:
-        if cell.get("cell_type") == "code":
-            cell.outputs, cell.execution_count = [], None
-            learner_cells.append(cell)
-    grade_cell = nbformat.v4.new_code_cell(GRADE_CELL.format(chapter=chapter))
-    nb.cells.append(grade_cell)
-    client = NotebookClient(
-        nb, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-        kernel_name="python3", record_timing=False, startup_timeout=120, shutdown_kernel="immediate",
-        extra_arguments=["--HistoryManager.enabled=False"],
-        resources={"metadata": {"path": str(path.parent.resolve())}},
-    )
-    errors, timeouts, skipped = [], [], 0
-    deadline = time.monotonic() + timeout
-    report = _report(path, chapter=chapter)
-    killed = threading.Event()
-    watchdog = threading.Timer(timeout + GRADE_CELL_TIMEOUT + 30, _kill_kernel, (client, killed))
-    watchdog.daemon = True
-    try:
-        with client.setup_kernel():
-            watchdog.start()
-            if pid_file:
-                _write_kernel_pid(client, pid_file)
-            for number, cell in enumerate(nb.cells[:-1], 1):
-                if cell.get("cell_type") != "code" or not cell.source.strip():
-                    continue
-                remaining = deadline - time.monotonic()
-                if remaining <= 1:
-                    skipped += 1
-                    continue
-                client.timeout = max(1, int(min(cell_timeout, remaining)))
-                started = time.monotonic()
-                client.execute_cell(cell, number - 1)
-                took = time.monotonic() - started
-                for out in cell.get("outputs", []):
-                    if out.get("output_type") == "error":
-                        ename = out.get("ename", "")
-                        if ename == "KeyboardInterrupt" and took >= client.timeout - 0.5:
-                            timeouts.append({"cell": number, "seconds": int(client.timeout)})
-                        else:
-                            errors.append({"cell": number, "ename": ename,
-                                           "evalue": str(out.get("evalue", ""))[:200]})
-            client.timeout = GRADE_CELL_TIMEOUT
-            client.execute_cell(grade_cell, len(nb.cells) - 1)
-    except DeadKernelError:
-        report["problem"] = ("超时：内核无法中断，已强制结束" if killed.is_set()
-                             else "内核崩溃（可能内存不足或调用了退出）")
-    except Exception as exc:  # noqa: BLE001
-        report["problem"] = f"无法运行：{type(exc).__name__}: {str(exc)[:200]}"
-    finally:
-        watchdog.cancel()
-    report.update(errors=errors, timeouts=timeouts, skipped_cells=skipped)
-    payload = None
-    for out in grade_cell.get("outputs", []):
-        if out.get("output_type") == "display_data" and MIME in out.get("data", {}):
-            payload = out["data"][MIME]
-        elif out.get("output_type") == "error" and report["problem"] is None:
-            report["problem"] = f"评分单元格出错：{out.get('ename')}: {str(out.get('evalue'))[:200]}"
-    if payload is not None:
-        report["seed"] = payload.get("seed")
-        report["results"] = payload.get("results", [])
-    elif report["problem"] is None:
-        report["problem"] = "评分单元格没有返回结果"
-    return report
-
-
-def _kernel_pid(client):
-    provisioner = getattr(client.km, "provisioner", None)
-    return getattr(provisioner, "pid", None) or getattr(
-        getattr(provisioner, "process", None), "pid", None)
-
-
-def _kill_kernel(client, killed: threading.Event) -> None:
-    """The last resort against a kernel that ignores interrupts: kill the process we started."""
-    import signal
-
-    try:
-        pid = _kernel_pid(client)
-        if pid:
-            killed.set()
-            os.kill(pid, signal.SIGKILL)
+        from crmkit import session
     except Exception:  # noqa: BLE001
-        pass
-
-
-def _write_kernel_pid(client, pid_file: str) -> None:
+        return None
     try:
-        pid = _kernel_pid(client)
-        if pid:
-            Path(pid_file).write_text(str(pid), encoding="utf-8")
+        return session.declared()
     except Exception:  # noqa: BLE001
-        pass
+        return None
+
+
+def _write(path: str, text: str) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8", errors="surrogatepass") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def _write_result(workdir: str, fragments: dict, cells: list, finished: bool) -> None:
+    import resource
+
+    answers = ",".join(f"{json.dumps(k)}:{v}" for k, v in fragments.items())
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    head = json.dumps({"format": FORMAT, "finished": finished, "cells": cells, "rss_kb": rss},
+                      ensure_ascii=False)
+    _write(os.path.join(workdir, RESULT), head[:-1] + ',"answers":{' + answers + "}}")
+
+
+class _CellTimeout:
+    def __init__(self):
+        self.fired = False
+
+    def handler(self, signum, frame):
+        self.fired = True
+        raise KeyboardInterrupt
+
+
+def _describe(error) -> dict:
+    try:
+        from crmkit.errors import CrmkitError
+
+        crmkit = isinstance(error, CrmkitError)
+    except Exception:  # noqa: BLE001
+        crmkit = False
+    try:
+        ename = type(error).__name__
+        evalue = str(error)
+    except Exception:  # noqa: BLE001
+        ename, evalue = "Exception", ""
+    return {"status": "error", "ename": ename[:100], "evalue": evalue[:500], "crmkit": crmkit}
+
+
+def run(workdir: str) -> int:
+    with open(os.path.join(workdir, JOB), encoding="utf-8") as fh:
+        job = json.load(fh)
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    shell = InteractiveShell.instance(config=config)
+    snapshot = _Snapshot(list(job["variables"]) + list(SETUP_NAMES), int(job["max_answer_bytes"]))
+    cells: list = []
+    alarm = _CellTimeout()
+    signal.signal(signal.SIGALRM, alarm.handler)
+    deadline = time.monotonic() + float(job["timeout"])
+    progress = os.path.join(workdir, PROGRESS)
+    _write_result(workdir, {}, cells, False)
+    for number, source in enumerate(job["cells"], 1):
+        if not source.strip():
+            continue
+        remaining = deadline - time.monotonic()
+        if remaining <= 1:
+            cells.append({"n": number, "status": "skipped"})
+            continue
+        _write(progress, str(number))
+        limit = max(1.0, min(float(job["cell_timeout"]), remaining))
+        alarm.fired = False
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        try:
+            outcome = shell.run_cell(source, store_history=False)
+        except KeyboardInterrupt:
+            outcome = None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        error = None if outcome is None else (outcome.error_before_exec or outcome.error_in_exec)
+        if alarm.fired:
+            record = {"n": number, "status": "timeout", "seconds": int(limit)}
+        elif outcome is None:
+            record = {"n": number, "status": "error", "ename": "KeyboardInterrupt",
+                      "evalue": "", "crmkit": False}
+        elif error is not None:
+            record = {"n": number, **_describe(error)}
+        else:
+            record = {"n": number, "status": "ok"}
+        cells.append(record)
+        _write_result(workdir, snapshot.fragments(shell.user_ns), cells, False)
+    _write_result(workdir, snapshot.fragments(shell.user_ns, fresh=True), cells, True)
+    return 0
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crmkit.grading.runner")
-    parser.add_argument("notebook")
-    parser.add_argument("out")
-    parser.add_argument("--chapter")
-    parser.add_argument("--timeout", type=float, default=300)
-    parser.add_argument("--cell-timeout", type=float, default=60)
-    parser.add_argument("--pid-file")
-    args = parser.parse_args(argv)
-    report = grade_notebook(args.notebook, args.chapter, args.timeout, args.cell_timeout,
-                            args.pid_file)
-    tmp = args.out + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(report, fh, ensure_ascii=False)
-    os.replace(tmp, args.out)
-    return 0
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m crmkit.grading.runner WORKDIR", file=sys.stderr)
+        return 2
+    return run(argv[0])
 
 
 if __name__ == "__main__":
