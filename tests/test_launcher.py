@@ -8,6 +8,7 @@ old interpreter when one is installed.
 from __future__ import annotations
 
 import glob
+import os
 import importlib.util
 import json
 import shutil
@@ -388,3 +389,74 @@ def test_launcher_runs_on_old_pythons_syntax():
     tree = ast.parse(source, feature_version=(3, 6))
     assert not any(isinstance(node, ast.NamedExpr | ast.Match) for node in ast.walk(tree))
     assert "from __future__ import annotations" not in source
+
+
+# --------------------------------------------------------------------------- Windows install flow
+
+
+def _fake_exe(path: Path, log: Path, exit_code: int = 0, prints: str = ""):
+    """A stand-in for a Windows program (e.g. Scripts\\uv.exe): logs its arguments, exits."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'#!{shutil.which("sh")}\necho "{path.name} $*" >> "{log}"\n'
+                    f'case "$*" in *"import sys"*) echo {prints or "3.12.4"};; esac\n'
+                    f"exit {exit_code}\n")
+    path.chmod(0o755)
+
+
+@pytest.mark.skipif(not shutil.which("sh"), reason="需要 sh 来模拟 Windows 程序")
+@pytest.mark.parametrize(("uv", "uv_exit", "expect"), [
+    (True, 0, ["python.exe -m pip install", "uv.exe pip install"]),              # uv works
+    (True, 1, ["python.exe -m pip install", "uv.exe pip install",
+               "python.exe -m pip install"]),                                     # uv fails: pip
+    (False, 0, ["python.exe -m pip install", "python.exe -m pip install"]),     # no uv: pip
+])
+def test_windows_install_uses_scripts_uv_exe_then_falls_back_to_pip(tmp_path, monkeypatch,
+                                                                     uv, uv_exit, expect):
+    venv, log = tmp_path / ".venv", tmp_path / "calls.log"
+    _fake_exe(venv / "Scripts" / "python.exe", log)
+    if uv:
+        _fake_exe(venv / "Scripts" / "uv.exe", log, exit_code=uv_exit)
+    monkeypatch.setattr(course, "say", lambda text: None)
+    course.install(venv, os_name="nt")
+    calls = [line for line in log.read_text().splitlines() if "import sys" not in line]
+    assert len(calls) == len(expect)
+    assert all(call.startswith(prefix) for call, prefix in zip(calls, expect)), calls
+    assert calls[0].endswith("install -q --disable-pip-version-check uv")
+    assert calls[-1].endswith("-e .[dev]")
+    if uv:
+        assert str(venv / "Scripts" / "python.exe") in calls[1]  # uv installs into this venv
+    stamp = json.loads((venv / course.STAMP_NAME).read_text(encoding="utf-8"))
+    assert stamp == {"pyproject": course.fingerprint(), "python": "3.12.4"}
+
+
+@pytest.mark.skipif(not shutil.which("sh"), reason="需要 sh 来模拟 Windows 程序")
+def test_failed_install_leaves_no_stamp_and_suggests_a_mirror(tmp_path, monkeypatch):
+    venv, log = tmp_path / ".venv", tmp_path / "calls.log"
+    _fake_exe(venv / "Scripts" / "python.exe", log, exit_code=1)
+    monkeypatch.setattr(course, "say", lambda text: None)
+    with pytest.raises(course.SetupError) as info:
+        course.install(venv, os_name="nt")
+    assert "网络" in str(info.value) and "pypi.tuna.tsinghua.edu.cn" in str(info.value)
+    assert not (venv / course.STAMP_NAME).exists()   # next run sees a half-install and rebuilds
+
+
+def test_lab_command(monkeypatch, tmp_path):
+    ran = []
+    monkeypatch.setattr(course, "setup", lambda: Path("VENV-PY"))
+    monkeypatch.setattr(course, "run", lambda command: ran.append(command) or 0)
+    monkeypatch.setenv("LAB_PORT", "9001")
+    assert course.main(["lab", "--no-browser"]) == 0
+    (command,) = ran
+    assert command[:4] == [Path("VENV-PY"), "-m", "jupyter", "lab"]
+    assert "--port=9001" in command and command[-1] == "--no-browser"
+    assert course.LAB_START in command
+    assert ("--allow-root" in command) is (os.name != "nt" and os.geteuid() == 0)
+
+
+def test_setup_error_is_printed_in_chinese_with_exit_code_1(monkeypatch, capsys):
+    def broken():
+        raise course.SetupError("错误：课程需要 Python 3.11 或更新版本")
+
+    monkeypatch.setattr(course, "setup", broken)
+    assert course.main(["setup"]) == 1
+    assert "课程需要 Python 3.11" in capsys.readouterr().out
