@@ -187,7 +187,7 @@ def _channels_for(rng, specs, channel_names, g, rate, dropout, promo, chunk=200_
 
     target = np.array([s.share for s in specs])
     target = target / target.sum()
-    sample = np.arange(0, n, max(1, n // chunk))  # raking on at most ~chunk customers
+    sample = np.arange(0, n, max(1, n // 20_000))  # raking on about 20,000 customers at most
     w_sample = tilt(sample)
     norm = w_sample.mean(axis=0)
     w_sample *= np.where(promo[sample, None], boost, 1.0) / norm
