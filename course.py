@@ -112,23 +112,23 @@ def inspect_venv(venv=VENV, os_name=None, root=ROOT, probe=probe_version):
     python = venv_exe(venv, "python", os_name)
     shown = python.relative_to(venv.parent)
     if not python.is_file():
-        return BROKEN, "找不到 {}（.venv 不完整，或是在另一种操作系统上创建的）".format(shown)
+        return BROKEN, f"找不到 {shown}（.venv 不完整，或是在另一种操作系统上创建的）"
     cfg = read_pyvenv_cfg(venv)
     if not cfg:
         return BROKEN, ".venv 里缺少 pyvenv.cfg，不是一个完整的虚拟环境"
     created_with = parse_version(cfg.get("version") or cfg.get("version_info") or "")
     if created_with and created_with[:2] < MIN_PYTHON:
-        return BROKEN, ".venv 是用 Python {} 创建的，课程需要 {} 或更新版本".format(
-            version_text(created_with), version_text(MIN_PYTHON))
+        return BROKEN, (f".venv 是用 Python {version_text(created_with)} 创建的，"
+                        f"课程需要 {version_text(MIN_PYTHON)} 或更新版本")
     stamp = venv / STAMP_NAME
     if not stamp.is_file():
         return BROKEN, "上一次安装没有完成（.venv 里没有安装完成标记）"
     running = probe([str(python)])
     if running is None:
-        return BROKEN, "{} 无法运行（创建它的 Python 可能已被卸载或升级）".format(shown)
+        return BROKEN, f"{shown} 无法运行（创建它的 Python 可能已被卸载或升级）"
     if running[:2] < MIN_PYTHON:
-        return BROKEN, ".venv 里的 Python 是 {}，课程需要 {} 或更新版本".format(
-            version_text(running), version_text(MIN_PYTHON))
+        return BROKEN, (f".venv 里的 Python 是 {version_text(running)}，"
+                        f"课程需要 {version_text(MIN_PYTHON)} 或更新版本")
     try:
         recorded = json.loads(stamp.read_text(encoding="utf-8")).get("pyproject")
     except (ValueError, AttributeError):
@@ -145,8 +145,7 @@ def too_old_message(version, found_elsewhere=()):
     """The Chinese explanation printed when no Python >= MIN_PYTHON can be found."""
     need = version_text(MIN_PYTHON)
     lines = [
-        "错误：课程需要 Python {} 或更新版本，当前运行的是 Python {}。".format(
-            need, version_text(version)),
+        f"错误：课程需要 Python {need} 或更新版本，当前运行的是 Python {version_text(version)}。",
     ]
     if found_elsewhere:
         lines.append("（本机还找到：{}，版本也都太旧。）".format("、".join(found_elsewhere)))
@@ -216,13 +215,13 @@ def remove_venv(venv):
     """Delete a broken .venv (only the folder named .venv inside the course folder)."""
     venv = Path(venv)
     if venv.name != ".venv":
-        raise SetupError("拒绝删除 {}：只会重建名为 .venv 的文件夹".format(venv))
+        raise SetupError(f"拒绝删除 {venv}：只会重建名为 .venv 的文件夹")
     try:
         shutil.rmtree(str(venv))
     except OSError as exc:
         raise SetupError(
-            "无法删除损坏的 .venv（{}）。请先关闭正在运行的 JupyterLab 和使用 .venv 的终端，"
-            "再运行一次；仍不行就手动删除 .venv 文件夹。".format(exc))
+            f"无法删除损坏的 .venv（{exc}）。请先关闭正在运行的 JupyterLab 和使用 .venv 的终端，"
+            "再运行一次；仍不行就手动删除 .venv 文件夹。")
 
 
 def create_venv(base, venv):
@@ -274,7 +273,7 @@ def setup(venv=VENV):
         install_lab_defaults(venv)
         return venv_exe(venv, "python")
     if state == BROKEN:
-        say("发现 .venv 已损坏：{}。正在删除并重建……".format(reason))
+        say(f"发现 .venv 已损坏：{reason}。正在删除并重建……")
         if Path(sys.prefix).resolve() == Path(venv).resolve():
             raise SetupError("请不要用 .venv 里的 Python 运行本命令；改用系统的 Python，"
                              "例如 python course.py setup。")
