@@ -272,14 +272,15 @@ def setup(venv=VENV):
     if state == READY:
         install_lab_defaults(venv)
         return venv_exe(venv, "python")
-    if state == BROKEN:
-        say(f"发现 .venv 已损坏：{reason}。正在删除并重建……")
-        if Path(sys.prefix).resolve() == Path(venv).resolve():
-            raise SetupError("请不要用 .venv 里的 Python 运行本命令；改用系统的 Python，"
-                             "例如 python course.py setup。")
-        remove_venv(venv)
     if state in (MISSING, BROKEN):
-        create_venv(find_base_python(), venv)
+        base = find_base_python()  # first, so nothing is deleted when no Python can rebuild it
+        if state == BROKEN:
+            say(f"发现 .venv 已损坏：{reason}。正在删除并重建……")
+            if Path(sys.prefix).resolve() == Path(venv).resolve():
+                raise SetupError("请不要用 .venv 里的 Python 运行本命令；改用系统的 Python，"
+                                 "例如 python course.py setup。")
+            remove_venv(venv)
+        create_venv(base, venv)
     install(venv)
     install_lab_defaults(venv)
     say("环境已就绪：.venv")

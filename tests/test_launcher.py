@@ -252,6 +252,20 @@ def test_broken_venv_is_deleted_and_rebuilt(tmp_path, fake_actions):
     assert fake_actions == []
 
 
+def test_broken_venv_is_kept_when_no_python_can_rebuild_it(tmp_path, fake_actions, monkeypatch):
+    venv = tmp_path / ".venv"
+    make_venv_tree(venv)                       # broken: no install stamp
+    (venv / "kept").write_text("x")
+
+    def too_old():
+        raise course.SetupError(course.too_old_message((3, 9, 6)))
+
+    monkeypatch.setattr(course, "find_base_python", too_old)
+    with pytest.raises(course.SetupError):
+        course.setup(venv)
+    assert (venv / "kept").exists() and fake_actions == []
+
+
 def test_stale_venv_is_reinstalled_in_place(tmp_path, fake_actions):
     venv = tmp_path / ".venv"
     make_venv_tree(venv)
