@@ -118,6 +118,42 @@ def assert_shop_invariants(shop) -> None:
     truth = t["truth"]
     assert (truth["alive_at_end"] == truth["dropout_date"].isna()).all()
     assert truth["offer_uplift"].between(0, 1).all()
+    assert_order_story_invariants(shop)
+
+
+def assert_order_story_invariants(shop) -> None:
+    """Refunds, 售中 chats and reviews tell a possible story about each order."""
+    t = shop.tables
+    orders = t["orders"]
+    refunded = orders["refund_amount"] > 0
+    assert (orders["refund_reason"].notna() == refunded).all(), "refund without a reason"
+    full = orders["status"] == "退款成功"
+    assert np.allclose(orders.loc[full, "refund_amount"], orders.loc[full, "paid_amount"])
+    assert (orders.loc[orders["status"] == "部分退款", "refund_amount"] > 0).all()
+    assert (orders.loc[orders["status"].isin(["交易成功", "已发货"]), "refund_amount"] == 0).all()
+
+    mid = t["service_chats"].query("stage == '售中'").merge(
+        orders[["order_id", "order_time", "delivered_date"]], on="order_id", how="left")
+    assert mid["order_time"].notna().all(), "售中 chat without an order"
+    assert (mid["start_time"] >= mid["order_time"]).all(), "售中 chat before payment"
+    shipped = mid["delivered_date"].notna()
+    assert (mid.loc[shipped, "start_time"].dt.normalize()
+            <= mid.loc[shipped, "delivered_date"]).all(), "售中 chat after delivery"
+    post = t["service_chats"].query("stage == '售后'").merge(
+        orders[["order_id", "delivered_date"]], on="order_id", how="left")
+    assert (post["start_time"].dt.normalize() >= post["delivered_date"]).all()
+
+    reviews = t["reviews"].merge(orders[["order_id", "status", "delivered_date"]],
+                                 on="order_id")
+    assert not reviews["order_id"].duplicated().any(), "two reviews of one order"
+    assert (reviews["status"] != "退款成功").all(), "review of a fully refunded order"
+    after = (reviews["review_date"] - reviews["delivered_date"]).dt.days
+    period = shop.config.reviews.default_after_days
+    default = reviews["is_default"]
+    assert (after[default] == period).all() and after[~default].between(1, period - 1).all()
+    assert (reviews.loc[default, "stars"] == 5).all()
+    assert (reviews.loc[default, "text"] == "系统默认好评").all()
+    assert not reviews.loc[default, ["has_photo", "shop_replied"]].any().any()
 
 
 def test_invariants_hold_for_the_course_shop(course_shop):

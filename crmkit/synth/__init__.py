@@ -69,7 +69,7 @@ def generate_shop(config: ShopConfig | None = None, progress=None, **overrides) 
     visits = build_visits(config, pop, book, days, stream(seed, "visits"))
     step("客服、评价与调研")
     chats = build_chats(pop, book, days, stream(seed, "service_chats"))
-    reviews = build_reviews(pop, book, products, days, stream(seed, "reviews"))
+    reviews = build_reviews(config, pop, book, products, days, stream(seed, "reviews"))
     surveys = build_surveys(pop, book, days, stream(seed, "surveys"))
     communities, members = build_communities(config, pop, purchases, days,
                                               stream(seed, "communities"))
@@ -79,7 +79,7 @@ def generate_shop(config: ShopConfig | None = None, progress=None, **overrides) 
 
     raw = {
         "customers": pop.customers,
-        "products": products.drop(columns=["_category_code", "_launch_day"]),
+        "products": products.drop(columns=["_category_code", "_launch_day", "_popularity"]),
         "visits": visits,
         "orders": book.orders,
         "order_items": book.items,

@@ -1,7 +1,9 @@
 """Customer service chats, reviews and satisfaction surveys, driven by each order's experience.
 
-A late delivery brings 催发货 chats and low stars; an after-sales problem brings a 售后 chat
-that is resolved or not; satisfaction ratings, stars and NPS follow what happened.
+A late delivery brings 催发货 chats (between payment and delivery) and low stars; every
+refund and after-sales problem brings a 售后 chat about its reason. Reviews work as on
+Taobao: a buyer who writes nothing within 15 days of receipt gets a system default 好评, and
+written reviews are more critical. Satisfaction ratings, stars and NPS follow what happened.
 """
 
 from __future__ import annotations
@@ -11,22 +13,38 @@ import pandas as pd
 
 from .calendar import is_big_promo_day
 from .common import ids_for, take_str, to_datetime, weighted_codes
+from .orders import REASONS_QUALITY, REFUND_REASONS
 
 AGENTS = ("小美", "小雅", "阿杰", "小鱼", "晓晴", "大壮")
 PRESALE_TOPICS = ("商品咨询", "尺码推荐", "优惠咨询", "库存咨询", "发货时间")
-INSALE_TOPICS = ("物流查询", "修改地址", "催发货")
-AFTERSALE_TOPICS = ("退换货", "质量问题", "退款进度", "使用咨询", "发票")
+INSALE_TOPICS = ("物流查询", "修改地址", "催发货", "取消订单")
+CHASE, CANCEL = INSALE_TOPICS.index("催发货"), INSALE_TOPICS.index("取消订单")
+# 售后 topics: each refund reason, then routine questions
+AFTERSALE_TOPICS = REFUND_REASONS + ("退款进度", "使用咨询", "发票")
+ROUTINE = len(REFUND_REASONS)
 STYLE_PRESALE = np.array([0.15, 0.55, 0.25])  # chance of a pre-sale chat, by shopping style
 
-# Review stars 5/4/3/2/1 for a smooth order and for a late or troubled one; mixed over the
-# shop they give about 58/19/8/3/12% and a gap of about 1.7 stars.
-STARS_GOOD = np.array([0.075, 0.02, 0.07, 0.21, 0.625])  # index = stars - 1
-STARS_BAD = np.array([0.45, 0.09, 0.14, 0.12, 0.20])
+# Stars of a written review (index = stars - 1), by what happened to the order. Default
+# reviews are 5 stars, so the shop's 好评率 lands in the high 90s and its mean near 4.8; on
+# written reviews a late delivery costs about 1.7 stars (Olist analyses).
+STARS_SMOOTH = np.array([0.008, 0.004, 0.018, 0.07, 0.90])
+STARS_PARTIAL_RETURN = np.array([0.02, 0.02, 0.06, 0.2, 0.70])
+STARS_LATE = np.array([0.25, 0.15, 0.22, 0.14, 0.24])
+STARS_PROBLEM_RESOLVED = np.array([0.08, 0.07, 0.2, 0.25, 0.40])
+STARS_PROBLEM = np.array([0.30, 0.15, 0.20, 0.13, 0.22])
+DEFAULT_TEXT = "系统默认好评"
+# Survey scores of a customer of average satisfaction after a smooth order (see build_surveys).
+SATISFACTION_MEAN = 5 / 7  # mean of the Beta(5, 2) satisfaction trait
+CSAT_BASE = 4.35
+NPS_BASE = 8.5
 POSITIVE = ("质量很好", "版型很正", "面料舒服", "颜色和图片一样", "尺码标准", "物流很快",
             "客服很耐心", "包装精致", "性价比高", "已经回购了", "推荐购买")
-NEUTRAL = ("还可以", "一般般", "和预期差不多", "有点色差", "尺码偏大一点", "物流有点慢")
-NEGATIVE = ("质量太差", "和图片不符", "线头很多", "物流太慢了", "等了好久才到", "客服不理人",
-            "退货很麻烦", "不会再买了")
+NEUTRAL = ("还可以", "一般般", "和预期差不多", "做工一般", "尺码偏大一点", "价格有点贵")
+NEGATIVE = ("质量太差", "和图片不符", "线头很多", "客服不理人", "退货很麻烦", "不会再买了")
+LATE_PHRASES = ("物流太慢了", "等了好久才到", "发货太慢")
+# what a written review says about each refund reason (same order as REFUND_REASONS)
+REASON_PHRASES = ("尺码不合适，退了一件", "有色差，和图片不一样", "质量有问题", "和描述不符",
+                  "买多了，退了一件", "拍错了一件，已退", "发货太慢")
 
 
 def build_chats(pop, book, days, rng) -> pd.DataFrame:
@@ -46,25 +64,51 @@ def build_chats(pop, book, days, rng) -> pd.DataFrame:
                         rng.integers(9 * 3600, 23 * 3600, len(asks)), "售前", PRESALE_TOPICS,
                         rng.random(len(asks)) < 0.9, rng))
 
-    # 售中: late orders bring chasing chats.
-    mid = rng.random(m) < np.where(book.late, 0.6, 0.07)
-    mid_day = np.minimum(book.day[mid] + rng.integers(1, 5, mid.sum()), n_days - 1)
-    parts.append(_chats(book.customer[mid], np.flatnonzero(mid), mid_day,
-                        rng.integers(8 * 3600, 23 * 3600, mid.sum()), "售中", INSALE_TOPICS,
-                        rng.random(mid.sum()) < 0.9, rng,
-                        topic_codes=np.where(book.late[mid], 2, rng.integers(0, 2, mid.sum()))))
+    # 售中, between payment and delivery: late orders bring chasing chats after the promised
+    # date; cancelled orders a cancellation.
+    delivered = book.delivered_day >= 0
+    cancelled = book.full_refund & ~delivered
+    last_day = np.where(delivered, book.delivered_day,
+                        np.minimum(book.day + np.where(cancelled, 1, 7), n_days - 1))
+    mid = rng.random(m) < np.select([cancelled, book.late], [0.6, 0.6], 0.07)
+    idx = np.flatnonzero(mid)
+    chase = book.late[idx]
+    first_day = np.where(chase, np.clip(book.promised_day[idx], book.day[idx], last_day[idx]),
+                         book.day[idx])
+    mid_day = first_day + (rng.random(len(idx)) * (last_day[idx] - first_day + 1)).astype(int)
+    mid_day = np.minimum(mid_day, last_day[idx])
+    topic = np.select([cancelled[idx], chase], [CANCEL, CHASE], rng.integers(0, 2, len(idx)))
+    parts.append(_chats(book.customer[idx], idx, mid_day,
+                        _after(rng, mid_day == book.day[idx], book.seconds[idx]), "售中",
+                        INSALE_TOPICS, rng.random(len(idx)) < 0.9, rng, topic_codes=topic))
 
-    # 售后: every after-sales problem, plus a few routine questions.
-    post = book.issue | ((book.delivered_day >= 0) & (rng.random(m) < 0.03))
-    post_day = np.where(book.delivered_day[post] >= 0, book.delivered_day[post],
-                        book.day[post]) + rng.integers(0, 6, post.sum())
+    # 售后: every refund after delivery (about its reason), every after-sales problem, and a
+    # few routine questions.
+    refunded = delivered & (book.reason >= 0)
+    problem = book.issue & ~refunded
+    routine = delivered & ~refunded & ~problem & (rng.random(m) < 0.03)
+    post = refunded | problem | routine
+    post_day = book.delivered_day[post] + rng.integers(0, 6, post.sum())
     keep = post_day < n_days
     idx = np.flatnonzero(post)[keep]
-    resolved = np.where(book.issue[idx], book.resolved[idx], rng.random(len(idx)) < 0.95)
-    topics = np.where(book.issue[idx], rng.integers(0, 3, len(idx)), rng.integers(3, 5, len(idx)))
+    topics = np.select([refunded[idx], problem[idx]],
+                       [book.reason[idx], weighted_codes(rng, REASONS_QUALITY, len(idx))],
+                       ROUTINE + rng.integers(1, 3, len(idx)))
+    resolved = np.select([refunded[idx], problem[idx]],
+                         [rng.random(len(idx)) < 0.97, book.resolved[idx]],
+                         rng.random(len(idx)) < 0.95)
     parts.append(_chats(book.customer[idx], idx, post_day[keep],
                         rng.integers(8 * 3600, 23 * 3600, len(idx)), "售后", AFTERSALE_TOPICS,
                         resolved, rng, topic_codes=topics))
+    # some refunds bring a second chat asking where the money is
+    again = idx[refunded[idx] & (rng.random(len(idx)) < 0.2)]
+    again_day = book.delivered_day[again] + rng.integers(3, 10, len(again))
+    again = again[again_day < n_days]
+    again_day = again_day[again_day < n_days]
+    parts.append(_chats(book.customer[again], again, again_day,
+                        rng.integers(8 * 3600, 23 * 3600, len(again)), "售后", AFTERSALE_TOPICS,
+                        rng.random(len(again)) < 0.95, rng,
+                        topic_codes=np.full(len(again), ROUTINE)))
 
     cust = np.concatenate([p["customer"] for p in parts])
     order = np.concatenate([p["order"] for p in parts])
@@ -99,6 +143,14 @@ def build_chats(pop, book, days, rng) -> pd.DataFrame:
     })
 
 
+def _after(rng, same_day, paid_seconds) -> np.ndarray:
+    """Seconds of a chat on its day: after the payment when on the day of the order."""
+    seconds = rng.integers(8 * 3600, 23 * 3600, len(same_day))
+    later = paid_seconds + 60 + (rng.random(len(same_day)) * np.maximum(
+        86399 - 60 - paid_seconds, 0)).astype(np.int64)
+    return np.where(same_day, np.minimum(later, 86399), seconds)
+
+
 def _chats(customer, order, day, seconds, stage, topics, resolved, rng, topic_codes=None):
     k = len(customer)
     if topic_codes is None:
@@ -108,28 +160,44 @@ def _chats(customer, order, day, seconds, stage, topics, resolved, rng, topic_co
             "topic": np.asarray(topics, dtype=object)[topic_codes], "resolved": resolved}
 
 
-def build_reviews(pop, book, products, days, rng) -> pd.DataFrame:
+def build_reviews(config, pop, book, products, days, rng) -> pd.DataFrame:
+    """One review per delivered order that was not fully refunded: written within the review
+    period by some buyers (more often after a bad experience), else the system default 好评
+    on its last day. Orders whose review period runs past the data end have only the written
+    reviews that came in before it."""
     n_days = len(days)
-    orders = book.orders
-    bad = book.late | (book.issue & ~book.resolved)
-    eligible = (book.delivered_day >= 0) & (orders["status"].to_numpy() != "退款成功")
-    writes = eligible & (rng.random(len(bad)) < np.where(bad, 0.7, 0.5))
-    review_day = book.delivered_day + rng.geometric(1 / 4, len(bad))
-    writes &= review_day < n_days
-    idx = np.flatnonzero(writes)
+    settings = config.reviews
+    period = settings.default_after_days
+    m = len(book.day)
+    problem = book.issue & ~book.resolved
+    bad = book.late | book.issue
+    eligible = (book.delivered_day >= 0) & ~book.full_refund
+    writes = rng.random(m) < np.where(bad, settings.write_rate_bad, settings.write_rate)
+    after = rng.geometric(1 / 3, m)
+    after = np.where(after < period, after, rng.integers(1, period, m))
+    review_day = book.delivered_day + np.where(writes, after, period)
+    idx = np.flatnonzero(eligible & (review_day < n_days))
     k = len(idx)
-    probs = np.where(bad[idx, None], STARS_BAD, STARS_GOOD)
+    written = writes[idx]
+
+    partial = book.reason[idx] >= 0
+    probs = np.select([problem[idx, None], book.issue[idx, None], book.late[idx, None],
+                       partial[:, None]],
+                      [STARS_PROBLEM, STARS_PROBLEM_RESOLVED, STARS_LATE, STARS_PARTIAL_RETURN],
+                      STARS_SMOOTH)
     stars = 1 + (rng.random(k)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1)
-    stars = np.minimum(stars, 5)
-    has_photo = rng.random(k) < np.select([stars >= 4, stars <= 2], [0.25, 0.35], 0.1)
-    text = _review_text(stars, bad[idx], rng)
-    replied = rng.random(k) < np.where(stars <= 2, 0.8, 0.3)
+    stars = np.where(written, np.minimum(stars, 5), 5)
+    has_photo = written & (rng.random(k) < np.select([stars >= 4, stars <= 2], [0.3, 0.35], 0.1))
+    text = _review_text(stars, book.late[idx], book.reason[idx], rng)
+    text = np.where(written, text, DEFAULT_TEXT)
+    replied = written & (rng.random(k) < np.where(stars <= 2, 0.8, 0.3))
     chrono = np.lexsort((idx, review_day[idx]))
-    idx, stars, has_photo, text, replied = (idx[chrono], stars[chrono], has_photo[chrono],
-                                            text[chrono], replied[chrono])
+    idx, stars, has_photo, text, replied, written = (idx[chrono], stars[chrono],
+                                                     has_photo[chrono], text[chrono],
+                                                     replied[chrono], written[chrono])
     return pd.DataFrame({
         "review_id": ids_for("R", k, 7),
-        "order_id": take_str(orders["order_id"], idx),
+        "order_id": take_str(book.orders["order_id"], idx),
         "customer_id": take_str(pop.customers["customer_id"], book.customer[idx]),
         "product_id": take_str(products["product_id"], book.first_product[idx]),
         "review_date": to_datetime(review_day[idx], days[0]),
@@ -137,28 +205,34 @@ def build_reviews(pop, book, products, days, rng) -> pd.DataFrame:
         "has_photo": has_photo,
         "text": pd.Series(text, dtype="str"),
         "shop_replied": replied,
+        "is_default": ~written,
     })
 
 
-def _review_text(stars, bad, rng) -> np.ndarray:
+def _review_text(stars, late, reason, rng) -> np.ndarray:
+    """Two phrases in the tone of the stars; a late delivery or a refund reason, when there is
+    one, takes the second place."""
     k = len(stars)
-    pos = np.asarray(POSITIVE, dtype=object)
-    neu = np.asarray(NEUTRAL, dtype=object)
-    neg = np.asarray(NEGATIVE, dtype=object)
-    a = np.select([stars >= 4, stars == 3], [pos[rng.integers(0, len(pos), k)],
-                                             neu[rng.integers(0, len(neu), k)]],
-                  neg[rng.integers(0, len(neg), k)])
-    b = np.select([stars >= 4, stars == 3], [pos[rng.integers(0, len(pos), k)],
-                                             neu[rng.integers(0, len(neu), k)]],
-                  neg[rng.integers(0, len(neg), k)])
-    text = a + "，" + b
-    late_note = bad & (stars <= 3) & (rng.random(k) < 0.5)
-    return np.where(late_note, text + "，物流太慢了", text).astype(object)
+    tone = [np.asarray(t, dtype=object) for t in (POSITIVE, NEUTRAL, NEGATIVE)]
+    which = np.select([stars >= 4, stars == 3], [0, 1], 2)
+    picks = []
+    for _ in range(2):
+        options = [t[rng.integers(0, len(t), k)] for t in tone]
+        picks.append(np.choose(which, options))
+    a, b = picks
+    late_phrase = np.asarray(LATE_PHRASES, dtype=object)[rng.integers(0, len(LATE_PHRASES), k)]
+    reasons = np.asarray(REASON_PHRASES, dtype=object)[np.maximum(reason, 0)]
+    b = np.where(reason >= 0, reasons, np.where(late & (stars <= 3), late_phrase, b))
+    return (a + "，" + b).astype(object)
 
 
 def build_surveys(pop, book, days, rng) -> pd.DataFrame:
     """After-sales surveys on a sample of delivered orders: CSAT follows this order's
-    experience; NPS follows the customer's overall satisfaction and how loyal they are."""
+    experience; NPS follows the customer's overall satisfaction and how loyal they are.
+
+    Assumption (no public figure for single Taobao shops): a normally run shop scores NPS of
+    about +20 to +40 and CSAT (4–5 分) of about 80%; a late delivery or an unresolved problem
+    costs about 3 NPS points and 1.7 CSAT points on that order's survey."""
     n_days = len(days)
     delivered = book.delivered_day >= 0
     answer_day = book.delivered_day + rng.integers(1, 8, len(delivered))
@@ -167,11 +241,13 @@ def build_surveys(pop, book, days, rng) -> pd.DataFrame:
     k = len(idx)
     cust = book.customer[idx]
     bad = (book.late | (book.issue & ~book.resolved))[idx]
-    sat = pop.satisfaction[cust]
-    csat = np.clip(np.round(1 + 4 * sat + rng.normal(0, 0.6, k) - 1.6 * bad), 1, 5).astype(int)
+    problem_fixed = (book.issue & book.resolved)[idx]
+    sat = pop.satisfaction[cust] - SATISFACTION_MEAN
+    csat = np.clip(np.round(CSAT_BASE + 2.0 * sat + rng.normal(0, 0.7, k) - 1.7 * bad
+                            - 0.5 * problem_fixed), 1, 5).astype(int)
     loyal = np.clip(np.log1p(pop.rate_per_day[cust] * 365) / np.log(8), 0, 1)
-    nps = np.clip(np.round(10 * (0.7 * sat + 0.25 * loyal) + rng.normal(0, 1.2, k) - 2.5 * bad),
-                  0, 10).astype(int)
+    nps = np.clip(np.round(NPS_BASE + 4.0 * sat + 1.0 * (loyal - 0.5) + rng.normal(0, 1.3, k)
+                           - 3.0 * bad - 1.0 * problem_fixed), 0, 10).astype(int)
     chrono = np.lexsort((idx, answer_day[idx]))
     idx, cust, csat, nps = idx[chrono], cust[chrono], csat[chrono], nps[chrono]
     return pd.DataFrame({
