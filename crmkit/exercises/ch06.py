@@ -328,6 +328,7 @@ def _actual_variant(name, **kw):
 
 EX7 = Exercise(
     id="6.7", title="用留出期检验 BG/NBD 预测", points=3,
+    parts={"预测订单数": 2, "实际订单数": 1},
     prompt="把数据从中间切开：基准日 as_of = 最后一笔订单日期的次日，第一天 start = 第一笔订单的日期，"
            "切分日 cutoff = (start + (as_of − start) / 2).ceil('D')（中点向上取整到日），预测天数 horizon = (as_of − cutoff) 的天数"
            "（课程网店为 2025-01-01 与 365 天）。只用 cutoff 之前的订单拟合 BG/NBD 模型"
@@ -433,7 +434,8 @@ def _plan_percent(answer, ctx) -> bool:
 
 
 EX9 = Exercise(
-    id="6.9", title="建议书里的数字：满意但不忠诚", points=3,
+    id="6.9", title="建议书：把“满意但不忠诚”变成回头客", points=3,
+    parts={"满意客户数": 1, "满意但不忠诚人数": 1, "满意但不忠诚占满意客户比例": 1},
     prompt="写一段给店长的建议：怎样把“满意但不忠诚”的客户变成回头客。建议要引用三个数字，写进字典："
            "'满意客户数'（答过问卷、平均 csat >= 4 的客户数）、'满意但不忠诚人数'（其中有效订单少于 2 笔的人数）、"
            "'满意但不忠诚占满意客户比例'（后者除以前者，0–1）。",

@@ -49,6 +49,7 @@ def evaluate(exercise, answer, shop) -> Result:
     an answer the batch grader could not receive (an unknown type, too big) fails here too.
     """
     from . import wire
+    from .parts import graded
 
     pts = float(exercise.points)
     try:
@@ -65,8 +66,8 @@ def evaluate(exercise, answer, shop) -> Result:
             expected = context.cached(exercise.id, "expected", shop, exercise.expected)
             mismatch = exercise.comparator.compare(answer, expected)
             if mismatch is None:
-                return Result(exercise.id, CORRECT, diagnosis="correct", points=pts,
-                              max_points=pts)
+                return graded(exercise, answer, expected, Result(
+                    exercise.id, CORRECT, diagnosis="correct", points=pts, max_points=pts))
             ctx = context.CheckContext(exercise, shop, expected)
             for diag in exercise.diagnoses:  # the rebuilt answer is already a private copy
                 try:
@@ -74,10 +75,12 @@ def evaluate(exercise, answer, shop) -> Result:
                 except Exception:
                     fired = False
                 if fired:
-                    return Result(exercise.id, INCORRECT, diag.message, diagnosis=diag.name,
-                                  max_points=pts)
-            return Result(exercise.id, INCORRECT, mismatch.message,
-                          diagnosis="generic:" + mismatch.kind, max_points=pts)
+                    return graded(exercise, answer, expected, Result(
+                        exercise.id, INCORRECT, diag.message, diagnosis=diag.name,
+                        max_points=pts))
+            return graded(exercise, answer, expected, Result(
+                exercise.id, INCORRECT, mismatch.message, diagnosis="generic:" + mismatch.kind,
+                max_points=pts))
     except KeyboardInterrupt:
         raise
     except BaseException:  # noqa: BLE001 - a check must never fail on a learner's answer
