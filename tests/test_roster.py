@@ -140,3 +140,11 @@ def test_declared_setup_reads_literals_without_running(tmp_path):
     assert not (tmp_path / "x").exists()
     f.write_text("not json", encoding="utf-8")
     assert rs.declared_setup(f)["declared_student_id"] is None
+
+
+def test_cells_neutralised_on_write_read_back_as_written(tmp_path):
+    roster = rs.make_roster([("-007", "=张三"), ("@8", "+李四")])
+    out = rs.write_text_atomic(tmp_path / "r.csv", rs.roster_csv(roster))
+    text = out.read_text(encoding="utf-8-sig")
+    assert "\n'-007,'=张三," in text and "\n'@8,'+李四," in text
+    assert rs.read_roster(out).students == roster.students

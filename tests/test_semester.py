@@ -265,3 +265,13 @@ def test_semester_walkthrough_runs_as_documented(tmp_path, capsys):
     assert "第 8 章没有提交的同学（1 位）" in printed
     canvas = (course / "export" / "lms_canvas.csv").read_text(encoding="utf-8-sig").splitlines()
     assert canvas[1] == "Points Possible,,,,,26" and canvas[2].startswith("张三,,20240101,")
+
+
+@pytest.mark.parametrize("name", ["roster", "deadlines", "exports", "open_answers"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    module = importlib.import_module(f"crmkit.grading.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0

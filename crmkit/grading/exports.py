@@ -61,6 +61,11 @@ def neutralize(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def unneutralize(text: str) -> str:
+    """The value `neutralize` protected: ``'-3`` read back from our own CSV is ``-3`` again."""
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_START and len(text) > 1 else text
+
+
 def csv_text(header, rows) -> str:
     """CSV text (to be written with encoding ``utf-8-sig``) with every cell neutralised."""
     buf = io.StringIO()

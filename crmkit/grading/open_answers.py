@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..errors import CrmkitError, did_you_mean
 from .builder import BEGIN, MARKDOWN_PLACEHOLDER, strip_solution
+from .exports import unneutralize
 
 MARKER = "open_answer"
 PENDING = "书面题待评："
@@ -277,7 +278,7 @@ def write_scores_template(path, templates, collected, existing=()) -> Path:
 
 
 def _number(text: str, where: str, what: str) -> float | None:
-    text = (text or "").strip().lstrip("'")
+    text = (text or "").strip()
     if not text:
         return None
     try:
@@ -310,11 +311,11 @@ def read_scores(path, questions_known=None, students_known=None) -> list[dict]:
                               f"{', '.join(present) or '（无）'}。应有的列：{', '.join(SCORE_COLUMNS)}。")
     out, seen = [], {}
     for number, row in enumerate(reader, start=2):
-        v = {mapping[k]: (row.get(k) or "") for k in mapping}
+        v = {mapping[k]: unneutralize((row.get(k) or "").strip()) for k in mapping}
         if not any(x.strip() for x in v.values()):
             continue
         where = f"书面评分文件 '{path.name}' 第 {number} 行"
-        sid, question = v["学号"].strip().lstrip("'"), v["题目"].strip()
+        sid, question = v["学号"], v["题目"]
         if not sid or not question:
             raise OpenAnswerError(f"{where}：学号和题目都不能空着。")
         if questions_known is not None and question not in questions_known:
@@ -334,7 +335,7 @@ def read_scores(path, questions_known=None, students_known=None) -> list[dict]:
         if score is not None and score > maximum:
             raise OpenAnswerError(f"{where}：得分 {score:g} 超过了满分 {maximum:g}。")
         out.append({"student_id": sid, "question": question, "score": score, "max": maximum,
-                    "comment": v["评语"].strip().lstrip("'")})
+                    "comment": v["评语"]})
     return out
 
 

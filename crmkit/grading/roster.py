@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from ..errors import CrmkitError, did_you_mean
+from .exports import unneutralize
 
 COLUMNS = ("学号", "姓名", "种子", "匹配")
 ALIASES = {"student_id": "学号", "name": "姓名", "seed": "种子", "match": "匹配",
@@ -187,7 +188,7 @@ def read_roster(path) -> Roster:
     seeds_of: dict[int, str] = {}
     warnings: list[str] = []
     for number, row in enumerate(reader, start=2):
-        values = {mapping[k]: (v or "") for k, v in row.items() if k in mapping}
+        values = {mapping[k]: unneutralize((v or "").strip()) for k, v in row.items() if k in mapping}
         if not any(v.strip() for v in values.values()):
             continue
         where = f"花名册 '{path.name}' 第 {number} 行"
