@@ -276,7 +276,7 @@ def _order_items(config, pop, products, cust, day, target, promo_day, full, live
     line_no = rank_within(order) + 1
     qty = 1 + (rng.random(total) < 0.07) + (rng.random(total) < 0.015)
     per_line = target[order] / lines[order] / qty
-    n_cat = int(products["_category_code"].max()) + 1
+    n_cat = len(config.category_mix)
     cat = _line_categories(config, pop.favourite_category[cust][order], full[order],
                            live[order], n_cat, rng)
 
@@ -325,12 +325,11 @@ def _line_categories(config, fav, full, live, n_cat, rng) -> np.ndarray:
     """Category of each line: the favourite 70% of the time, else any, tilted by Bayes' rule
     so that P(full refund | category) is the category's configured return rate (times the
     live-stream factor): full_refund_probability drew the refunds from the same mix."""
-    base, _, rate = _category_weights(config, n_cat)
     cat = np.empty(len(fav), dtype=np.int64)
-    for k in range(n_cat):
-        for is_live in (False, True):
-            r = np.clip(rate * (config.returns.live_stream_factor if is_live else 1.0), 0, 0.95)
-            expected = float(base[k] @ r)
+    for is_live in (False, True):
+        base, expected_rate, r = _category_weights(config, is_live)
+        for k in range(n_cat):
+            expected = float(expected_rate[k])
             for refunded in (False, True):
                 weights = base[k] * (r / max(expected, 1e-9) if refunded
                                      else (1 - r) / max(1 - expected, 1e-9))
@@ -352,20 +351,21 @@ def full_refund_probability(config, favourite, live, issue, late) -> np.ndarray:
     category habits lead to (favourite category 70% of the time, else any), times the
     live-stream factor, raised for an after-sales problem or a late parcel and lowered for the
     rest so that the mean over a group of orders stays the category-driven rate."""
-    expected = _category_weights(config, favourite.max(initial=0) + 1)[1][favourite]
+    rate = np.where(live, _category_weights(config, True)[1][favourite],
+                    _category_weights(config, False)[1][favourite])
     raised = 1 + ISSUE_BOOST * issue + LATE_BOOST * late
     mean_raised = 1 + ISSUE_BOOST * issue.mean() + LATE_BOOST * late.mean() if len(issue) else 1
-    rate = expected * np.where(live, config.returns.live_stream_factor, 1.0)
     return np.clip(rate * raised / mean_raised, 0, 0.95)
 
 
-def _category_weights(config, n_cat):
-    """Each favourite category's mix of line categories (70% the favourite, else any) and the
-    full-refund rate that mix leads to."""
+def _category_weights(config, live: bool):
+    """Each favourite category's mix of line categories (70% the favourite, else any), the
+    full-refund rate that mix leads to, and each category's rate (through 直播/短视频 or not)."""
     settings = config.returns
     names = list(config.category_mix)
-    rate = np.array([settings.category_rates.get(names[c], settings.other_rate) if c < len(names)
-                     else settings.other_rate for c in range(n_cat)])
+    n_cat = len(names)
+    rate = np.array([settings.category_rates.get(c, settings.other_rate) for c in names])
+    rate = np.clip(rate * (settings.live_stream_factor if live else 1.0), 0, 0.95)
     base = np.full((n_cat, n_cat), 0.3 / n_cat) + 0.7 * np.eye(n_cat)
     return base, base @ rate, rate
 
