@@ -182,7 +182,9 @@ def test_merge_manual_scores_into_the_gradebook(tmp_path):
               {"student_id": "1", "question": "1.8w", "score": None, "max": 5.0, "comment": ""}]
     merged = oa.merge_manual_scores(frame, scores)
     rows = merged.set_index("学号")
-    assert list(merged.columns[3:6]) == ["练习 8.1", "书面 1.8w", "书面 8.7w"]
+    assert list(merged.columns[3:8]) == ["练习 8.1", "书面 1.8w", "书面 1.8w 评语", "书面 8.7w",
+                                         "书面 8.7w 评语"]
+    assert rows.loc["1", "书面 8.7w 评语"] == "好"
     assert rows.loc["1", "总分"] == 11.0 and rows.loc["1", "书面评分"] == 8.0
     assert rows.loc["2", "迟交扣分"] == 3.0 and rows.loc["2", "总分"] == 3.0  # half of 6 deducted
     assert rows.loc["1", "满分"] == 18.0
@@ -199,3 +201,48 @@ def test_merge_manual_scores_into_the_gradebook(tmp_path):
     assert [r["status"] for r in feedback] == ["manual", "pending"]
     assert feedback[0] == {"id": "8.7w", "title": "一页方案（书面部分）", "status": "manual",
                            "points": 8.0, "max_points": 10.0, "diagnosis": "manual", "message": "好"}
+
+
+def test_page_download_button_writes_a_scores_csv_in_a_real_browser(ch08_class, tmp_path):
+    """The score boxes and the download button work in Chromium, without a server, and the
+    downloaded file is read by read_scores (neutralised comment included)."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("未找到 /usr/bin/chromium：运行 apt-get install -y chromium 以启用浏览器测试")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="未安装 playwright（dev 依赖）")
+    from crmkit.grading.roster import declared_setup
+
+    _, files = ch08_class
+    templates = oa.templates_for({"8"})
+    collected = oa.collect([declared_setup(f) for f in files], templates)
+    page_path = oa.write_pages(tmp_path / "open", templates, collected)[0]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(accept_downloads=True)
+            page.goto(page_path.as_uri())
+            cards = page.locator(".card")
+            assert cards.count() == 3
+            cards.nth(0).locator("input").fill("7.5")
+            cards.nth(0).locator("textarea").fill("=结构清楚,\n数字有出处")
+            with page.expect_download() as info:
+                page.get_by_role("button", name="下载评分 CSV").click()
+            target = tmp_path / info.value.suggested_filename
+            info.value.save_as(target)
+        finally:
+            browser.close()
+    assert target.name == "open_scores_8.7w.csv"
+    rows = oa.read_scores(target)
+    assert rows[0] == {"student_id": "20240101", "question": "8.7w", "score": 7.5, "max": 10.0,
+                       "comment": "=结构清楚,\n数字有出处"}
+    assert [r["score"] for r in rows[1:]] == [None, None]
+    assert ',"\'=结构清楚' in target.read_text(encoding="utf-8-sig")  # never a formula in Excel
+
+
+def test_later_score_files_win_only_where_filled(tmp_path):
+    first = _scores(tmp_path, "1,8.7w,5,10,初评\n2,8.7w,,10,\n")
+    later = tmp_path / "download.csv"
+    later.write_text("学号,题目,得分,满分,评语\n1,8.7w,,10,\n2,8.7w,7,10,补评\n", encoding="utf-8-sig")
+    rows = {r["student_id"]: (r["score"], r["comment"]) for r in oa.read_score_files([first, later])}
+    assert rows == {"1": (5.0, "初评"), "2": (7.0, "补评")}

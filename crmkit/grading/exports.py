@@ -490,7 +490,9 @@ def add_arguments(parser) -> None:
                         help="批量评分写出的每份提交的结果（JSON 文件或所在文件夹）")
     parser.add_argument("--out", default="export", metavar="文件夹", help="输出文件夹（默认 export）")
     parser.add_argument("--roster", metavar="花名册", help="花名册 CSV：成绩表以学号为键，列出没有提交的同学")
-    parser.add_argument("--scores", metavar="书面评分", help="书面题评分 CSV（crmkit open-answers 写出并由教师填好）")
+    parser.add_argument("--scores", nargs="+", metavar="书面评分",
+                        help="书面题评分 CSV（crmkit open-answers 写出并由教师填好；可再跟页面下载的"
+                             "评分文件，后面文件里填了的分数和评语优先）")
     parser.add_argument("--deadline", metavar="时间", help="截止时间，如 \"2026-12-01 23:59\"（本机时区）")
     parser.add_argument("--late-source", default="file", choices=("file", "notebook"),
                         help="提交时间来源：file 文件修改时间（默认），notebook 练习本记录的运行时间")
@@ -500,7 +502,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .open_answers import read_scores
+    from .open_answers import read_score_files
     from .roster import read_roster
 
     roster = read_roster(args.roster) if args.roster else None
@@ -510,7 +512,8 @@ def run(args) -> int:
     if args.scores:
         from .open_answers import merge_manual_scores
 
-        frame = merge_manual_scores(frame, read_scores(args.scores, students_known=set(frame["学号"])))
+        frame = merge_manual_scores(frame, read_score_files(args.scores,
+                                                            students_known=set(frame["学号"])))
     out = Path(args.out)
     write_gradebook(frame, out / "gradebook.csv")
     write_lms(frame, out / "lms_moodle.csv", "moodle", args.item)

@@ -339,9 +339,23 @@ def read_scores(path, questions_known=None, students_known=None) -> list[dict]:
     return out
 
 
+def read_score_files(paths, questions_known=None, students_known=None) -> list[dict]:
+    """Several scores files in order (the grader's open_scores.csv, then pages' downloads): a
+    later row replaces an earlier one for the same student and question when it has a score or
+    a comment, so an empty box in a later download never erases a score."""
+    combined: dict = {}
+    for path in paths:
+        for row in read_scores(path, questions_known, students_known):
+            key = (row["student_id"], row["question"])
+            if key not in combined or row["score"] is not None or row["comment"]:
+                combined[key] = row
+    return list(combined.values())
+
+
 def merge_manual_scores(frame, scores):
     """把书面题的得分和评语并入成绩表（由 `crmkit.grading.exports.gradebook` 得到的 DataFrame），
-    返回新的成绩表：每道书面题一列“书面 X.Yw”，并重算书面评分、迟交扣分、总分和满分。
+    返回新的成绩表：每道书面题一列“书面 X.Yw”和一列“书面 X.Yw 评语”，并重算书面评分、迟交扣分、
+    总分和满分。
 
     ``scores`` 是评分文件的路径或 `read_scores` 的结果；还没评的（得分空着）计 0 分并在备注里说明。
     """
@@ -368,6 +382,9 @@ def merge_manual_scores(frame, scores):
         written_cols.append(col)
         out[col] = [by_key[(sid, q)]["score"] if (sid, q) in by_key else None
                     for sid in out["学号"]]
+        out[col + " 评语"] = [by_key[(sid, q)]["comment"] if (sid, q) in by_key else ""
+                            for sid in out["学号"]]
+        written_cols.append(col + " 评语")
         out.attrs.setdefault("max_points", {})[col] = maxima[q]
     manual, deducted, notes = [], [], []
     for _, row in out.iterrows():
