@@ -275,3 +275,21 @@ def test_docstring_examples(name):
     module = importlib.import_module(f"crmkit.grading.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_per_chapter_deadlines(tmp_path):
+    f1 = _touch(tmp_path / "a.ipynb", "2026-10-02T12:00:00+08:00")
+    f8 = _touch(tmp_path / "b.ipynb", "2026-12-19T12:00:00+08:00")
+    subs = [report("1", {}, file=str(f1), chapter="1"), report("1", {}, file=str(f8), chapter="8"),
+            report("2", {}, file=str(tmp_path / "gone.ipynb"), chapter="8")]
+    prepared, _ = ex.prepare(subs, deadline=["1=2026-10-01T23:59+08:00", "8=2026-12-20T23:59+08:00"],
+                             penalty="每天扣 10%")
+    assert [(s["late"] or {}).get("late") for s in prepared] == [True, False, None]
+    assert prepared[0]["late"]["penalty"] == 0.1 and "找不到提交文件" in prepared[2]["late"]["note"]
+    only8, _ = ex.prepare(subs[:1], deadline=["8=2026-12-20T23:59+08:00"])
+    assert only8[0]["late"] is None  # no deadline for chapter 1
+
+
+def test_class_report_is_the_same_bytes_twice():
+    subs = [report("1", {"8.1": "correct"}), report("2", {"8.1": "percent"})]
+    assert ex.class_report_html(subs, ex.gradebook(subs)) == ex.class_report_html(subs, ex.gradebook(subs))

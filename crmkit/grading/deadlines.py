@@ -56,6 +56,31 @@ def parse_deadline(text) -> datetime:
     return moment if moment.tzinfo else moment.astimezone()
 
 
+def parse_deadlines(values) -> dict:
+    """``--deadline`` values: a time for every chapter, or ``章=时间`` for one chapter
+    (``8=2026-12-20 23:59``). Returns {chapter or None: aware datetime}.
+
+    >>> sorted((k or "*", v.isoformat()) for k, v in parse_deadlines(
+    ...     ["2026-12-01T23:59+08:00", "8=2026-12-20T23:59+08:00"]).items())
+    [('*', '2026-12-01T23:59:00+08:00'), ('8', '2026-12-20T23:59:00+08:00')]
+    """
+    if values is None:
+        return {}
+    out: dict = {}
+    for value in [values] if isinstance(values, (str, datetime)) else values:
+        chapter, sep, when = str(value).partition("=")
+        if sep and chapter.strip().isdigit():
+            out[str(int(chapter))] = parse_deadline(when)
+        else:
+            out[None] = parse_deadline(value)
+    return out
+
+
+def deadline_for(deadlines: dict, chapter):
+    """The deadline of `chapter`: its own, else the one for every chapter, else None."""
+    return deadlines.get(str(chapter) if chapter is not None else None, deadlines.get(None))
+
+
 def file_time(path) -> datetime:
     """The file's modification time (aware, UTC)."""
     return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=UTC)

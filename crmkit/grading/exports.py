@@ -466,20 +466,29 @@ def read_reports(paths) -> list[dict]:
 
 
 def prepare(reports, roster=None, deadline=None, late_source="file", penalty=None):
-    """Match `reports` to the roster and mark late ones; returns (submissions, matching text)."""
-    from .deadlines import is_late, parse_penalty
+    """Match `reports` to the roster and mark late ones; returns (submissions, matching text).
+
+    ``deadline`` is one time for every chapter or a list of ``章=时间`` (see
+    `crmkit.grading.deadlines.parse_deadlines`)."""
+    from .deadlines import deadline_for, is_late, parse_deadlines, parse_penalty
     from .roster import match_submissions, matching_text
 
     rule = parse_penalty(penalty)
+    deadlines = parse_deadlines(deadline)
     text = ""
     if roster is not None:
         matching = match_submissions(roster, reports)
         reports, text = matching.matched, matching_text(matching)
-    if deadline:
+    if deadlines:
         out = []
         for sub in reports:
-            late = (is_late(sub["file"], deadline, late_source, rule) if Path(sub["file"]).exists()
-                    else {"late": None, "penalty": 0.0, "note": "找不到提交文件，无法判断是否迟交"})
+            due = deadline_for(deadlines, sub.get("chapter"))
+            if due is None:
+                late = None
+            elif Path(sub["file"]).exists():
+                late = is_late(sub["file"], due, late_source, rule)
+            else:
+                late = {"late": None, "penalty": 0.0, "note": "找不到提交文件，无法判断是否迟交"}
             out.append({**sub, "late": late})
         reports = out
     return reports, text
@@ -493,7 +502,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--scores", nargs="+", metavar="书面评分",
                         help="书面题评分 CSV（crmkit open-answers 写出并由教师填好；可再跟页面下载的"
                              "评分文件，后面文件里填了的分数和评语优先）")
-    parser.add_argument("--deadline", metavar="时间", help="截止时间，如 \"2026-12-01 23:59\"（本机时区）")
+    parser.add_argument("--deadline", nargs="+", metavar="时间",
+                        help="截止时间，如 \"2026-12-01 23:59\"（本机时区）；各章不同时写 \"8=2026-12-20 23:59\"")
     parser.add_argument("--late-source", default="file", choices=("file", "notebook"),
                         help="提交时间来源：file 文件修改时间（默认），notebook 练习本记录的运行时间")
     parser.add_argument("--penalty", metavar="规则", help="迟交扣分规则，如 \"每迟一天扣 10%%，最多扣 50%%\"")
