@@ -262,6 +262,8 @@ def test_semester_walkthrough_runs_as_documented(tmp_path, capsys):
     assert rows["20240104"]["备注"] == "未提交" and rows["20240104"]["总分"] == "0"
     report_page = (course / "export" / "class_report.html").read_text(encoding="utf-8")
     assert "<svg" in report_page and "20240104 赵六" in report_page
+    assert "有提交的同学：平均 35.9%" in report_page  # (16 + 8 + 4) / 3 of 26; 赵六 is not a 0
+    assert "<td>8.7w</td><td class='num'>10</td><td class='num'>2/3</td><td class='num'>6.00</td>" in report_page
     assert "第 8 章没有提交的同学（1 位）" in printed
     canvas = (course / "export" / "lms_canvas.csv").read_text(encoding="utf-8-sig").splitlines()
     assert canvas[1] == "Points Possible,,,,,26" and canvas[2].startswith("张三,,20240101,")

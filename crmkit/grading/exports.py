@@ -343,6 +343,10 @@ def teaching_note(exercise_id: str, diagnosis_label_text: str, guide_dir=None) -
 # ---- the class report -----------------------------------------------------------------------
 
 
+def pd_isna(value) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
 def distribution_svg(percentages) -> str:
     """An SVG histogram of total scores (percent of the maximum), Chinese labels, deterministic."""
     import matplotlib
@@ -391,11 +395,23 @@ def class_report_html(submissions, frame=None, matching_text: str = "", guide_di
     body = [f"<h1>{esc(title)}</h1>"]
     if frame is not None and len(frame):
         full = float(frame["满分"].iloc[0]) or 1.0
-        pct = [100.0 * float(t) / full for t in frame["总分"]]
-        submitted = int((frame["备注"] != "未提交").sum())
-        body.append(f"<p>共 {len(frame)} 位同学，{submitted} 位有提交；满分 {full:g} 分，"
-                    f"平均 {sum(pct) / len(pct):.1f}%，最低 {min(pct):.1f}%，最高 {max(pct):.1f}%。</p>")
-        body.append(distribution_svg(pct))
+        handed_in = frame[frame["备注"] != "未提交"]
+        pct = [100.0 * float(t) / full for t in handed_in["总分"]]
+        body.append(f"<p>共 {len(frame)} 位同学，{len(handed_in)} 位有提交；满分 {full:g} 分。</p>")
+        if pct:
+            body.append(f"<p>有提交的同学：平均 {sum(pct) / len(pct):.1f}%，最低 {min(pct):.1f}%，"
+                        f"最高 {max(pct):.1f}%。</p>")
+            body.append(distribution_svg(pct))
+        written = [c for c in frame.columns if c.startswith("书面 ") and not c.endswith(" 评语")]
+        if written:
+            body.append("<h2>书面题</h2><table><tr><th>题目</th><th>满分</th><th>已评</th><th>平均分</th></tr>")
+            for col in written:
+                scored = [float(v) for v in frame[col] if v is not None and not pd_isna(v)]
+                mean = f"{sum(scored) / len(scored):.2f}" if scored else "—"
+                body.append(f"<tr><td>{esc(col[3:])}</td>"
+                            f"<td class='num'>{frame.attrs.get('max_points', {}).get(col, 0):g}</td>"
+                            f"<td class='num'>{len(scored)}/{len(handed_in)}</td><td class='num'>{mean}</td></tr>")
+            body.append("</table>")
     if matching_text:
         body.append("<h2>提交与花名册</h2><pre>" + esc(matching_text) + "</pre>")
     body.append("<h2>每道练习</h2><table><tr><th>练习</th><th>题目</th><th>满分</th><th>作答</th>"

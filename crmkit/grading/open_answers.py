@@ -163,8 +163,9 @@ button{{margin:12px 16px;padding:6px 14px}}
 .rubric table{{border-collapse:collapse}} .rubric td,.rubric th{{border:1px solid #ccc;padding:2px 4px}}
 </style></head><body>
 <h1 style="margin:16px">{title}</h1>
-<p style="margin:0 16px">满分 {points} 分，{count} 份回答。在每张卡片里填分数和评语，然后点“下载评分 CSV”，
-把下载的文件放到评分文件夹（或把分数抄进 open_scores.csv），再运行合并命令。此页不联网、不上传任何内容。</p>
+<p style="margin:0 16px">满分 {points} 分，{count} 份回答。在每张卡片里填分数和评语，然后点“下载评分 CSV”；
+导出成绩时把下载的文件写在 open_scores.csv 后面（crmkit export … --scores open_scores.csv 下载的文件），
+填了的分数和评语优先。此页不联网、不上传任何内容。</p>
 <button type="button" onclick="downloadScores()">下载评分 CSV</button>
 <div class="wrap"><div class="rubric"><h2>评分标准（教师指南）</h2>{rubric}</div>
 <div class="answers">
