@@ -343,7 +343,7 @@ def teaching_note(exercise_id: str, diagnosis_label_text: str, guide_dir=None) -
 # ---- the class report -----------------------------------------------------------------------
 
 
-def pd_isna(value) -> bool:
+def _is_nan(value) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
@@ -406,7 +406,7 @@ def class_report_html(submissions, frame=None, matching_text: str = "", guide_di
         if written:
             body.append("<h2>书面题</h2><table><tr><th>题目</th><th>满分</th><th>已评</th><th>平均分</th></tr>")
             for col in written:
-                scored = [float(v) for v in frame[col] if v is not None and not pd_isna(v)]
+                scored = [float(v) for v in frame[col] if v is not None and not _is_nan(v)]
                 mean = f"{sum(scored) / len(scored):.2f}" if scored else "—"
                 body.append(f"<tr><td>{esc(col[3:])}</td>"
                             f"<td class='num'>{frame.attrs.get('max_points', {}).get(col, 0):g}</td>"
