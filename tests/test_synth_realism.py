@@ -36,19 +36,14 @@ def test_double_11_has_at_least_5x_the_orders_of_a_median_day(course_shop):
         assert daily[pd.Timestamp(year, 11, 11)] >= 5 * daily.median(), year
 
 
-def test_review_stars_skew_positive_like_the_olist_shares(course_shop):
-    target = {5: 0.58, 4: 0.19, 3: 0.08, 2: 0.03, 1: 0.12}
-    shares = course_shop.reviews["stars"].value_counts(normalize=True)
-    for stars, share in target.items():
-        assert abs(shares.get(stars, 0) - share) <= 0.04, (stars, shares.get(stars, 0))
-
-
-def test_late_deliveries_lower_stars_by_over_one_point(course_shop):
+def test_late_deliveries_lower_stars_even_with_default_reviews_counted(course_shop):
+    """The chapters' contrast on all reviews; the Taobao review mix and the −1.7 stars of written
+    reviews are tested in test_synth_orders_realism.py."""
     r = course_shop.reviews.merge(course_shop.orders[["order_id", "delivery_delay_days"]],
                                   on="order_id")
     late = r["delivery_delay_days"] > 0
     gap = r.loc[~late, "stars"].mean() - r.loc[late, "stars"].mean()
-    assert 1.2 <= gap <= 2.3, gap
+    assert 0.5 <= gap <= 2.3, gap
 
 
 def test_direct_and_referred_customers_repurchase_more_than_paid_channel_customers(
