@@ -148,3 +148,15 @@ def test_cells_neutralised_on_write_read_back_as_written(tmp_path):
     text = out.read_text(encoding="utf-8-sig")
     assert "\n'-007,'=张三," in text and "\n'@8,'+李四," in text
     assert rs.read_roster(out).students == roster.students
+
+
+def test_batch_reports_shape_is_understood():
+    """A report of `crmkit grade` before matching: the declared ID is in ``student_id`` and,
+    once graded with a roster seed, the declared seed in ``declared_seed``."""
+    roster = Roster([Student("1", "甲", 11)])
+    report = {"student": "a", "file": "a.ipynb", "chapter": "3", "student_id": "1", "seed": 11,
+              "declared_seed": None, "results": []}
+    m = rs.match_submissions(roster, [report])
+    assert m.matched[0]["student_id"] == "1" and m.matched[0]["seed_mismatch"] is True
+    assert m.matched[0]["declared_student_id"] == "1" and m.matched[0]["declared_seed"] is None
+    assert "种子（None）不是分配的种子（11）" in rs.matching_text(m)

@@ -295,3 +295,15 @@ def test_per_chapter_deadlines(tmp_path):
 def test_class_report_is_the_same_bytes_twice():
     subs = [report("1", {"8.1": "correct"}), report("2", {"8.1": "percent"})]
     assert ex.class_report_html(subs, ex.gradebook(subs)) == ex.class_report_html(subs, ex.gradebook(subs))
+
+
+def test_export_reads_the_batch_saved_results(tmp_path):
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(
+        {"fingerprint": "x", "report": report("20240101", {"8.1": "correct"})}), encoding="utf-8")
+    (folder / "b.json").write_text(json.dumps([report("20240102", {})]), encoding="utf-8")
+    assert [r["declared_student_id"] for r in ex.read_reports([folder])] == ["20240101", "20240102"]
+    (folder / "c.json").write_text('{"report": 3}', encoding="utf-8")
+    with pytest.raises(Exception, match="格式不对"):
+        ex.read_reports([folder])

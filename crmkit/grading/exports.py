@@ -143,7 +143,8 @@ def gradebook(submissions, manual_scores=(), roster=None):
             if out["种子"] == "" and seed is not None:
                 out["种子"] = seed
             if sub.get("seed_mismatch"):
-                notes.append(f"练习本用了种子 {sub.get('seed')}，不是分配的 {sub.get('assigned_seed')}")
+                notes.append(f"练习本用了种子 {sub.get('declared_seed', sub.get('seed'))}，"
+                             f"不是分配的 {sub.get('assigned_seed')}")
             if sub.get("problem"):
                 notes.append(str(sub["problem"]))
             late = sub.get("late") or {}
@@ -472,6 +473,9 @@ def read_reports(paths) -> list[dict]:
         except (OSError, ValueError) as exc:
             raise CrmkitError(f"无法读取评分结果 '{f}'：{exc}") from None
         items = data if isinstance(data, list) else [data]
+        # `crmkit grade --out DIR` saves each report as {"fingerprint": …, "report": {…}}
+        items = [i["report"] if isinstance(i, dict) and isinstance(i.get("report"), dict) else i
+                 for i in items]
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("results"), list):
                 raise CrmkitError(f"评分结果 '{f}' 的格式不对：每份提交应是带 results 列表的字典。")

@@ -323,6 +323,20 @@ def candidates(roster: Roster, file: str, declared_student_id: str | None) -> li
     return found
 
 
+def declared_id(submission: dict):
+    """The STUDENT_ID the notebook declared. ``declared_student_id``; a batch report that has
+    not been matched yet carries it as ``student_id``."""
+    if "declared_student_id" in submission:
+        return submission["declared_student_id"]
+    return submission.get("student_id")
+
+
+def declared_seed(submission: dict):
+    """The SEED the notebook declared: ``declared_seed`` when the report has it (the batch's
+    ``seed`` is then the seed it graded with), else ``seed``."""
+    return submission["declared_seed"] if "declared_seed" in submission else submission.get("seed")
+
+
 def match_one(roster: Roster, submission: dict) -> dict:
     """Where one graded submission belongs: ``status`` is "matched", "unknown" (no roster row)
     or "ambiguous" (several rows); a matched one carries the student, the assigned seed and
@@ -330,17 +344,17 @@ def match_one(roster: Roster, submission: dict) -> dict:
 
     The batch calls it right after reading a submission's declared STUDENT_ID and SEED, and
     scores the answers against ``assigned_seed``."""
-    found = candidates(roster, submission.get("file", ""), submission.get("declared_student_id"))
+    found = candidates(roster, submission.get("file", ""), declared_id(submission))
     out = {"file": submission.get("file", ""), "chapter": submission.get("chapter")}
     if not found:
         return {**out, "status": "unknown"}
     if len(found) > 1:
         return {**out, "status": "ambiguous", "students": [s.student_id for s in found]}
     student = found[0]
-    declared = (submission.get("declared_student_id") or "").strip()
+    declared = (declared_id(submission) or "").strip()
     return {**out, "status": "matched", "student_id": student.student_id, "name": student.name,
             "assigned_seed": student.seed,
-            "seed_mismatch": not _same_seed(submission.get("seed"), student.seed),
+            "seed_mismatch": not _same_seed(declared_seed(submission), student.seed),
             "id_mismatch": bool(declared) and declared != student.student_id}
 
 
@@ -372,8 +386,10 @@ def match_submissions(roster: Roster, submissions: list[dict]) -> Matching:
     for sub in submissions:
         outcome = match_one(roster, sub)
         if outcome["status"] == "matched":
-            matched.append({**sub, **{k: outcome[k] for k in (
-                "student_id", "name", "assigned_seed", "seed_mismatch", "id_mismatch")}})
+            matched.append({**sub, "declared_student_id": declared_id(sub),
+                            "declared_seed": declared_seed(sub), **{k: outcome[k] for k in (
+                                "student_id", "name", "assigned_seed", "seed_mismatch",
+                                "id_mismatch")}})
         elif outcome["status"] == "unknown":
             unknown.append(sub)
         else:
@@ -408,7 +424,7 @@ def matching_text(m: Matching) -> str:
                      + "、".join(PurePath(f).name for f in d["files"]))
     flagged = [r for r in m.matched if r["seed_mismatch"]]
     for r in flagged:
-        lines.append(f"学号 {r['student_id']} 的练习本用的种子（{r.get('seed')}）不是分配的种子"
+        lines.append(f"学号 {r['student_id']} 的练习本用的种子（{r.get('declared_seed')}）不是分配的种子"
                      f"（{r['assigned_seed']}）：按分配的种子评分。")
     return "\n".join(lines)
 
