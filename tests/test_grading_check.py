@@ -27,18 +27,25 @@ def fake():
     return fake_shop(seed=3)
 
 
-@pytest.fixture(scope="module")
-def generated():
-    return ck.generate_shop(customers=400, seed=3)
+# Learners get course-sized shops (the course shop or one seed per student): the declarations
+# are checked on those, never on toy shops where a mistake may not change the answer.
+SEEDS = (None, 11, 12, 13)  # None: the course shop in datasets/
+
+
+@pytest.fixture(scope="session")
+def course_sized():
+    from crmkit.shop import pristine_shop
+
+    return {seed: pristine_shop(seed) for seed in SEEDS}
 
 
 @pytest.fixture
-def shop(request, fake, generated):
+def shop(request, fake, course_sized):
     """The demo exercises were written against the hand-built shop (customers and orders
-    only); chapter exercises use every table, so they get a real, small generated shop."""
+    only); chapter exercises use every table, so they get a course-sized generated shop."""
     params = getattr(request.node, "callspec", None)
     ex = params.params.get("ex") if params else None
-    return generated if ex is not None and ex.chapter != "demo" else fake
+    return course_sized[11] if ex is not None and ex.chapter != "demo" else fake
 
 
 @pytest.fixture(autouse=True)
@@ -225,25 +232,26 @@ def test_evaluate_reports_broken_declarations_gracefully(shop):
     assert result.status == "incorrect" and "无法检查" in result.message
 
 
-# ---- on generated shops: one seed per student ------------------------------------------------
+# ---- data that tells mistakes apart: the course shop and one seed per student -----------------
 
 
-@pytest.fixture(scope="session")
-def generated_shops():
-    return {seed: ck.generate_shop(customers=400, seed=seed) for seed in (11, 12)}
+@pytest.mark.parametrize("ex", [e for e in EXERCISES if e.chapter != "demo"],
+                         ids=[e.id for e in EXERCISES if e.chapter != "demo"])
+def test_declarations_hold_on_generated_shops(ex, course_sized):
+    """On every course-sized shop, each declared mistake gives an answer that differs from the
+    right one (beyond the tolerance rule) and fires its own diagnosis."""
+    for seed, shop in course_sized.items():
+        assert evaluate(ex, ex.reference_answer(shop), shop).status == "correct", seed
+        for d in ex.diagnoses:
+            wrong = d.example(shop)
+            assert ex.comparator.compare(wrong, ex.expected(shop)) is not None, (
+                f"seed {seed}: the mistake {d.name} gives the right answer; change the exercise")
+            result = evaluate(ex, wrong, shop)
+            assert result.diagnosis == d.name, (seed, d.name, result.diagnosis, result.message)
 
 
-@pytest.mark.parametrize("ex", EXERCISES, ids=IDS)
-def test_declarations_hold_on_generated_shops(ex, generated_shops):
-    for seed, shop in generated_shops.items():
-        assert ck.check(ex.id, ex.reference_answer(shop), shop=shop).status == "correct", seed
-        for name, wrong in ex.wrong_answers.items():
-            result = ck.check(ex.id, wrong(shop), shop=shop)
-            assert result.diagnosis == name, (seed, name, result.message)
-
-
-def test_one_shop_per_student(generated_shops):
-    a, b = generated_shops[11], generated_shops[12]
+def test_one_shop_per_student(course_sized):
+    a, b = course_sized[11], course_sized[12]
     for ex in EXERCISES:
         assert ck.check(ex.id, ex.reference_answer(a), shop=b).status == "incorrect", ex.id
 
