@@ -37,7 +37,7 @@ def generate_shop(config: ShopConfig | None = None, progress=None, **overrides) 
     >>> shop = ck.generate_shop(customers=300, seed=7)
     >>> len(shop.customers)
     300
-    >>> shop.orders["paid_amount"].ge(0).all()
+    >>> bool(shop.orders["paid_amount"].ge(0).all())
     True
     """
     if config is None:
