@@ -115,13 +115,16 @@ def report(sid: str, outcome: dict, file="", seed=None, chapter="8", **extra) ->
 
 def test_gradebook_is_keyed_by_student_id_with_parts_and_neutralised_csv(tmp_path):
     a = report("20240101", {"8.1": "correct", "8.2": "correct"}, name="=HYPERLINK(\"x\")")
-    a["results"][0]["parts"] = {"成交客户数": 1.0, "好评率": 2.0}
+    a["results"][0]["parts"] = [  # as crmkit.grading.parts gives them
+        {"name": "成交客户数", "ok": True, "points": 1.0, "max_points": 1.0},
+        {"name": "好评率", "ok": True, "points": 2.0, "max_points": 2.0}]
     b = report("20240102", {"8.1": "percent"}, problem="-cmd|' /C calc'!A0",
                late={"late": True, "penalty": 0.2})
     frame = ex.gradebook([a, b])
     rows = frame.set_index("学号")
     assert list(frame["学号"]) == ["20240101", "20240102"]
     assert rows.loc["20240101", "练习 8.1 · 好评率"] == 2.0
+    assert list(frame.columns[3:6]) == ["练习 8.1", "练习 8.1 · 成交客户数", "练习 8.1 · 好评率"]
     assert rows.loc["20240101", "总分"] == 5.0 and rows.loc["20240101", "满分"] == 16.0
     assert rows.loc["20240102", "迟交"] == "是" and rows.loc["20240102", "总分"] == 0.0
     path = ex.write_gradebook(frame, tmp_path / "g.csv")

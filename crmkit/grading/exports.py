@@ -6,7 +6,8 @@ Everything here is a pure function of a list of graded submissions, each a dict:
     {"student": str, "file": str, "chapter": str | None, "seed": int | None,
      "declared_student_id": str | None, "problem": str | None,
      "results": [{"id", "title", "status", "points", "max_points", "diagnosis", "message",
-                  "parts" (optional: {part name: points})}],
+                  "parts" (optional, crmkit.grading.parts:
+                           [{"name", "ok", "points", "max_points"}])}],
      # added by the roster (crmkit.grading.roster.match_submissions):
      "student_id", "name", "assigned_seed", "seed_mismatch",
      # added by the deadline check (crmkit.grading.deadlines.is_late):
@@ -100,6 +101,14 @@ def _sort_key(ex_id: str):
         return (1, (), str(ex_id))
 
 
+def part_points(result: dict) -> list[tuple[str, float]]:
+    """(part name, points) of a result row with partial credit (`crmkit.grading.parts`)."""
+    parts = result.get("parts") or []
+    if isinstance(parts, dict):
+        return [(str(k), float(v or 0)) for k, v in parts.items()]
+    return [(str(p.get("name")), float(p.get("points") or 0)) for p in parts if isinstance(p, dict)]
+
+
 def gradebook(submissions, manual_scores=(), roster=None):
     """成绩表（pandas DataFrame），每位同学一行，以学号为键。
 
@@ -116,7 +125,7 @@ def gradebook(submissions, manual_scores=(), roster=None):
     for sub in submissions:
         for r in sub.get("results") or []:
             exercises.setdefault(r["id"], (r.get("title", ""), float(r.get("max_points") or 0)))
-            for part in (r.get("parts") or {}):
+            for part, _ in part_points(r):
                 if part not in parts.setdefault(r["id"], []):
                     parts[r["id"]].append(part)
 
@@ -159,7 +168,7 @@ def gradebook(submissions, manual_scores=(), roster=None):
                     continue
                 best[r["id"]] = (points, fraction)
                 out[f"练习 {r['id']}"] = points
-                for part, value in (r.get("parts") or {}).items():
+                for part, value in part_points(r):
                     out[f"练习 {r['id']} · {part}"] = float(value)
         auto = sum(p for p, _ in best.values())
         deducted = sum(p * f for p, f in best.values())
