@@ -156,7 +156,10 @@ def test_mistakes_are_counted_by_diagnosis_and_a_lone_generic_message_is_not_the
         report("3", {"8.2": "ascending"}),
         report("4", {"8.2": "correct"}),
     ]
+    subs[3]["results"][2].update(status="error", diagnosis="cell_error", message="第 5 个代码单元格出错")
     stats = {s["id"]: s for s in ex.exercise_stats(subs)}["8.2"]
+    other = {s["id"]: s for s in ex.exercise_stats(subs)}["8.3"]
+    assert other["top"] is None and other["mistakes"][0]["label"] == "其他：cell_error"
     assert stats["pass_rate"] == 0.25 and stats["answered"] == 4
     assert [(g["diagnosis"], g["count"]) for g in stats["mistakes"]] == [
         ("ascending", 1), ("generic:values", 2)]  # two different messages, one group

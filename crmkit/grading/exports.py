@@ -256,7 +256,7 @@ def diagnosis_label(diagnosis: str, exercise_id: str) -> tuple[str, bool]:
     for d in getattr(exercise, "diagnoses", ()):
         if d.name == diagnosis:
             return d.message, True
-    return diagnosis, True
+    return f"其他：{diagnosis}", False  # e.g. a cell that failed; not a declared mistake
 
 
 def exercise_stats(submissions) -> list[dict]:
@@ -275,8 +275,8 @@ def exercise_stats(submissions) -> list[dict]:
                 s["answered"] += 1
             if r["status"] == "correct":
                 s["correct"] += 1
-            elif r["status"] == "incorrect":
-                s["mistakes"][r.get("diagnosis") or "generic:values"] += 1
+            elif r["status"] != "not_attempted":  # incorrect, or a failure the batch reports
+                s["mistakes"][r.get("diagnosis") or r["status"]] += 1
     out = []
     for ex_id in sorted(stats, key=_sort_key):
         s = stats[ex_id]
