@@ -7,6 +7,7 @@ Every expected value is computed from the shop the learner loaded.
 from __future__ import annotations
 
 from crmkit.exercises.common import valid
+from crmkit.exercises.diagnoses import proportions
 from crmkit.grading.compare import Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
@@ -65,10 +66,6 @@ def customers_by_channel(shop):
     return shop.customers["acquisition_channel"].value_counts()
 
 
-def _is_proportions(answer, ctx) -> bool:
-    return abs(float(answer.sum()) - 1.0) < 1e-6
-
-
 EX2 = Exercise(
     id="0.2",
     title="各获客渠道的客户数",
@@ -78,11 +75,7 @@ EX2 = Exercise(
     expected=customers_by_channel,
     comparator=SeriesOf(key_label="渠道"),
     diagnoses=[
-        Diagnosis("proportions",
-                  "你给出的是比例（加起来等于 1），题目要的是人数：去掉 normalize=True。",
-                  _is_proportions,
-                  example=lambda shop: shop.customers["acquisition_channel"].value_counts(
-                      normalize=True)),
+        proportions(customers_by_channel, "你给出的是比例（加起来等于 1），题目要的是人数：去掉 normalize=True。"),
         Diagnosis.like("counted_orders",
                        "你数的是订单表里每个渠道的订单数；题目要数客户表 shop.customers 里的客户。",
                        lambda shop: shop.orders["channel"].value_counts()),

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.exercises.common import REFUNDED, as_of as _as_of, close, valid
+from crmkit.exercises.diagnoses import percent
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf, SetOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
@@ -214,10 +215,6 @@ def top20_share(shop, valid_only=True, ascending=False):
     return float(spend.iloc[:k].sum() / spend.sum())
 
 
-def _percent(answer, ctx) -> bool:
-    return close(answer, 100 * ctx.expected, 0.01)
-
-
 EX4 = Exercise(
     id="1.4",
     title="前 20% 客户贡献的营收占比",
@@ -228,8 +225,7 @@ EX4 = Exercise(
     expected=top20_share,
     comparator=Scalar(what="一个比例（0–1）"),
     diagnoses=[
-        Diagnosis("percent", "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。", _percent,
-                  example=lambda s: 100 * top20_share(s)),
+        percent(top20_share, "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。"),
         Diagnosis.like("ascending",
                        "取成了消费最低的 20% 客户：排序要从高到低，sort_values(ascending=False)。",
                        lambda s: top20_share(s, ascending=True)),
@@ -509,12 +505,6 @@ def memo_figures(shop):
             "售后会话占比": float((chats["stage"] == "售后").mean())}
 
 
-def _memo_percent(answer, ctx) -> bool:
-    return isinstance(answer, dict) and any(
-        k in answer and close(answer[k], 100 * ctx.expected[k], 0.01)
-        for k in ("前20%客户营收占比", "售后会话占比"))
-
-
 def _memo_never(answer, ctx) -> bool:
     wrong = len(churn_risk(ctx.shop, include_never=True))
     return isinstance(answer, dict) and close(answer.get("流失风险客户数"), wrong)
@@ -532,10 +522,7 @@ EX8 = Exercise(
     expected=memo_figures,
     comparator=DictOf(Scalar()),
     diagnoses=[
-        Diagnosis("percent", "有比例写成了百分数（乘了 100）：两个占比都要 0 到 1 之间的数。",
-                  _memo_percent,
-                  example=lambda s: {**memo_figures(s),
-                      "售后会话占比": 100 * memo_figures(s)["售后会话占比"]}),
+        percent(memo_figures, "有比例写成了百分数（乘了 100）：两个占比都要 0 到 1 之间的数。", keys=("售后会话占比", "前20%客户营收占比")),
         Diagnosis("never_buyers",
                   "流失风险客户数把从没下过单的客户也算进来了：只数曾经有过有效订单的客户。",
                   _memo_never,

@@ -9,14 +9,11 @@ from __future__ import annotations
 import pandas as pd
 
 from crmkit.exercises.common import as_of as _as_of, close, valid
+from crmkit.exercises.diagnoses import percent, refunds_kept
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
 CHAPTER = "2"
-
-
-def _sums_to(answer, ctx, factor) -> bool:
-    return ctx.same(answer, ctx.expected * factor)
 
 
 # ---- 2.1 visit conversion by channel ------------------------------------------------------
@@ -44,9 +41,7 @@ EX1 = Exercise(
         Diagnosis.like("visitors_denominator",
                        "分母用了访客数（不重复的客户数）：访问转化率的分母是访问次数，一位客户可能来访多次。",
                        lambda s: conversion(s, denominator="visitors")),
-        Diagnosis("percent", "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。",
-                  lambda a, ctx: _sums_to(a, ctx, 100),
-                  example=lambda s: conversion(s) * 100),
+        percent(conversion, "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。"),
         Diagnosis("wrong_level",
                   "分组的层级不对：题目按渠道 channel 分组，不是来源类型 channel_group 或子渠道 sub_channel。",
                   lambda a, ctx: set(a.index) <= set(ctx.shop.visits["channel_group"])
@@ -134,9 +129,7 @@ EX3 = Exercise(
         Diagnosis.like("no_window",
                        "你数的是“买过第二单”的客户，不管隔了多久：要求第二单与首单相隔不超过 90 天。",
                        lambda s: repurchase_90(s, window=False)),
-        Diagnosis("percent", "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。",
-                  lambda a, ctx: _sums_to(a, ctx, 100),
-                  example=lambda s: repurchase_90(s) * 100),
+        percent(repurchase_90, "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。"),
     ],
     hints=[
         "有效订单按客户、时间排序后，groupby('customer_id').cumcount() 给出每单是该客户的第几单（从 0 开始）。",
@@ -168,8 +161,7 @@ EX4 = Exercise(
     diagnoses=[
         Diagnosis.like("counts", "你给的是使用优惠的订单数；题目要比例：对 True/False 求平均（.mean()）。",
                        lambda s: discount_use(s, counts=True)),
-        Diagnosis.like("refunds_included", "把“退款成功”的订单也算进去了：先筛掉这些订单。",
-                       lambda s: discount_use(s, valid_only=False)),
+        refunds_kept(lambda s: discount_use(s, valid_only=False)),
     ],
     hints=[
         "used = valid['discount_amount'] > 0 是一列 True/False。",

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.exercises.common import REFUNDED, as_of
+from crmkit.exercises.diagnoses import misnamed_keys, percent, proportions
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf, SetOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
@@ -35,20 +36,6 @@ def valid_orders(shop):
     o = shop.orders
     v = o.loc[o["status"] != REFUNDED]
     return v.assign(net_amount=v["paid_amount"] - v["refund_amount"])
-
-
-def _is_percent(answer, ctx) -> bool:
-    exp = ctx.expected
-    if isinstance(answer, dict):
-        return all(abs(float(answer[k]) - 100 * float(exp[k])) < 1e-6 * max(1, abs(100 * exp[k]))
-                   for k in exp)
-    a = answer.reindex(exp.index).astype("float64")
-    return bool(np.allclose(a, exp.astype("float64") * 100))
-
-
-def _is_proportions(answer, ctx) -> bool:
-    a = answer.astype("float64")
-    return abs(float(a.sum()) - 1.0) < 1e-6 and abs(float(ctx.expected.sum()) - 1.0) > 1e-6
 
 
 # ---- 3.1 a rule-based tag --------------------------------------------------------------------
@@ -196,8 +183,7 @@ EX3 = Exercise(
                   "人数为 0 的大类也要列出：用 .reindex(['无', '红心', '钻石', '皇冠', '金冠'], fill_value=0)。",
                   _missing_zero_groups,
                   example=lambda shop: credit_groups(shop).loc[lambda s: s > 0]),
-        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions,
-                  example=lambda shop: credit_groups(shop) / len(tables(shop).customers)),
+        proportions(credit_groups, "你给出的是占比（加起来等于 1）；题目要的是客户数。"),
     ],
     hints=[
         "用 np.select 按从高到低的顺序写条件：积分 ≥ 500001 为金冠，≥ 10001 为皇冠，≥ 251 为钻石，≥ 4 为红心。",
@@ -249,8 +235,7 @@ EX4 = Exercise(
         Diagnosis.like("refunds_included",
                        "订单全部退款成功的客户不算成交客户：判断成交前先去掉“退款成功”的订单。",
                        lambda shop: _status_counts(shop, all_orders=True)),
-        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是人数。", _is_proportions,
-                  example=lambda shop: status_counts(shop) / len(tables(shop).customers)),
+        proportions(status_counts, "你给出的是占比（加起来等于 1）；题目要的是人数。"),
     ],
     hints=[
         "先得到两个客户ID集合：有效订单的 customer_id，以及 stage 为 '售前' 的会话的 customer_id。",
@@ -351,8 +336,7 @@ EX6 = Exercise(
                        "你用原始的天数、次数、金额与平均值比较；题目要求比较 1–5 分的得分 "
                        "r_score、f_score、m_score 与各自的平均得分。",
                        lambda shop: _class_counts(shop, "raw")),
-        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions,
-                  example=lambda shop: _class_counts(shop) / len(_rfm(shop))),
+        proportions(rfm_class_counts, "你给出的是占比（加起来等于 1）；题目要的是客户数。"),
     ],
     hints=[
         "先算三个布尔列：r_high = rfm['r_score'] > rfm['r_score'].mean()，f_high、m_high 同理。",
@@ -378,8 +362,7 @@ EX7 = Exercise(
     diagnoses=[
         Diagnosis.like("customer_share", "你算的是人数占比；题目要的是营收（monetary）占比。",
                        lambda shop: _rfm(shop)["rfm_class"].value_counts(normalize=True)),
-        Diagnosis("percent", "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。", _is_percent,
-                  example=lambda shop: revenue_share(shop) * 100),
+        percent(revenue_share, "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。"),
     ],
     hints=[
         "按 rfm_class 分组，对 monetary 求和。",
@@ -398,11 +381,6 @@ def recall_figures(shop, cls: str | None = "重要挽留"):
             "人均消费": float(part["monetary"].mean())}
 
 
-def _misnamed_keys(answer, ctx) -> bool:
-    return isinstance(answer, dict) and len(answer) == len(ctx.expected) and \
-        set(answer) != set(ctx.expected)
-
-
 def _all_customers(answer, ctx) -> bool:
     return ctx.same(answer, ctx.variant("all_customers", lambda s: recall_figures(s, None)))
 
@@ -418,9 +396,7 @@ EX8 = Exercise(
     expected=recall_figures,
     comparator=DictOf(Scalar(), digits={"人均消费": 2}),
     diagnoses=[
-        Diagnosis("misnamed_keys", "字典的键与题目不同：键应为 '人数'、'平均距今天数'、'人均消费'。",
-                  _misnamed_keys,
-                  example=lambda shop: {"customers": 1, "recency": 2.0, "monetary": 3.0}),
+        misnamed_keys(("人数", "平均距今天数", "人均消费")),
         Diagnosis("all_customers", "这些数字是全体客户的；只取 rfm_class 为“重要挽留”的客户再计算。",
                   _all_customers,
                   example=lambda shop: recall_figures(shop, None)),

@@ -11,6 +11,7 @@ import pandas as pd
 
 from crmkit.exercises.ch03 import tables, valid_orders
 from crmkit.exercises.common import as_of
+from crmkit.exercises.diagnoses import misnamed_keys, percent, proportions
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
@@ -29,22 +30,6 @@ def _window_start(shop) -> pd.Timestamp:
 
 def _level(values, cuts) -> np.ndarray:
     return np.searchsorted(np.asarray(cuts, float), np.asarray(values, float), side="right") - 1
-
-
-def _is_percent(answer, ctx) -> bool:
-    exp = ctx.expected
-    a = answer.reindex(exp.index).astype("float64")
-    return bool(np.allclose(a, exp.astype("float64") * 100))
-
-
-def _is_proportions(answer, ctx) -> bool:
-    return abs(float(answer.astype("float64").sum()) - 1.0) < 1e-6 and \
-        abs(float(ctx.expected.sum()) - 1.0) > 1e-6
-
-
-def _misnamed_keys(answer, ctx) -> bool:
-    return isinstance(answer, dict) and len(answer) == len(ctx.expected) and \
-        set(answer) != set(ctx.expected)
 
 
 # ---- 4.1 last-12-months spend ----------------------------------------------------------------
@@ -127,8 +112,7 @@ EX2 = Exercise(
         Diagnosis.like("buyers_only",
                        "少了从没买过的客户：注册即为普通会员，他们也要算在“普通”里（用全部客户的 customer_id）。",
                        lambda shop: _tier_counts(shop, buyers_only=True)),
-        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是客户数。", _is_proportions,
-                  example=lambda shop: tier_counts(shop) / len(tables(shop).customers)),
+        proportions(tier_counts, "你给出的是占比（加起来等于 1）；题目要的是客户数。"),
     ],
     hints=[
         "先为全部客户准备两列：近 12 个月消费和累计消费，用 .reindex(客户ID, fill_value=0) 补上没买过的客户。",
@@ -176,8 +160,7 @@ EX3 = Exercise(
                        lambda shop: _cost_rate(shop, "on_gross")),
         Diagnosis.like("discount_only", "只算了折扣，漏了满减的成本。",
                        lambda shop: _cost_rate(shop, "discount_only")),
-        Diagnosis("percent", "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。", _is_percent,
-                  example=lambda shop: cost_rate(shop) * 100),
+        percent(cost_rate, "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。"),
     ],
     hints=[
         "先得到有效订单，并用 .map(客户ID→等级) 给每笔订单加上下单客户的等级。",
@@ -268,8 +251,7 @@ EX5 = Exercise(
         Diagnosis.like("all_customers",
                        "从没买过的客户不参加复评：只统计有过有效订单的客户。",
                        lambda shop: _changes(shop, everyone=True)),
-        Diagnosis("proportions", "你给出的是占比（加起来等于 1）；题目要的是人数。", _is_proportions,
-                  example=lambda shop: changes(shop) / changes(shop).sum()),
+        proportions(changes, "你给出的是占比（加起来等于 1）；题目要的是人数。"),
     ],
     hints=[
         "先把 4.2 的等级和 4.4 的成长值放在同一批客户（有过有效订单的客户）上，成长值缺失的记 0。",
@@ -323,10 +305,7 @@ EX6 = Exercise(
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了，并且没有扣除部分退款：先筛选有效订单，再用净额。",
                        lambda shop: _member_figures(shop, all_orders=True)),
-        Diagnosis("percent", "复购率写成了百分数（乘了 100）；请给出 0–1 之间的小数。",
-                  lambda answer, ctx: all(abs(float(answer[k]) - 100 * ctx.expected[k]) < 1e-4
-                                          for k in ("会员复购率", "非会员复购率")),
-                  example=lambda shop: _member_figures(shop, scale=100.0)),
+        percent(member_figures, "复购率写成了百分数（乘了 100）；请给出 0–1 之间的小数。", keys=("会员复购率", "非会员复购率")),
     ],
     hints=[
         "先按客户汇总有效订单：订单数和消费净额；再把 is_member 接上（join 或 merge），没买过的客户订单数记 0。",
@@ -365,9 +344,7 @@ EX7 = Exercise(
     expected=plan_figures,
     comparator=DictOf(Scalar(digits=2), digits={"成本占营收比例": 4}),
     diagnoses=[
-        Diagnosis("misnamed_keys", "字典的键与题目不同：键应为 '权益成本'、'营收'、'成本占营收比例'。",
-                  _misnamed_keys,
-                  example=lambda shop: {"cost": 1.0, "revenue": 2.0, "ratio": 0.5}),
+        misnamed_keys(("权益成本", "营收", "成本占营收比例")),
         Diagnosis.like("gross_revenue", "营收用了商品总额 gross_amount；营收应是消费净额（实付减退款）。",
                        lambda shop: _plan(shop, revenue_column="gross_amount")),
         Diagnosis.like("percent", "比例写成了百分数（乘了 100）；请给出 0–1 之间的小数。",

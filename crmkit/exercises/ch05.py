@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.exercises.common import valid
+from crmkit.exercises.diagnoses import percent, proportions
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.rfm import customer_summary
@@ -22,12 +23,6 @@ LEVELS = ("普通客户", "成长客户", "成熟客户", "流失客户")
 CHURN_DAYS = 180        # 流失客户：最近一次有效订单距基准日超过 180 天
 MATURE_ORDERS = 3       # 成熟客户：有效订单不少于 3 笔 ……
 MATURE_AOV = 150.0      # …… 且客单价（消费净额 ÷ 订单数）不低于 150 元
-
-
-def _is_percent(answer, ctx) -> bool:
-    """A fraction given as a percentage (about 100 times the expected value)."""
-    exp = float(ctx.expected)
-    return exp != 0 and abs(float(answer) - 100 * exp) <= 0.01 * abs(100 * exp) + 1e-6
 
 
 # ---- 5.1 好评率 --------------------------------------------------------------------------------
@@ -47,8 +42,7 @@ EX1 = Exercise(
     expected=good_rate,
     comparator=Scalar(what="一个 0–1 之间的小数"),
     diagnoses=[
-        Diagnosis("percent", "你给的是百分数（乘了 100）：题目要 0–1 之间的小数。", _is_percent,
-                  example=lambda shop: 100 * good_rate(shop)),
+        percent(good_rate, "你给的是百分数（乘了 100）：题目要 0–1 之间的小数。"),
         Diagnosis.like("only_five", "只数了 5 星：4 星也是好评，条件应为 stars >= 4。",
                        lambda shop: good_rate(shop, 5)),
         Diagnosis.like("neutral_included", "把 3 星（中评）也算成了好评：好评只包括 4–5 星。",
@@ -74,13 +68,6 @@ def trust_signals(shop, bad_max: int = 2, bad_denominator: str = "bad") -> dict:
             "差评回复率": replied_bad / denom if denom else float("nan")}
 
 
-def _dict_percent(answer, ctx) -> bool:
-    vals = [float(answer[k]) for k in ctx.expected]
-    exp = [float(ctx.expected[k]) for k in ctx.expected]
-    return all(abs(a - 100 * e) <= 0.01 * abs(100 * e) + 1e-6 for a, e in zip(vals, exp)) \
-        and any(e != 0 for e in exp)
-
-
 EX2 = Exercise(
     id="5.2",
     title="晒单率与商家回复率",
@@ -93,9 +80,7 @@ EX2 = Exercise(
     expected=trust_signals,
     comparator=DictOf(Scalar()),
     diagnoses=[
-        Diagnosis("percent", "你给的是百分数（乘了 100）：三个值都应是 0–1 之间的小数。",
-                  _dict_percent,
-                  example=lambda shop: {k: 100 * v for k, v in trust_signals(shop).items()}),
+        percent(trust_signals, "你给的是百分数（乘了 100）：三个值都应是 0–1 之间的小数。"),
         Diagnosis.like("bad_over_all",
                        "差评回复率的分母用了全部评价：分母应是差评（1–2 星）的条数，"
                        "先筛出差评，再看其中 shop_replied 的比例。",
@@ -307,10 +292,6 @@ def referral_counts(shop) -> pd.Series:
     return shop.customers["referrer_id"].dropna().value_counts().rename("referrals")
 
 
-def _proportions(answer, ctx) -> bool:
-    return abs(float(answer.sum()) - 1.0) < 1e-6 and len(answer) == len(ctx.expected)
-
-
 def _referred_ids(answer, ctx) -> bool:
     referred = set(ctx.shop.customers.loc[ctx.shop.customers["referrer_id"].notna(), "customer_id"])
     return set(answer.index) == referred
@@ -325,9 +306,7 @@ EX6 = Exercise(
     expected=referral_counts,
     comparator=SeriesOf(key_label="推荐人"),
     diagnoses=[
-        Diagnosis("proportions", "你给出的是比例（加起来等于 1）：题目要的是人数，去掉 normalize=True。",
-                  _proportions,
-                  example=lambda shop: shop.customers["referrer_id"].value_counts(normalize=True)),
+        proportions(referral_counts, "你给出的是比例（加起来等于 1）：题目要的是人数，去掉 normalize=True。"),
         Diagnosis("referred_ids",
                   "索引是被推荐进店的新客户：题目要的是推荐人，按 referrer_id 这一列计数。",
                   _referred_ids,
@@ -354,14 +333,6 @@ def campaign_uplift(shop) -> pd.Series:
     return (rates[TREATMENT] - rates[CONTROL]).rename("uplift")
 
 
-def _series_percent(answer, ctx) -> bool:
-    exp = ctx.expected.dropna()
-    if not (exp != 0).any():
-        return False
-    mine = answer.reindex(exp.index).astype("float64")
-    return bool(np.allclose(mine, 100 * exp, rtol=0.01))
-
-
 EX7 = Exercise(
     id="5.7",
     title="历史短信活动的增益",
@@ -372,8 +343,7 @@ EX7 = Exercise(
     expected=campaign_uplift,
     comparator=SeriesOf(key_label="活动"),
     diagnoses=[
-        Diagnosis("percent", "你给的是百分点（乘了 100）：题目要小数之差。", _series_percent,
-                  example=lambda shop: 100 * campaign_uplift(shop)),
+        percent(campaign_uplift, "你给的是百分点（乘了 100）：题目要小数之差。"),
         Diagnosis.like("treatment_only",
                        "你给的是实验组的转化率，没有减去对照组：对照组没收到短信也会有人下单，"
                        "增益 = 实验组转化率 − 对照组转化率。",
@@ -425,8 +395,7 @@ EX8 = Exercise(
     expected=naive_change,
     comparator=SeriesOf(key_label="活动"),
     diagnoses=[
-        Diagnosis("percent", "你给的是百分点（乘了 100）：题目要小数之差。", _series_percent,
-                  example=lambda shop: 100 * naive_change(shop)),
+        percent(naive_change, "你给的是百分点（乘了 100）：题目要小数之差。"),
         Diagnosis.like("used_control",
                        "你算的是实验组减对照组（真正的增益，5.7 已经算过）：这里要的是实验组自己发送前后的对比。",
                        campaign_uplift),
@@ -471,11 +440,6 @@ def sms_summary(shop, swap: bool = False) -> dict:
             "真实增益": float(result.true_uplift)}
 
 
-def _sms_percent(answer, ctx) -> bool:
-    return abs(float(answer["增益"]) - 100 * float(ctx.expected["增益"])) < 1e-3 \
-        and float(ctx.expected["增益"]) != 0
-
-
 def _sms_estimate_truth_swapped(answer, ctx) -> bool:
     e = ctx.expected
     return (e["增益"] != e["真实增益"] and abs(float(answer["增益"]) - e["真实增益"]) < 1e-9
@@ -506,8 +470,7 @@ EX9 = Exercise(
                   _sms_not_ready,
                   example=lambda shop: {**sms_summary(shop), "增益": float("nan"),
                       "置信区间下限": float("nan"), "置信区间上限": float("nan")}),
-        Diagnosis("percent", "增益给成了百分点（乘了 100）：活动表里的 uplift 本身就是小数。", _sms_percent,
-                  example=lambda shop: {**sms_summary(shop), "增益": 100 * sms_summary(shop)["增益"]}),
+        percent(sms_summary, "增益给成了百分点（乘了 100）：活动表里的 uplift 本身就是小数。", keys=("增益",)),
         Diagnosis("estimate_and_truth_swapped",
                   "“增益”和“真实增益”填反了：增益是平台用两组转化率估计出的 uplift，"
                   "真实增益是模拟器根据 truth 算出的 true_uplift。",
@@ -540,10 +503,6 @@ def plan_figures(shop) -> dict:
             "增益最大的活动": str(uplift.idxmax())}
 
 
-def _plan_percent(answer, ctx) -> bool:
-    return abs(float(answer["好评率"]) - 100 * float(ctx.expected["好评率"])) < 1e-2
-
-
 def _never_bought(shop) -> int:
     buyers = set(customer_summary(shop.orders).index)
     return int((~shop.customers["customer_id"].isin(buyers)).sum())
@@ -566,9 +525,7 @@ EX10 = Exercise(
     expected=plan_figures,
     comparator=DictOf(Scalar()),
     diagnoses=[
-        Diagnosis("percent", "好评率写成了百分数：字典里请用 0–1 的小数（文字建议里可以写百分数）。",
-                  _plan_percent,
-                  example=lambda shop: {**plan_figures(shop), "好评率": 100 * good_rate(shop)}),
+        percent(plan_figures, "好评率写成了百分数：字典里请用 0–1 的小数（文字建议里可以写百分数）。", keys=("好评率",)),
         Diagnosis("never_bought_included",
                   "流失客户数把从没下过单的注册客户也算进去了：流失客户是“曾经买过、后来很久没买”的客户，"
                   "只在 5.3 的等级表里数。",

@@ -11,17 +11,13 @@ import pandas as pd
 
 from crmkit import loyalty
 from crmkit.exercises.common import as_of as _as_of, close, valid
+from crmkit.exercises.diagnoses import percent
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf, SetOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
 CHAPTER = "6"
 
 SATISFIED, NOT_LOYAL = "满意但不忠诚", "不满意但忠诚"
-
-
-def _is_percent(answer, ctx) -> bool:
-    """The answer is 100 × the expected fraction."""
-    return close(float(answer), 100 * float(ctx.expected), 1e-4)
 
 
 # ---- 6.1 CSAT -------------------------------------------------------------------------------
@@ -38,9 +34,7 @@ EX1 = Exercise(
     expected=csat_share,
     comparator=Scalar(what="一个比例（0–1）"),
     diagnoses=[
-        Diagnosis("percent", "你给的是百分数（乘了 100）；题目要 0–1 之间的比例，去掉 × 100。",
-                  _is_percent,
-                  example=lambda shop: csat_share(shop) * 100),
+        percent(csat_share, "你给的是百分数（乘了 100）；题目要 0–1 之间的比例，去掉 × 100。"),
         Diagnosis.like("mean_score",
                        "你算的是平均分；CSAT 是“打 4 分及以上的问卷占多少”，先比较 csat >= 4 再求平均。",
                        lambda shop: float(shop.surveys["csat"].mean())),
@@ -113,8 +107,7 @@ EX3 = Exercise(
                        "条件写成了“多于 2 单”；买了 2 单就算复购，条件应是订单数 >= 2。",
                        lambda shop: float((valid(shop.orders).groupby("customer_id").size() > 2)
                                           .mean())),
-        Diagnosis("percent", "你给的是百分数（乘了 100）；题目要 0–1 之间的比例。", _is_percent,
-                  example=lambda shop: repurchase(shop) * 100),
+        percent(repurchase, "你给的是百分数（乘了 100）；题目要 0–1 之间的比例。"),
     ],
     hints=[
         "先筛掉退款成功的订单，再 groupby('customer_id').size() 得到每位客户的订单数。",
@@ -427,12 +420,6 @@ def _share_of_all(answer, ctx) -> bool:
         answer[key], (q["quadrant"] == SATISFIED).mean(), 1e-4)
 
 
-def _plan_percent(answer, ctx) -> bool:
-    key = PLAN_KEYS[2]
-    return isinstance(answer, dict) and key in answer and close(
-        answer[key], 100 * ctx.expected[key], 1e-4)
-
-
 EX9 = Exercise(
     id="6.9", title="建议书：把“满意但不忠诚”变成回头客", points=3,
     parts={"满意客户数": 1, "满意但不忠诚人数": 1, "满意但不忠诚占满意客户比例": 1},
@@ -449,9 +436,7 @@ EX9 = Exercise(
                       **plan_numbers(shop),
                       PLAN_KEYS[2]: float((loyalty.satisfaction_loyalty(shop.surveys, shop.orders)["quadrant"]
                                            == SATISFIED).mean())}),
-        Diagnosis("percent", "比例写成了百分数（乘了 100）；请写 0–1 之间的小数。", _plan_percent,
-                  example=lambda shop: {**plan_numbers(shop),
-                      PLAN_KEYS[2]: 100 * plan_numbers(shop)[PLAN_KEYS[2]]}),
+        percent(plan_numbers, "比例写成了百分数（乘了 100）；请写 0–1 之间的小数。", keys=(PLAN_KEYS[2],)),
     ],
     hints=[
         "q = ck.loyalty.satisfaction_loyalty(shop.surveys, shop.orders) 每位答卷客户一行，"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crmkit.exercises.common import close, valid
+from crmkit.exercises.diagnoses import percent, proportions
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
@@ -39,10 +40,6 @@ def _by_community(answer, ctx) -> bool:
     return len(answer) > 0 and set(answer.index) <= set(ctx.shop.communities["community_id"])
 
 
-def _proportions(answer, ctx) -> bool:
-    return abs(float(answer.sum()) - 1.0) < 1e-6
-
-
 EX1 = Exercise(
     id="7.1", title="各平台社群的成员人数", points=1,
     prompt="把社群成员表 shop.community_members 和社群表 shop.communities 按 community_id 合并，"
@@ -55,8 +52,7 @@ EX1 = Exercise(
                   _by_community,
                   example=lambda shop: shop.community_members.groupby("community_id")["customer_id"]
                       .nunique()),
-        Diagnosis("proportions", "你给的是比例（加起来等于 1）；题目要人数。", _proportions,
-                  example=lambda shop: members_by_platform(shop) / members_by_platform(shop).sum()),
+        proportions(members_by_platform, "你给的是比例（加起来等于 1）；题目要人数。"),
     ],
     hints=[
         "先合并：shop.community_members.merge(shop.communities[['community_id', 'platform']], "
@@ -279,11 +275,6 @@ def _relative_target(answer, ctx) -> bool:
         answer["目标"], ctx.expected["目标"], 1e-4)
 
 
-def _plan_percent(answer, ctx) -> bool:
-    return isinstance(answer, dict) and "基线" in answer and close(
-        answer["基线"], 100 * ctx.expected["基线"], 1e-4)
-
-
 def _all_platforms(answer, ctx) -> bool:
     return isinstance(answer, dict) and "成员人数" in answer and close(
         answer["成员人数"], ctx.shop.community_members["customer_id"].nunique())
@@ -304,9 +295,7 @@ EX6 = Exercise(
                   _relative_target,
                   example=lambda shop: {**plan_numbers(shop),
                       "目标": plan_numbers(shop)["基线"] * 1.05}),
-        Diagnosis("percent", "基线写成了百分数；请写 0–1 之间的小数（目标也一样）。", _plan_percent,
-                  example=lambda shop: {**plan_numbers(shop), "基线": 100 * plan_numbers(shop)["基线"],
-                      "目标": 100 * plan_numbers(shop)["目标"]}),
+        percent(plan_numbers, "基线写成了百分数；请写 0–1 之间的小数（目标也一样）。", keys=("基线", "目标")),
         Diagnosis("all_platforms",
                   "成员人数用了所有平台的成员；方案只针对千牛群，先筛出 platform == '千牛群' 的成员。",
                   _all_platforms,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from crmkit import loyalty, membership
 from crmkit.exercises.common import valid
+from crmkit.exercises.diagnoses import percent, proportions
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.rfm import customer_summary, rfm_table
@@ -42,10 +43,6 @@ def _all_registered(answer, ctx) -> bool:
     return float(answer["成交客户数"]) == len(ctx.shop.customers) != ctx.expected["成交客户数"]
 
 
-def _good_percent(answer, ctx) -> bool:
-    return _close(answer["好评率"], 100 * ctx.expected["好评率"])
-
-
 EX1 = Exercise(
     id="8.1",
     title="网店诊断：五个基本数",
@@ -62,8 +59,7 @@ EX1 = Exercise(
                   "成交客户数用了全部注册客户：只数有有效订单的客户（订单里不重复的 customer_id）。",
                   _all_registered,
                   example=lambda shop: {**diagnosis(shop), "成交客户数": len(shop.customers)}),
-        Diagnosis("percent", "好评率写成了百分数：请用 0–1 的小数。", _good_percent,
-                  example=lambda shop: {**diagnosis(shop), "好评率": 100 * diagnosis(shop)["好评率"]}),
+        percent(diagnosis, "好评率写成了百分数：请用 0–1 的小数。", keys=("好评率",)),
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进了订单数，销售额也没有扣退款：先筛出有效订单，"
                        "净销售额 = 实付金额 − 退款金额。",
@@ -109,9 +105,7 @@ EX2 = Exercise(
     expected=top20_share,
     comparator=Scalar(what="一个 0–1 之间的小数"),
     diagnoses=[
-        Diagnosis("percent", "你给的是百分数：请用 0–1 的小数。",
-                  lambda answer, ctx: _close(answer, 100 * ctx.expected),
-                  example=lambda shop: 100 * top20_share(shop)),
+        percent(top20_share, "你给的是百分数：请用 0–1 的小数。"),
         Diagnosis.like("registered_base",
                        "“前 20%”的人数按全部注册客户算了：只在成交客户里取前 20%。",
                        lambda shop: _top_share(customer_summary(shop.orders)["spend"],
@@ -140,10 +134,6 @@ def _orders_per_class(shop) -> pd.Series:
     return v["customer_id"].map(classes).value_counts()
 
 
-def _proportions(answer, ctx) -> bool:
-    return abs(float(answer.sum()) - 1.0) < 1e-6
-
-
 EX3 = Exercise(
     id="8.3",
     title="RFM 八类客户各有多少人",
@@ -153,9 +143,7 @@ EX3 = Exercise(
     expected=rfm_counts,
     comparator=SeriesOf(key_label="类别"),
     diagnoses=[
-        Diagnosis("proportions", "你给出的是比例（加起来等于 1）：题目要的是人数，去掉 normalize=True。",
-                  _proportions,
-                  example=lambda shop: rfm_counts(shop) / rfm_counts(shop).sum()),
+        proportions(rfm_counts, "你给出的是比例（加起来等于 1）：题目要的是人数，去掉 normalize=True。"),
         Diagnosis.like("orders_per_class",
                        "你数的是每一类客户的订单笔数：题目要每类有多少位客户，rfm_table 本身每位客户一行。",
                        _orders_per_class),
@@ -188,8 +176,7 @@ EX4 = Exercise(
     expected=tier_counts,
     comparator=SeriesOf(key_label="等级"),
     diagnoses=[
-        Diagnosis("proportions", "你给出的是比例：题目要的是人数。", _proportions,
-                  example=lambda shop: tier_counts(shop) / tier_counts(shop).sum()),
+        proportions(tier_counts, "你给出的是比例：题目要的是人数。"),
         Diagnosis.like("buyers_only",
                        "只评了有消费的客户：没下过单的注册客户也要列为“普通”。"
                        "调用 assign_tiers 时把 shop.customers 也传进去。",
@@ -230,10 +217,6 @@ def _roi_without_cost(answer, ctx) -> bool:
     return _close(answer["ROI"], ctx.expected["ROI"] + 1, rel=1e-6)
 
 
-def _uplift_percent(answer, ctx) -> bool:
-    return float(ctx.expected["增益"]) != 0 and _close(answer["增益"], 100 * ctx.expected["增益"])
-
-
 def _treatment_only(answer, ctx) -> bool:
     return ctx.expected["目标人数"] > 0 and _close(
         answer["目标人数"], ctx.variant("treated", lambda shop: campaign(shop).report["treatment"]))
@@ -251,8 +234,7 @@ EX5 = Exercise(
     expected=campaign_figures,
     comparator=DictOf(Scalar(), digits={"增量营收": 2}),
     diagnoses=[
-        Diagnosis("percent", "增益给成了百分点：报告里的 uplift 本身就是小数。", _uplift_percent,
-                  example=lambda shop: {**campaign_figures(shop), "增益": 100 * campaign_figures(shop)["增益"]}),
+        percent(campaign_figures, "增益给成了百分点：报告里的 uplift 本身就是小数。", keys=("增益",)),
         Diagnosis("treatment_only", "目标人数只算了实验组：目标人群总人数包括留作对照组的客户（报告的 crowd）。",
                   _treatment_only,
                   example=lambda shop: {**campaign_figures(shop),
@@ -285,11 +267,6 @@ def kpi_baseline(shop) -> dict:
             "CLV": float(loyalty.historical_clv(o)["clv"].mean())}
 
 
-def _kpi_percent(answer, ctx) -> bool:
-    keys = ("复购率", "流失率", "满意度")
-    return any(_close(answer[k], 100 * ctx.expected[k]) for k in keys if ctx.expected[k] != 0)
-
-
 def _churn_share(shop) -> dict:
     return {**kpi_baseline(shop), "流失率": float(loyalty.churn_flags(shop.orders).mean())}
 
@@ -311,8 +288,7 @@ EX6 = Exercise(
     expected=kpi_baseline,
     comparator=DictOf(Scalar(), digits={"客单价": 2, "CLV": 2}),
     diagnoses=[
-        Diagnosis("percent", "有比例写成了百分数：复购率、流失率、满意度都用 0–1 的小数。", _kpi_percent,
-                  example=lambda shop: {**kpi_baseline(shop), "复购率": 100 * kpi_baseline(shop)["复购率"]}),
+        percent(kpi_baseline, "有比例写成了百分数：复购率、流失率、满意度都用 0–1 的小数。", keys=("复购率", "流失率", "满意度")),
         Diagnosis.like("churn_share",
                        "流失率用了“全部成交客户中半年没买的比例”：KPI 里的流失率是“上半年买过的客户中，"
                        "这半年没再买的比例”，用 ck.loyalty.churn_rate。",
@@ -340,11 +316,6 @@ def plan_figures(shop) -> dict:
             "流失率": loyalty.churn_rate(shop.orders)}
 
 
-def _plan_percent(answer, ctx) -> bool:
-    keys = ("前20%客户营收占比", "流失率")
-    return any(_close(answer[k], 100 * ctx.expected[k]) for k in keys if ctx.expected[k] != 0)
-
-
 def _plan_churn_share(answer, ctx) -> bool:
     share = ctx.variant("churn_share", lambda shop: float(loyalty.churn_flags(shop.orders).mean()))
     return share != ctx.expected["流失率"] and _close(answer["流失率"], share, rel=1e-6)
@@ -361,10 +332,7 @@ EX7 = Exercise(
     expected=plan_figures,
     comparator=DictOf(Scalar()),
     diagnoses=[
-        Diagnosis("percent", "营收占比或流失率写成了百分数：字典里用 0–1 的小数（方案文字里可以写百分数）。",
-                  _plan_percent,
-                  example=lambda shop: {**plan_figures(shop),
-                      "流失率": 100 * plan_figures(shop)["流失率"]}),
+        percent(plan_figures, "营收占比或流失率写成了百分数：字典里用 0–1 的小数（方案文字里可以写百分数）。", keys=("流失率", "前20%客户营收占比")),
         Diagnosis("churn_share", "流失率用的不是 8.6 的 KPI 定义：请直接引用 answer_8_6['流失率']。",
                   _plan_churn_share,
                   example=lambda shop: {**plan_figures(shop),

@@ -6,6 +6,7 @@ tests and benchmarks run on. Every expected value is a pure function of the shop
 
 from __future__ import annotations
 
+from crmkit.exercises.diagnoses import misnamed_keys, proportions, refunds_kept
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf, SetOf
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.vocabulary import REFUNDED
@@ -57,10 +58,6 @@ def orders_by_channel(shop):
     return _valid(shop).groupby("channel").size()
 
 
-def _is_proportions(answer, ctx) -> bool:
-    return abs(float(answer.sum()) - 1.0) < 1e-6 and len(answer) == len(ctx.expected)
-
-
 def _grouped_by_channel_group(answer, ctx) -> bool:
     groups = set(ctx.shop.orders["channel_group"].unique())
     return set(answer.index) <= groups and set(answer.index) != set(ctx.expected.index)
@@ -78,9 +75,8 @@ EX2 = Exercise(
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先筛掉 status 为 '退款成功' 的订单再计数。",
                        lambda shop: shop.orders.groupby("channel").size()),
-        Diagnosis("proportions", "你给出的是比例（各渠道加起来等于 1），题目要的是订单数。"
-                  "去掉 normalize=True。", _is_proportions,
-                  example=lambda shop: _valid(shop)["channel"].value_counts(normalize=True)),
+        proportions(orders_by_channel, "你给出的是比例（各渠道加起来等于 1），题目要的是订单数。"
+                  "去掉 normalize=True。"),
         Diagnosis("wrong_column", "按 channel_group（来源类型）分组了；题目要按 channel（渠道）分组。",
                   _grouped_by_channel_group,
                   example=lambda shop: _valid(shop).groupby("channel_group").size()),
@@ -165,9 +161,7 @@ EX3 = Exercise(
                   example=lambda shop: _valid(shop)[["customer_id", "paid_amount"]]
                       .rename(columns={"paid_amount": "monetary"})
                       .assign(recency=0, frequency=1)[RFM_COLUMNS]),
-        Diagnosis.like("refunds_included",
-                       "把“退款成功”的订单也算进去了：先筛掉 status 为 '退款成功' 的订单。",
-                       lambda shop: _rfm(shop.orders)),
+        refunds_kept(lambda shop: _rfm(shop.orders)),
         Diagnosis("recency_off_by_one",
                   "recency 差了一天：截止日是最后一笔订单日期的次日，recency = (截止日 − 最后下单日期).days；"
                   "下单时间要先用 .dt.normalize() 取到日期。", _recency_off_by_one,
@@ -267,10 +261,6 @@ def _gross_aov(answer, ctx) -> bool:
     return abs(float(answer["客单价"]) - float(v["gross_amount"].mean())) < 0.01
 
 
-def _misnamed_keys(answer, ctx) -> bool:
-    return isinstance(answer, dict) and len(answer) == len(KPI_KEYS) and set(answer) != set(KPI_KEYS)
-
-
 EX5 = Exercise(
     id="demo.5",
     title="三项经营指标",
@@ -281,9 +271,7 @@ EX5 = Exercise(
     expected=kpis,
     comparator=DictOf(Scalar(digits=2)),
     diagnoses=[
-        Diagnosis("misnamed_keys", "字典的键与题目不同：键应为 '客户数'、'订单数'、'客单价'。",
-                  _misnamed_keys,
-                  example=lambda shop: {"customers": 1, "orders": 2, "aov": 3.0}),
+        misnamed_keys(("客户数", "订单数", "客单价")),
         Diagnosis("all_registered",
                   "客户数算成了全部注册客户；题目要的是下过有效订单的客户（订单里不重复的 customer_id）。",
                   _all_registered,
