@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/bench_grading.py [--notebooks 60] [--jobs N]
 
-Targets (from the grading issue): a check answers in at most 100 ms on the course shop;
-60 notebooks of one chapter grade in at most 3 minutes on 2 cores.
+Targets: a check answers in at most 100 ms on the course shop; 60 notebooks of one chapter
+grade in at most 3 minutes on 2 cores in the bubblewrap sandbox, at most 1.3× the time plain
+nbclient execution of the same notebooks takes. Prints the three timings (plain execution,
+grading without and with the sandbox), their ratios and the peak memory per worker.
 """
 
 from __future__ import annotations
@@ -65,28 +67,86 @@ def make_class(folder: Path, n: int) -> None:
         nbformat.write(kinds[i % 3], folder / f"student_{i:03d}.ipynb")
 
 
-def bench_batch(n: int, jobs: int | None) -> None:
+def _execute_plain(path: str) -> tuple[float, int, int]:
+    """Execute one notebook with nbclient as a teacher would without the grader."""
+    import resource
+
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=300, allow_errors=True, kernel_name="python3",
+                   resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+    took = time.perf_counter() - start
+    return took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, os.getpid()
+
+
+def bench_plain(files: list[Path], jobs: int) -> tuple[float, dict]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    peaks: dict = {}
+    start = time.perf_counter()
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        for _, peak, pid in pool.map(_execute_plain, [str(f) for f in files]):
+            peaks[pid] = max(peaks.get(pid, 0), peak)
+    return time.perf_counter() - start, peaks
+
+
+def bench_grade(subs, jobs: int, sandbox: bool) -> tuple[float, dict, list]:
     from crmkit.grading import batch
+
+    stats: list = []
+    start = time.perf_counter()
+    reports = batch.run_all(subs, jobs=jobs, progress=sys.stderr.isatty(), sandbox=sandbox,
+                            stats=stats)
+    seconds = time.perf_counter() - start
+    peaks: dict = {}
+    for st in stats:
+        pid = st.get("pid")
+        worker, child = peaks.get(pid, (0, 0))
+        peaks[pid] = (max(worker, st.get("worker_rss_kb", 0)),
+                      max(child, st.get("peak_rss_kb", 0)))
+    return seconds, peaks, reports
+
+
+def bench_batch(n: int, jobs: int) -> None:
+    from crmkit.grading import batch, sandbox
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "subs"
         folder.mkdir()
         make_class(folder, n)
         subs = batch.discover([folder])
-        start = time.perf_counter()
-        reports = batch.run_all(subs, jobs=jobs, progress=sys.stderr.isatty())
-        batch.write_outputs(reports, Path(tmp) / "out")
-        seconds = time.perf_counter() - start
+        plain, plain_peaks = bench_plain([f for _, f in subs], jobs)
+        loose, loose_peaks, _ = bench_grade(subs, jobs, sandbox=False)
+        reason = sandbox.unavailable_reason()
+        boxed = boxed_peaks = reports = None
+        if reason is None:
+            boxed, boxed_peaks, reports = bench_grade(subs, jobs, sandbox=True)
+    mb = 1024
+    print(f"{n} 本练习本，{jobs} 个并行（{os.cpu_count()} 核）：")
+    print(f"  直接用 nbclient 运行（不评分）：{plain:6.1f} 秒；每个进程的内核峰值内存 "
+          + "、".join(f"{v / mb:.0f} MB" for v in plain_peaks.values()))
+    print(f"  评分，不隔离（--no-sandbox）： {loose:6.1f} 秒 = {loose / plain:.2f}× 直接运行；"
+          "每个进程峰值 " + "、".join(f"评分 {w / mb:.0f} MB + 练习本 {c / mb:.0f} MB"
+                                  for w, c in loose_peaks.values()))
+    if boxed is None:
+        print(f"  沙箱评分：无法运行（{reason}）")
+        return
     bad = [r for r in reports if batch.status_text(r) != "正常"]
-    workers = jobs or os.cpu_count()
-    print(f"批量评分 {n} 本（{workers} 个并行，{os.cpu_count()} 核）：{seconds:.1f} 秒，"
-          f"每分钟 {n / seconds * 60:.1f} 本；运行不正常 {len(bad)} 本。目标：60 本 ≤ 180 秒（2 核）。")
+    print(f"  评分，bubblewrap 沙箱：        {boxed:6.1f} 秒 = {boxed / plain:.2f}× 直接运行，"
+          f"{boxed / loose:.2f}× 不隔离；每个进程峰值 "
+          + "、".join(f"评分 {w / mb:.0f} MB + 练习本 {c / mb:.0f} MB"
+                     for w, c in boxed_peaks.values()))
+    print(f"  运行不正常 {len(bad)} 本。目标：60 本沙箱评分 ≤ 180 秒（2 核），≤ 1.3× 直接运行。")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--notebooks", type=int, default=60)
-    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--skip-batch", action="store_true")
     args = parser.parse_args()
     bench_checks()
