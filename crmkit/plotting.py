@@ -347,8 +347,8 @@ def cohort_heatmap(matrix, ax=None, *, title: str = "同期群留存率", annot:
     top = color_scale_top(data)
     sns.heatmap(data, ax=ax, cmap="YlGnBu", vmin=0, vmax=top, annot=annot, fmt=".0%",
                 annot_kws={"fontsize": 9}, linewidths=0.5, linecolor="white",
-                cbar_kws={"label": "留存率（第 0 期恒为 100%，配色按之后各期）" if data.shape[1] > 1
-                          else "留存率", "format": "{x:.0%}"})
+                cbar_kws={"label": "留存率（配色不含第 0 期）" if data.shape[1] > 1 else "留存率",
+                          "format": "{x:.0%}"})
     ax.set_xlabel("首购后第几个月")
     ax.set_ylabel("首购月份（同期群）")
     ax.set_title(title)

@@ -464,6 +464,37 @@ def test_charts_have_no_missing_glyphs(course_shop):
     assert not [w for w in caught if "Glyph" in str(w.message)]
 
 
+def test_console_chart_error_bar_does_not_cover_the_labels():
+    from matplotlib.container import ErrorbarContainer
+    from matplotlib.figure import Figure
+
+    from crmkit.plotting import campaign_result
+
+    ax = Figure().add_subplot()
+    campaign_result({"treatment_rate": 0.08, "control_rate": 0.05, "ci_low": -0.045,
+                     "ci_high": 0.105}, ax=ax)  # an interval wide enough to reach the label
+    treatment = ax.patches[1]
+    errorbar = next(c for c in ax.containers if isinstance(c, ErrorbarContainer))
+    x = errorbar.lines[0].get_xdata()[0]
+    assert x > treatment.get_x() + treatment.get_width()  # beside the bar, not on it
+    assert ax.get_xlim()[1] > x and "95% 区间" in [t.get_text() for t in ax.texts]
+
+
+def test_cohort_heatmap_colours_leave_out_period_zero(cohort_tool):
+    from matplotlib.figure import Figure
+
+    from crmkit.plotting import cohort_heatmap
+
+    tool = cohort_tool
+    tool.reset()
+    data = tool.matrix.drop(columns="customers")
+    ax = Figure().add_subplot()
+    cohort_heatmap(data, ax=ax)
+    assert ax.collections[0].norm.vmax == pytest.approx(data.iloc[:, 1:].max().max())
+    assert ax.collections[0].norm.vmax < 0.5  # period 0 (100%) no longer sets the scale
+    assert {t.get_fontsize() for t in ax.texts} == {9}
+
+
 def test_widgets_in_a_run_without_front_end(tmp_path):
     """nbclient (what nbval and nbconvert use) runs the widgets; the outputs carry the summary."""
     import nbformat

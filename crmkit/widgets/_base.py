@@ -68,8 +68,10 @@ def table_html(df: pd.DataFrame, columns: dict | None = None, kinds: dict | None
     if columns is None:
         columns = {c: str(c) for c in df.columns}
     cols = [c for c in columns if c in df.columns]
+    text_cols = {c for c in cols if c not in kinds and not pd.api.types.is_numeric_dtype(df[c])}
     head = f"<th class='txt'>{html.escape(index)}</th>" if index else ""
-    head += "".join(f"<th>{html.escape(str(columns[c]))}</th>" for c in cols)
+    opening = {True: "<th class='txt'>", False: "<th>"}
+    head += "".join(f"{opening[c in text_cols]}{html.escape(str(columns[c]))}</th>" for c in cols)
     rows = []
     for key, row in df.head(max_rows).iterrows():
         cells = f"<td class='txt'>{html.escape(fmt_value(key))}</td>" if index else ""

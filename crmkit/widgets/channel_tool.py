@@ -46,7 +46,7 @@ class ChannelExplorer(Tool):
         self.quality = w.HTML()
         self.chart = w.Image(format="png", layout=w.Layout(max_width="560px"))
         self.ui = w.VBox([
-            w.HTML(f"<div style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div><div>上表：所选时间内各渠道的访问和成交；"
+            w.HTML(f"<div class='crmkit-title' style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div><div>上表：所选时间内各渠道的访问和成交；"
                    "下表：各获客渠道（客户第一次进店的渠道）带来的客户，之后买得怎么样。"
                    "付费渠道的客户往往更依赖优惠。</div>"),
             w.HBox([self.level, self.sort_by], layout=w.Layout(flex_flow="row wrap")),

@@ -33,7 +33,7 @@ class CohortExplorer(Tool):
         self.table.add_class("crmkit-cohort-table")
         self.chart = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.ui = w.VBox([
-            w.HTML(f"<div style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div><div>每一行是同一个月（或季度）首次购买的客户，"
+            w.HTML(f"<div class='crmkit-title' style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div><div>每一行是同一个月（或季度）首次购买的客户，"
                    "每一列是首单之后的第几期；空白格子是还没有完整观察到的时期。</div>"),
             w.HBox([self.period, self.metric, self.periods], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.reset_button]), self.status, self.chart, self.table,
@@ -92,7 +92,7 @@ class CohortExplorer(Tool):
         values = data.astype("float64")
         sns.heatmap(values, ax=ax, cmap="YlGnBu", vmin=0, vmax=color_scale_top(values),
                     annot=values.shape[1] <= 15, fmt=".0f", annot_kws={"fontsize": 9},
-                    cbar_kws={"label": f"{self.metric.value}（配色按第 1 期及以后）"},
+                    cbar_kws={"label": f"{self.metric.value}（配色不含第 0 期）"},
                     linewidths=0.5, linecolor="white")
         ax.set_xlabel(f"首购后第几个{unit}")
         ax.set_ylabel(f"首购{unit}份（同期群）")

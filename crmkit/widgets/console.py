@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import CrmkitError
 from ._base import Tool, figure_png, status_html, table_html
-from .console_store import ConsoleStore, notebook_path
+from .console_store import FOLDER, ConsoleStore, notebook_path
 from .console_state import (
     CONTROL_MAX,
     CONTROL_MIN,
@@ -66,7 +66,9 @@ class OperationsConsole(Tool):
         self.filtered = self.state.customers
         self._build()
         self.reset()
-        self.saved_note.value = _note_html(" ".join(filter(None, [note, self._where()])))
+        # a note that names the file already says where the work is kept
+        self.saved_note.value = _note_html(note if FOLDER in note else
+                                           " ".join(filter(None, [note, self._where()])))
 
     # ---- what notebook code reads ----
     @property
@@ -235,7 +237,7 @@ class OperationsConsole(Tool):
         self.tabs = w.Tab(children=[list_tab, crowd_tab, group_tab, campaign_tab])
         for i, name in enumerate(("客户列表", "客户分群", "分组管理", "智能触达")):
             self.tabs.set_title(i, name)
-        self.ui = w.VBox([w.HTML(f"<div style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div>"), header,
+        self.ui = w.VBox([w.HTML(f"<div class='crmkit-title' style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div>"), header,
                           self.start_over_ask, self.saved_note, self.status, self.tabs])
         self.ui.add_class("crmkit-console")
         self.ui.add_class("crmkit-live")

@@ -80,7 +80,8 @@ class ConsoleStore:
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
                 state = ConsoleState.from_dict(self.shop, data)
-                note = f"已从 {FOLDER}/{self.path.name} 恢复上次的分组和活动。"
+                note = (f"已从 {FOLDER}/{self.path.name} 恢复上次的分组和活动；"
+                        "之后的改动继续自动保存到这个文件。")
                 self._written = self.path.read_text(encoding="utf-8")
             except (OSError, ValueError, CrmkitError) as err:
                 kept = self.path.with_name(self.path.stem + ".damaged.json")

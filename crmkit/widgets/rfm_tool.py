@@ -5,7 +5,8 @@ from __future__ import annotations
 from ._base import Tool, figure_png, table_html
 from .explorers import RFMView, rfm_base, rfm_explore
 
-DEFAULTS = {"scoring": "quantile", "bins": 5, "window": None}
+#: ``window`` 0 means all history (a Dropdown cannot select the value None: it means "nothing").
+DEFAULTS = {"scoring": "quantile", "bins": 5, "window": 0}
 #: Example cut-offs for each number of bins (bins − 1 values each): R in days, F in orders, M in yuan.
 DEFAULT_CUTS = {
     3: ("30, 180", "2, 5", "200, 1000"),
@@ -40,7 +41,7 @@ class RFMExplorer(Tool):
                                        description="打分方式", **wide)
         self.bins = w.Dropdown(options=[3, 4, 5], description="分档数", **wide,
                                layout=w.Layout(width="140px"))
-        self.window = w.Dropdown(options=[("全部历史", None), ("近 365 天", 365), ("近 180 天", 180)],
+        self.window = w.Dropdown(options=[("全部历史", 0), ("近 365 天", 365), ("近 180 天", 180)],
                                  description="F、M 统计窗口", **wide)
         # Updating takes a few milliseconds: follow the learner's typing (a half-typed list gives
         # a message, not a crash).
@@ -54,7 +55,7 @@ class RFMExplorer(Tool):
         self.table.add_class("crmkit-rfm-table")
         self.chart = w.Image(format="png", layout=w.Layout(max_width="620px"))
         self.ui = w.VBox([
-            w.HTML(f"<div style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div><div>R、F、M 各打 1 到 N 分；"
+            w.HTML(f"<div class='crmkit-title' style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div><div>R、F、M 各打 1 到 N 分；"
                    "某一维得分高于全体平均分记为“高”。自定义分界：分界值个数 = 分档数 − 1；"
                    "R 的分界是天数（30 天内得最高分），F、M 的分界是下限。</div>"),
             w.HBox([self.scoring, self.bins, self.window], layout=w.Layout(flex_flow="row wrap")),
@@ -93,7 +94,7 @@ class RFMExplorer(Tool):
     def settings(self) -> dict:
         custom = self.scoring.value == "thresholds"
         return {"scoring": self.scoring.value, "bins": self.bins.value,
-                "window_days": self.window.value,
+                "window_days": self.window.value or None,
                 "r_thresholds": self.r_cuts.value if custom else None,
                 "f_thresholds": self.f_cuts.value if custom else None,
                 "m_thresholds": self.m_cuts.value if custom else None}

@@ -53,7 +53,7 @@ class TagBuilder(Tool):
         self.examples = w.HTML()
         columns = "、".join(f"{c}（{FEATURE_NOTES[c]}）" for c in usable)
         self.ui = w.VBox([
-            w.HTML(f"<div style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div><div>条件的写法与 pandas 的 query 相同，"
+            w.HTML(f"<div class='crmkit-title' style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div><div>条件的写法与 pandas 的 query 相同，"
                    "可用 and、or、not、==、in，文字要加引号，如 <code>province == '浙江省'</code>。"
                    f"可用的列：{html.escape(columns)}。</div>"),
             self.rules_text,

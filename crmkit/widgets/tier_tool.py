@@ -68,7 +68,7 @@ class TierDesigner(Tool):
         self.members = w.HTML()
         self.chart = w.Image(format="png", layout=w.Layout(max_width="520px"))
         self.ui = w.VBox([
-            w.HTML(f"<div style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div>"
+            w.HTML(f"<div class='crmkit-title' style='font-size:16px;font-weight:bold;margin:4px 0'>{self.title}</div>"
                    "<div>满足“近 12 个月消费”或“累计消费”门槛之一即可升到该等级；门槛必须逐级递增。"
                    "满减两项都填 0 表示没有满减。权益成本假设每笔订单都享受客户当前等级的权益。</div>"),
             w.VBox(rows), w.HBox([self.reset_button]), self.status,
