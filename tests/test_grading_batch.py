@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from crmkit.cli import main as cli_main
+from crmkit.errors import CrmkitError
 from crmkit.grading import batch, builder, sandbox
 
 NO_SANDBOX = sandbox.unavailable_reason()
@@ -223,3 +225,32 @@ def test_cli_grade_is_deterministic(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "已评分 2 份" in text and "readme" in text
     assert (tmp_path / "a" / "feedback" / "王小明.html").exists()
+
+
+def test_without_a_sandbox_grading_refuses_unless_asked(tmp_path, monkeypatch, capsys):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    _write(_solution(), subs / "alice.ipynb")
+    monkeypatch.setitem(sandbox._PROBE, "reason", "当前系统（darwin）没有 bubblewrap")
+    code = cli_main(["grade", str(subs), "--out", str(tmp_path / "out"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "无法隔离运行学生的练习本" in err and "--no-sandbox" in err
+    assert not (tmp_path / "out").exists()
+    code = cli_main(["grade", str(subs), "--out", str(tmp_path / "out"), "--no-progress",
+                     "--no-sandbox", "--cell-timeout", "20"])
+    assert code == 0
+    with open(tmp_path / "out" / "gradebook.csv", encoding="utf-8-sig") as fh:
+        row = next(csv.DictReader(fh))
+    assert row["total"] == "6" and row["status"] == batch.UNISOLATED
+
+
+def test_course_data_that_fails_its_checksums_is_refused(tmp_path, monkeypatch):
+    from crmkit.shop import course_data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(course_data_dir(), data)
+    with open(data / "orders.csv", "a", encoding="utf-8") as fh:
+        fh.write("O9999999,C000001\n")
+    monkeypatch.setenv("CRMKIT_DATA", str(data))
+    with pytest.raises(CrmkitError, match="课程数据校验失败，拒绝评分"):
+        batch.verify_course_data()

@@ -289,6 +289,12 @@ def run_all(submissions, chapter=None, timeout=300, cell_timeout=60, jobs=None,
 
     from tqdm import tqdm
 
+    if sandbox:
+        from .sandbox import refusal_message, unavailable_reason
+
+        reason = unavailable_reason()
+        if reason:
+            raise CrmkitError(refusal_message(reason))
     settings = Settings(chapter=str(chapter) if chapter else None, timeout=float(timeout),
                         cell_timeout=float(cell_timeout), sandbox=bool(sandbox),
                         memory_bytes=int(memory_bytes), max_answer_bytes=int(max_answer_bytes))
@@ -587,7 +593,7 @@ def run(args) -> int:
     submissions = discover(args.submissions, exclude=args.out)
     if not submissions:
         raise CrmkitError("没有找到任何提交文件。")
-    if not args.no_sandbox:
+    if not args.no_sandbox:  # refuse before verifying data or grading anything
         reason = unavailable_reason()
         if reason:
             raise CrmkitError(refusal_message(reason))
