@@ -2,7 +2,8 @@
 widget calls, on the course shop and on a generated 100,000-customer shop.
 
 Targets: 100 ms on the course shop, 1 s on 100,000 customers (per update, p95). The one-off
-preparation each widget does when it is built (``*_base``, ``ConsoleState``) is printed too.
+preparation each widget does when it is built (``*_base``, ``ConsoleState``) and the console's
+restore after a kernel restart are printed too; its save after every action is an update.
 Run:  .venv/bin/python benchmarks/bench_widgets.py [--customers 100000] [--repeat 20]
 """
 
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -31,7 +34,7 @@ def timed(fn):
     return value, (time.perf_counter() - t) * 1000
 
 
-def cases(shop):
+def cases(shop, folder: Path):
     from crmkit.membership import TEXTBOOK_RULES
     from crmkit.widgets import explorers as ex
     from crmkit.widgets.console_state import ConsoleState, sms_length
@@ -53,6 +56,21 @@ def cases(shop):
     def send():
         state.send_campaign(next(names), "分组：基准组", "老客专享满100减10，回T退订")
 
+    # the console saves after every action; a kernel restart rebuilds the state from the file
+    from crmkit.widgets.console_store import ConsoleStore, clear_registry
+
+    for _ in range(3):
+        send()
+    notebook = folder / "bench.ipynb"
+    store = ConsoleStore(shop, 1, notebook)
+    store.save(state)
+    clear_registry()
+    _, prep["重启后恢复（3 次活动）"] = timed(lambda: ConsoleStore(shop, 1, notebook).load())
+
+    def save():
+        store._written = store._seen = None  # write even when nothing changed
+        store.save(state)
+
     updates = {
         "运营平台 · 客户列表筛选": lambda: state.filter(
             status="成交客户", tiers=["银卡", "金卡"], tags=["老客户"], last_from="2025-01-01"),
@@ -63,6 +81,7 @@ def cases(shop):
         "运营平台 · 短信字数": lambda: sms_length("亲，老客专享满100减10，回T退订" * 3),
         "运营平台 · 发送短信活动": send,
         "运营平台 · 活动结果表": lambda: state.campaigns,
+        "运营平台 · 自动保存（写盘）": save,
         "会员等级设计": lambda: ex.tier_design(tiers, rules),
         "会员等级设计（教材规则）": lambda: ex.tier_design(tiers, TEXTBOOK_RULES),
         "RFM 探索（分位数）": lambda: ex.rfm_explore(orders),
@@ -80,7 +99,12 @@ def cases(shop):
 
 
 def run(shop, label: str, repeat: int, limit_ms: float) -> bool:
-    prep, updates = cases(shop)
+    with tempfile.TemporaryDirectory() as folder:
+        return _run(shop, label, repeat, limit_ms, Path(folder))
+
+
+def _run(shop, label: str, repeat: int, limit_ms: float, folder: Path) -> bool:
+    prep, updates = cases(shop, folder)
     print(f"\n== {label}：{len(shop.customers):,} 位客户，{len(shop.orders):,} 笔订单，"
           f"{len(shop.visits):,} 次访问 ==")
     print("构建时的一次性准备（不计入更新时间）：")

@@ -69,6 +69,7 @@ class ConsoleStore:
             self.path = (notebook.parent / FOLDER /
                          f"console-{_safe(notebook.stem)}-shop{shop_seed}-seed{self.seed}.json")
         self._written: str | None = None
+        self._seen: tuple | None = None
 
     def load(self) -> tuple[ConsoleState, str]:
         """The saved state (kernel first, then disk) or a fresh one, and a note for the learner."""
@@ -102,21 +103,33 @@ class ConsoleStore:
         _REGISTRY[self.key] = state
         if self.path is None:
             return
+        seen = self._signature(state)
+        if self._seen is not None and all(a is b for a, b in zip(seen[:3], self._seen[:3])) \
+                and seen[3:] == self._seen[3:]:
+            return
         data = state.to_dict()
         if not data["groups"] and not data["campaigns"] and not self.path.exists():
+            self._seen = seen
             return  # nothing built yet: no file just for opening the console
         text = json.dumps(data, ensure_ascii=False, indent=1)
-        if text == self._written:
-            return
-        _write_atomic(self.path, text)
-        self._written = text
+        if text != self._written:
+            _write_atomic(self.path, text)
+            self._written = text
+        self._seen = seen
+
+    @staticmethod
+    def _signature(state: ConsoleState) -> tuple:
+        """What changes when saved work changes. Runs after every action (most, like filtering,
+        change nothing saved); the state's tables are replaced, never edited in place, so their
+        identity tells a change (the tuple holds them, so an id cannot be reused)."""
+        return (state, state._groups, state.tag_matrix, len(state._sent), state.now)
 
     def forget(self) -> ConsoleState:
         """Start over: drop the saved state (kernel and disk) and return a fresh one."""
         _REGISTRY.pop(self.key, None)
         if self.path is not None:
             self.path.unlink(missing_ok=True)
-        self._written = None
+        self._written = self._seen = None
         fresh = ConsoleState(self.shop, seed=self.seed)
         _REGISTRY[self.key] = fresh
         return fresh
