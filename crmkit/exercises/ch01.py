@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.exercises.common import REFUNDED, as_of as _as_of, close, valid
-from crmkit.exercises.diagnoses import percent
+from crmkit.exercises.diagnoses import part_of, percent
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf, SetOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
@@ -153,9 +153,9 @@ EX2 = Exercise(
 
 
 def churn_risk(shop, valid_only: bool = True, days: int | None = None,
-               include_never: bool = False):
+               include_never: bool = False, today: bool = False):
     orders = valid(shop.orders) if valid_only else shop.orders
-    as_of = _as_of(shop)
+    as_of = pd.Timestamp.today().normalize() if today else _as_of(shop)
     cutoff = as_of - (pd.Timedelta(days=days) if days else pd.DateOffset(months=6))
     last = orders.groupby("customer_id")["order_time"].max()
     out = set(last.index[last < cutoff])
@@ -187,6 +187,10 @@ EX3 = Exercise(
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单当成了消费：最后一次下单要在有效订单里找。",
                        lambda s: churn_risk(s, valid_only=False)),
+        Diagnosis.like("today_as_of",
+                       "基准日用了今天的日期：课程数据停在过去，基准日是数据里最后一笔订单日期的次日"
+                       "（shop.orders['order_time'].max().normalize() + pd.Timedelta(days=1)），不是 pd.Timestamp.today()。",
+                       lambda s: churn_risk(s, today=True)),
         Diagnosis("wrong_window",
                   "时间窗口不对：用“6 个月”（pd.DateOffset(months=6)）而不是固定天数，"
                   "起点是基准日（最后一笔订单日期的次日 0 点）。", _wrong_window,
@@ -528,6 +532,7 @@ EX8 = Exercise(
                   _memo_never,
                   example=lambda s: {**memo_figures(s),
                       "流失风险客户数": len(churn_risk(s, include_never=True))}),
+        *part_of("前20%客户营收占比", EX4, memo_figures),
     ],
     hints=[
         "前两个数可以直接用练习 1.4、1.3 的结果：answer_1_4 和 len(answer_1_3)。",

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.exercises.common import valid
-from crmkit.exercises.diagnoses import percent, proportions
+from crmkit.exercises.diagnoses import part_of, percent, proportions
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.rfm import customer_summary
@@ -533,6 +533,7 @@ EX10 = Exercise(
                   example=lambda shop: {
                       **plan_figures(shop),
                       "流失客户数": plan_figures(shop)["流失客户数"] + _never_bought(shop)}),
+        *part_of("好评率", EX1, plan_figures),
     ],
     hints=[
         "好评率就是 answer_5_1；等级人数来自 answer_5_3.value_counts()。",

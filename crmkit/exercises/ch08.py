@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from crmkit import loyalty, membership
+from crmkit.exercises import ch05, ch06
 from crmkit.exercises.common import valid
-from crmkit.exercises.diagnoses import percent, proportions
+from crmkit.exercises.diagnoses import part_of, percent, proportions
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.rfm import customer_summary, rfm_table
@@ -67,6 +68,7 @@ EX1 = Exercise(
         Diagnosis.like("paid_aov",
                        "客单价用了实付金额的平均，没有扣除部分退款：客单价 = 净销售额 ÷ 有效订单数。",
                        lambda shop: diagnosis(shop, aov_col="paid_amount")),
+        *part_of("好评率", ch05.EX1, diagnosis),
     ],
     hints=[
         "v = shop.orders[shop.orders['status'] != '退款成功']；成交客户数 = v['customer_id'].nunique()。",
@@ -296,6 +298,8 @@ EX6 = Exercise(
         Diagnosis.like("clv_all_registered",
                        "CLV 除以了全部注册客户：平均 CLV 只在成交客户中算（historical_clv 的结果每位成交客户一行，直接 .mean()）。",
                        _clv_all),
+        *part_of("复购率", ch06.EX3, kpi_baseline),
+        *part_of("满意度", ch06.EX1, kpi_baseline),
     ],
     hints=[
         ("前三项都有现成的函数：ck.loyalty.repurchase_rate(shop.orders)、ck.loyalty.churn_rate(shop.orders)、"
@@ -337,6 +341,7 @@ EX7 = Exercise(
                   _plan_churn_share,
                   example=lambda shop: {**plan_figures(shop),
                       "流失率": float(loyalty.churn_flags(shop.orders).mean())}),
+        *part_of("前20%客户营收占比", EX2, plan_figures),
     ],
     hints=[
         "直接引用前面的答案：answer_8_2、answer_8_3['重要价值']、answer_8_5['ROI']、answer_8_6['流失率']。",

@@ -108,3 +108,32 @@ def misnamed_keys(keys) -> Diagnosis:
 def refunds_kept(variant, message: str = REFUNDS_KEPT, name: str = "refunds_included") -> Diagnosis:
     """Refunded orders counted as purchases; `variant(shop)` is the answer they give."""
     return Diagnosis.like(name, message, variant)
+
+
+def part_of(key: str, source, expected, skip=("percent",)) -> list[Diagnosis]:
+    """The diagnoses of exercise `source` applied to the part `key` of a summary's dict answer
+    (whose reference function is `expected`): the summary reuses them, part by part.
+
+    A part's diagnosis fires when ``answer[key]`` is wrong for `source` and shows that mistake;
+    its message names the part. Diagnoses in `skip` are left to the summary (it has its own).
+    """
+    from crmkit.grading import context
+
+    out = []
+    for diag in source.diagnoses:
+        if diag.name in skip:
+            continue
+
+        def when(answer, ctx, diag=diag) -> bool:
+            if not isinstance(answer, dict) or key not in answer:
+                return False
+            sub = context.CheckContext(source, ctx.shop, context.cached(
+                source.id, "expected", ctx.shop, source.expected))
+            return (source.comparator.compare(answer[key], sub.expected) is not None
+                    and bool(diag.when(answer[key], sub)))
+
+        def example(shop, diag=diag):
+            return {**expected(shop), key: diag.example(shop)}
+
+        out.append(Diagnosis(f"{key}:{diag.name}", f"“{key}”：{diag.message}", when, example=example))
+    return out
