@@ -436,7 +436,7 @@ def test_widgets_in_jupyterlab(tmp_path, course_shop):
     assert headers[:4] == ["编号", "人群", "增益", "95% 区间"]
     assert row["人群"] == "分组：" + GROUP
     assert row["状态"] == "已出结果"
-    assert number(row["人数"]) == expected["crowd_size"] == 4269
+    assert number(row["人数"]) == expected["crowd_size"] > 1000
     for header, col in (("发送", "sent"), ("送达", "delivered"), ("点击", "clicked"),
                         ("订单", "orders")):
         assert number(row[header]) == expected[col], header

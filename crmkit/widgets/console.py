@@ -454,7 +454,7 @@ class OperationsConsole(Tool):
         for name in table.loc[table["status"] == "已出结果", "name"] if len(table) else []:
             text = self.state.result(name).report.get("warning")
             if isinstance(text, str) and text.strip():
-                out[name] = text.strip()
+                out[name] = text.strip().removeprefix("注意：")  # shown after "⚠️ 提示："
         return out
 
     def _refresh_chart(self) -> None:
