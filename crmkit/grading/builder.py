@@ -29,7 +29,7 @@ MARKDOWN_PLACEHOLDER = "（在这里写下你的回答）"
 SOLUTIONS_SUFFIX = "_solutions.ipynb"
 EXERCISES_SUFFIX = "_exercises.ipynb"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-KEPT_CELL_METADATA = ("tags", "editable", "deletable")
+KEPT_CELL_METADATA = ("tags", "editable", "deletable", "crmkit")  # crmkit: open-answer markers
 
 _ASSIGN = re.compile(r"^(answer_[A-Za-z0-9_]+)\s*(?::[^=]*)?=(?!=)")
 _CHECK_CALL = re.compile(r"""check\(\s*["']([A-Za-z0-9]+)\.[A-Za-z0-9]+["']""")
