@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from ..errors import CrmkitError
+# the project's one atomic writer (temporary file in the same folder, then os.replace)
+from ..grading.roster import write_text_atomic
 from .console_state import ConsoleState, shop_fingerprint
 
 FOLDER = ".crmkit"
@@ -113,7 +114,7 @@ class ConsoleStore:
             return  # nothing built yet: no file just for opening the console
         text = json.dumps(data, ensure_ascii=False, indent=1)
         if text != self._written:
-            _write_atomic(self.path, text)
+            write_text_atomic(self.path, text, encoding="utf-8")
             self._written = text
         self._seen = seen
 
@@ -138,19 +139,6 @@ class ConsoleStore:
         if self.path is None:
             return "分组和活动保存在本次运行的内核中（重新运行单元格不会丢失；重启内核后从空白开始）。"
         return f"分组和活动自动保存在笔记本旁的 {FOLDER}/{self.path.name}，重启内核后也能恢复。"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, so the file is whole or unchanged."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def clear_registry() -> None:
