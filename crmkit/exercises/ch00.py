@@ -51,6 +51,9 @@ EX1 = Exercise(
         Diagnosis("n_customers", "这是客户表 shop.customers 的行数；题目问的是订单表 shop.orders。",
                   _is_n_customers,
                   example=lambda shop: len(shop.customers)),
+        Diagnosis.like("refunds_dropped",
+                       "你先筛掉了“退款成功”的订单：这道题问的是订单表一共有多少行，每一行都算，不用筛选。",
+                       lambda shop: len(valid(shop.orders))),
     ],
     hints=[
         "每张表都有 .shape 属性，它给出（行数, 列数）两个数。",

@@ -213,9 +213,9 @@ def _spend(shop, valid_only=True, net=True):
     return amount.groupby(orders["customer_id"]).sum()
 
 
-def top20_share(shop, valid_only=True, ascending=False):
-    spend = _spend(shop, valid_only).sort_values(ascending=ascending)
-    k = int(len(spend) * 0.2)
+def top20_share(shop, valid_only=True, ascending=False, net=True, registered=False):
+    spend = _spend(shop, valid_only, net).sort_values(ascending=ascending)
+    k = int((len(shop.customers) if registered else len(spend)) * 0.2)
     return float(spend.iloc[:k].sum() / spend.sum())
 
 
@@ -236,6 +236,13 @@ EX4 = Exercise(
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先筛掉这些订单，再按客户汇总消费净额。",
                        lambda s: top20_share(s, valid_only=False)),
+        Diagnosis.like("paid_refunds_kept",
+                       "你用全部订单的实付金额 paid_amount 求和：要先筛掉“退款成功”的订单，再用实付减退款"
+                       "（paid_amount − refund_amount）算消费净额。",
+                       lambda s: top20_share(s, valid_only=False, net=False)),
+        Diagnosis.like("registered_base",
+                       "“前 20%”的人数按全部注册客户算了：人数 = int(下过有效订单的客户数 × 0.2)。",
+                       lambda s: top20_share(s, registered=True)),
     ],
     hints=[
         "先按客户汇总消费净额：spend = valid.assign(net=...).groupby('customer_id')['net'].sum()。",

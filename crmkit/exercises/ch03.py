@@ -196,11 +196,12 @@ EX3 = Exercise(
 # ---- 3.4 the customer list: 成交 / 询单 / 未成交 --------------------------------------------------
 
 
-def _status_counts(shop, all_orders=False, overlap=False):
+def _status_counts(shop, all_orders=False, overlap=False, any_chat=False):
     t = tables(shop)
     o = shop.orders if all_orders else valid_orders(shop)
     buyers = set(o["customer_id"])
-    asked = set(t.service_chats.loc[t.service_chats["stage"] == "售前", "customer_id"])
+    chats = t.service_chats if any_chat else t.service_chats.loc[t.service_chats["stage"] == "售前"]
+    asked = set(chats["customer_id"])
     ids = t.customers["customer_id"]
     if overlap:
         counts = {"成交客户": int(ids.isin(buyers).sum()), "询单客户": int(ids.isin(asked).sum())}
@@ -235,6 +236,9 @@ EX4 = Exercise(
         Diagnosis.like("refunds_included",
                        "订单全部退款成功的客户不算成交客户：判断成交前先去掉“退款成功”的订单。",
                        lambda shop: _status_counts(shop, all_orders=True)),
+        Diagnosis.like("any_chat",
+                       "询单客户只看“售前”咨询（stage 为 '售前'）：你把售后等其他会话也算成了询单。",
+                       lambda shop: _status_counts(shop, any_chat=True)),
         proportions(status_counts, "你给出的是占比（加起来等于 1）；题目要的是人数。"),
     ],
     hints=[

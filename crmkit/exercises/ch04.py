@@ -60,6 +60,9 @@ EX1 = Exercise(
                        lambda shop: _spend_12m(shop, "paid_amount", all_orders=True)),
         Diagnosis.like("gross_amount", "用了商品总额 gross_amount；消费应从实付金额 paid_amount 算起（再减去退款）。",
                        lambda shop: _spend_12m(shop, "gross_amount")),
+        Diagnosis.like("paid_not_net",
+                       "用了实付金额 paid_amount，没有减去部分退款 refund_amount：消费净额 = 实付 − 退款。",
+                       lambda shop: _spend_12m(shop, "paid_amount")),
     ],
     hints=[
         "基准日：orders['order_time'].max().normalize() + pd.Timedelta(days=1)；"
@@ -287,6 +290,14 @@ def member_figures(shop):
     return _member_figures(shop)
 
 
+def _aov_mean_paid(shop):
+    o = valid_orders(shop)
+    members = set(tables(shop).customers.loc[tables(shop).customers["is_member"].astype(bool), "customer_id"])
+    is_member = o["customer_id"].isin(members)
+    return {**member_figures(shop), "会员客单价": float(o.loc[is_member, "paid_amount"].mean()),
+            "非会员客单价": float(o.loc[~is_member, "paid_amount"].mean())}
+
+
 EX6 = Exercise(
     id="4.6",
     title="会员与非会员：复购率和客单价",
@@ -306,6 +317,9 @@ EX6 = Exercise(
                        "把“退款成功”的订单也算进去了，并且没有扣除部分退款：先筛选有效订单，再用净额。",
                        lambda shop: _member_figures(shop, all_orders=True)),
         percent(member_figures, "复购率写成了百分数（乘了 100）；请给出 0–1 之间的小数。", keys=("会员复购率", "非会员复购率")),
+        Diagnosis.like("aov_mean_paid",
+                       "客单价用了每笔订单实付金额的平均：这里客单价 = 消费净额之和 ÷ 有效订单数（净额要减去退款）。",
+                       _aov_mean_paid),
     ],
     hints=[
         "先按客户汇总有效订单：订单数和消费净额；再把 is_member 接上（join 或 merge），没买过的客户订单数记 0。",

@@ -333,6 +333,14 @@ def campaign_uplift(shop) -> pd.Series:
     return (rates[TREATMENT] - rates[CONTROL]).rename("uplift")
 
 
+def _uplift_delivered_only(shop) -> pd.Series:
+    cc = shop.campaign_contacts
+    treated = cc[(cc["group"] == TREATMENT) & cc["delivered"].astype(bool)]
+    control = cc[cc["group"] == CONTROL]
+    return (treated.groupby("campaign_id")["converted"].mean()
+            - control.groupby("campaign_id")["converted"].mean()).rename("uplift")
+
+
 EX7 = Exercise(
     id="5.7",
     title="历史短信活动的增益",
@@ -350,6 +358,10 @@ EX7 = Exercise(
                        lambda shop: campaign_rates(shop)[TREATMENT]),
         Diagnosis.like("swapped", "正负号反了：增益 = 实验组转化率 − 对照组转化率。",
                        lambda shop: -campaign_uplift(shop)),
+        Diagnosis.like("delivered_only",
+                       "实验组只算了短信送达的客户：题目要求实验组按全部成员计（未送达的也算），"
+                       "否则就不是随机分组之间的比较了。",
+                       _uplift_delivered_only),
     ],
     hints=[
         "转化率 = converted 列的平均值；按 ['campaign_id', 'group'] 分组求平均。",

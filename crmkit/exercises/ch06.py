@@ -71,6 +71,10 @@ EX2 = Exercise(
                        "推荐者的分数线不对：只有 9 分和 10 分算推荐者，7–8 分是“被动者”，两边都不算。",
                        lambda shop: float(((shop.surveys["nps"] >= 8).mean()
                                            - (shop.surveys["nps"] <= 6).mean()) * 100)),
+        Diagnosis.like("detractor_cut",
+                       "贬损者的分数线不对：0–6 分都是贬损者（nps <= 6），7–8 分是“被动者”。",
+                       lambda shop: float(((shop.surveys["nps"] >= 9).mean()
+                                           - (shop.surveys["nps"] <= 5).mean()) * 100)),
         Diagnosis.like("promoters_only", "你只算了推荐者占比；还要减去贬损者（0–6 分）的占比。",
                        lambda shop: float((shop.surveys["nps"] >= 9).mean() * 100)),
     ],

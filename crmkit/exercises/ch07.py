@@ -53,6 +53,10 @@ EX1 = Exercise(
                   example=lambda shop: shop.community_members.groupby("community_id")["customer_id"]
                       .nunique()),
         proportions(members_by_platform, "你给的是比例（加起来等于 1）；题目要人数。"),
+        Diagnosis.like("rows_not_members",
+                       "你数的是合并后的行数：同一位客户可能在同一平台的几个群里，会被重复计数。"
+                       "要数不重复的成员：.groupby('platform')['customer_id'].nunique()。",
+                       lambda shop: _with_platform(shop).groupby("platform").size()),
     ],
     hints=[
         "先合并：shop.community_members.merge(shop.communities[['community_id', 'platform']], "
