@@ -265,6 +265,17 @@ def check_browser_font(system: str | None = None, fc_list=_fc_list_chinese,
     return CheckResult(item, True, shown)
 
 
+def _course_relative(where: Path) -> str:
+    """The folder as the learner knows it: relative to the course folder (the one holding
+    crmkit/ and notebooks/) when inside it, so the check prints the same on every machine."""
+    where = where.resolve()
+    for root in (where, *where.parents):
+        if (root / "crmkit" / "__init__.py").is_file() and (root / "notebooks").is_dir():
+            rel = where.relative_to(root).as_posix()
+            return "课程文件夹" if rel == "." else f"课程文件夹/{rel}"
+    return str(where)
+
+
 def check_writable(directory: str | os.PathLike | None = None) -> CheckResult:
     """当前工作目录能否写入文件（保存练习、图表和数据需要）。"""
     where = Path(directory) if directory is not None else Path.cwd()
@@ -276,7 +287,7 @@ def check_writable(directory: str | os.PathLike | None = None) -> CheckResult:
         return CheckResult(item, False, f"无法在 {where} 中写入文件（{exc.strerror or exc}）",
                            "请把课程文件夹复制到自己有写权限的位置（例如个人目录），"
                            "在那里运行 make lab。")
-    return CheckResult(item, True, str(where))
+    return CheckResult(item, True, _course_relative(where))
 
 
 # --------------------------------------------------------------------------- all checks

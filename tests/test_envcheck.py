@@ -90,6 +90,18 @@ def test_unwritable_directory_is_reported(tmp_path):
     assert envcheck.check_writable(tmp_path).ok
 
 
+def test_writable_folder_is_named_relative_to_the_course_folder(tmp_path):
+    """A committed notebook output must not show the build machine's absolute path."""
+    (tmp_path / "crmkit").mkdir()
+    (tmp_path / "crmkit" / "__init__.py").write_text("")
+    (tmp_path / "notebooks").mkdir()
+    assert envcheck.check_writable(tmp_path / "notebooks").detail == "课程文件夹/notebooks"
+    assert envcheck.check_writable(tmp_path).detail == "课程文件夹"
+    assert envcheck.check_writable(tmp_path / "crmkit").detail == "课程文件夹/crmkit"
+    (tmp_path / "notebooks").rmdir()
+    assert envcheck.check_writable(tmp_path).detail == str(tmp_path.resolve())
+
+
 def test_font_check_falls_back_to_the_bundled_font(monkeypatch):
     monkeypatch.setattr(plotting, "find_system_cjk_font", lambda: None)
     result = envcheck.check_cjk_font()
