@@ -172,7 +172,7 @@ def make_attack_class(folder: Path, out: Path) -> dict[str, str]:
         answer_demo_5 = SneakyDict({"客户数": 1, "订单数": 1, "客单价": 1.0})
         """), "answers whose __eq__/__float__/__iter__/copy peek at the caller's expected value")
 
-    write("write_everywhere.ipynb", _append(_solution(), aim + """
+    write("write_everywhere.ipynb", _append(_solution(), aim + textwrap.dedent("""
         import glob, os
         hits = []
         for target in glob.glob(CLASS + "/*.ipynb") + glob.glob("../*.ipynb"):
@@ -188,7 +188,7 @@ def make_attack_class(folder: Path, out: Path) -> dict[str, str]:
                 open(os.path.join(OUT, name), "w").write("student,total\\nwrite_everywhere,999\\n")
             except OSError:
                 pass
-        """), "overwrites classmates' notebooks and the output files by absolute path")
+        """)), "overwrites classmates' notebooks and the output files by absolute path")
 
     sleeper = textwrap.dedent(f"""
         import glob, os, time  # {SLEEPER}
@@ -213,7 +213,7 @@ def make_attack_class(folder: Path, out: Path) -> dict[str, str]:
             os._exit(0)
         """), "starts setsid/double-forked processes that write after the kernel ends")
 
-    write("modify_package.ipynb", _append(_solution(), aim + f"""
+    write("modify_package.ipynb", _append(_solution(), aim + textwrap.dedent(f"""
         import os
         done = []
         for folder, name in ((PACKAGE, "{PROBE}.py"), (PACKAGE + "/grading", "{PROBE}.py"),
@@ -229,9 +229,9 @@ def make_attack_class(folder: Path, out: Path) -> dict[str, str]:
                 done.append(existing)
             except OSError:
                 pass
-        """), "writes into the installed package and the course data")
+        """)), "writes into the installed package and the course data")
 
-    write("startup_file.ipynb", _append(_solution(), aim + f"""
+    write("startup_file.ipynb", _append(_solution(), aim + textwrap.dedent(f"""
         import os
         for home in (os.path.expanduser("~"), HOME):
             startup = os.path.join(home, ".ipython", "profile_default", "startup")
@@ -241,7 +241,7 @@ def make_attack_class(folder: Path, out: Path) -> dict[str, str]:
                     "answer_demo_1 = 'planted by a startup file'\\n")
             except OSError:
                 pass
-        """), "leaves an IPython startup file in its HOME and the instructor's")
+        """)), "leaves an IPython startup file in its HOME and the instructor's")
 
     write("memory_hog.ipynb", _append(_solution(), """
         hog = bytearray(3 * 1024**3)
@@ -267,8 +267,8 @@ def make_attack_class(folder: Path, out: Path) -> dict[str, str]:
     write("crash_kill.ipynb", killed, "SIGKILLs itself after three answers")
 
     switch = _solution()
-    switch.cells[_code_index(switch, "load_shop")].source = (
-        "import crmkit as ck\n\nSEED = 7\nshop = ck.load_shop(seed=SEED)")
+    switch.cells[_code_index(switch, "ck.start")].source = (
+        "import crmkit as ck\n\nSEED = 7\nshop = ck.start(seed=SEED)")
     _append(switch, "other = ck.load_shop()\nSEED = None\nshop = other")
     write("seed_switch.ipynb", switch, "works on seed 7, loads the course shop at the end")
 
@@ -397,6 +397,7 @@ def test_file_attacks_still_grade_the_attacker_on_its_answers(attacked):
     for name in ("write_everywhere", "detached_writer", "modify_package", "startup_file",
                  "fork_attempt"):
         assert _points(reports[name]) == FULL, name
+        assert batch.status_text(reports[name]) == "正常", name  # the attack cell did run
 
 
 def test_memory_hog_is_stopped_and_its_answers_kept(attacked):

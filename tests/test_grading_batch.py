@@ -68,13 +68,13 @@ def make_submissions(folder: Path) -> None:
     _write(looping, folder / "looping.ipynb")
 
     seeded = _solution()
-    seeded.cells[_code_index(seeded, "load_shop")].source = (
-        "import crmkit as ck\n\nSEED = 7\nshop = ck.load_shop(seed=SEED)")
+    seeded.cells[_code_index(seeded, "ck.start")].source = (
+        "import crmkit as ck\n\nSEED = 7\nshop = ck.start(seed=SEED)")
     _write(seeded, folder / "own_seed.ipynb")
 
     bad_seed = _solution()
-    bad_seed.cells[_code_index(bad_seed, "load_shop")].source = (
-        "import crmkit as ck\n\nSEED = \"7\"\nshop = ck.load_shop(seed=SEED)")
+    bad_seed.cells[_code_index(bad_seed, "ck.start")].source = (
+        "import crmkit as ck\n\nSEED = \"7\"\nshop = ck.start(seed=SEED)")
     _write(bad_seed, folder / "bad_seed.ipynb")
 
     (folder / "notes.txt").write_text("这不是练习本", encoding="utf-8")

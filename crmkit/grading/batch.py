@@ -155,7 +155,8 @@ def grade_one(student: str, path: Path, settings: Settings, seed_override=None,
     report["cells"] = cells
     seed, student_id, seed_problem = collect.declared_seed(run)
     report["student_id"] = student_id
-    if seed_problem:
+    said = {c.get("evalue") for c in cells if c.get("crmkit")}
+    if seed_problem and seed_problem not in said:  # the setup cell's error already says it
         report["notes"].append(f"种子无法读取：{seed_problem}")
     if seed_override is not None:
         from ..session import normalize_seed
@@ -572,6 +573,8 @@ def add_arguments(parser) -> None:
                         help="每个单元格的运行时限，超时即中断并继续下一个（默认 60 秒）")
     parser.add_argument("--memory", default="2048", metavar="MB",
                         help="每本练习本可用的内存上限（默认 2048 MB）")
+    parser.add_argument("--answer-limit", type=float, default=2, metavar="MB",
+                        help="每个答案（以 JSON 传出）的大小上限，超过即拒收（默认 2 MB）")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="同时评分的练习本数（默认每个 CPU 核一个）")
     parser.add_argument("--only", metavar="学生",
@@ -598,6 +601,8 @@ def run(args) -> int:
         if reason:
             raise CrmkitError(refusal_message(reason))
     memory = _megabytes(args.memory)
+    if not 0.01 <= args.answer_limit <= 1024:
+        raise CrmkitError(f"--answer-limit 的值 {args.answer_limit:g} 无效：允许 0.01 到 1024（MB）。")
     if args.only is not None and args.only not in {s for s, _ in submissions}:
         raise CrmkitError(f"没有名为 {args.only!r} 的提交。"
                           + did_you_mean(args.only, [s for s, _ in submissions]))
@@ -607,7 +612,8 @@ def run(args) -> int:
         shutil.rmtree(out / RESULTS)
     reports = run_all(submissions, args.chapter, args.timeout, args.cell_timeout, args.jobs,
                       progress=not args.no_progress, sandbox=not args.no_sandbox,
-                      memory_bytes=memory, out_dir=out, only=args.only)
+                      memory_bytes=memory, max_answer_bytes=int(args.answer_limit * 2**20),
+                      out_dir=out, only=args.only)
     info = write_outputs(reports, out)
     problems = [r for r in reports if status_text(r) != "正常"]
     by_chapter: dict = {}

@@ -189,7 +189,10 @@ def _float_value(x: float):
 
 def _h_int(value, budget, depth):
     v = int.__int__(value)
-    budget.spend(20 + len(str(v)) if abs(v) > 10**15 else 36)
+    digits = v.bit_length() * 0.302 + 2
+    if digits > 4000:  # more digits than Python will print (sys.get_int_max_str_digits)
+        raise _TooBig
+    budget.spend(20 + int(digits))
     return {"t": "int", "v": v}
 
 
