@@ -255,11 +255,11 @@ EX4 = Exercise(
 # ---- 1.5 revenue share by value class (Series) --------------------------------------------
 
 
-def value_class_share(shop, divide=True):
+def value_class_share(shop, divide=True, valid_only=True, net=True):
     from crmkit.profile import value_classes
 
     classes = value_classes(shop.orders)
-    spend = _spend(shop).reindex(classes.index, fill_value=0.0)
+    spend = _spend(shop, valid_only, net).reindex(classes.index, fill_value=0.0)
     share = spend.groupby(classes).sum() / (spend.sum() if divide else 1.0)
     share.index.name = "value_class"
     return share
@@ -294,6 +294,13 @@ EX5 = Exercise(
         Diagnosis.like("not_divided",
                        "你给的是每类客户的消费净额合计，还差最后一步：除以全部客户的消费净额合计。",
                        lambda s: value_class_share(s, divide=False)),
+        Diagnosis.like("paid_refunds_kept",
+                       "消费额用了全部订单的实付金额 paid_amount：要先筛掉“退款成功”的订单，再用实付减退款"
+                       "（paid_amount − refund_amount）算每位客户的消费净额。",
+                       lambda s: value_class_share(s, valid_only=False, net=False)),
+        Diagnosis.like("paid_not_net",
+                       "消费额用了实付金额 paid_amount，没有减去部分退款 refund_amount：消费净额 = 实付 − 退款。",
+                       lambda s: value_class_share(s, net=False)),
     ],
     hints=[
         "classes = ck.profile.value_classes(shop.orders) 是以 customer_id 为索引的 Series。",
