@@ -148,8 +148,10 @@ def main() -> int:
     parser.add_argument("--notebooks", type=int, default=60)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--skip-checks", action="store_true")
     args = parser.parse_args()
-    bench_checks()
+    if not args.skip_checks:
+        bench_checks()
     if not args.skip_batch:
         bench_batch(args.notebooks, args.jobs)
     return 0

@@ -176,7 +176,7 @@ def make_attack_class(folder: Path, out: Path) -> dict[str, str]:
         import glob, os
         hits = []
         for target in glob.glob(CLASS + "/*.ipynb") + glob.glob("../*.ipynb"):
-            if "write_everywhere" not in target:
+            if "write_everywhere" not in os.path.basename(target):
                 try:
                     open(target, "w").write('{"cells": []}')
                     hits.append(target)
@@ -197,7 +197,7 @@ def make_attack_class(folder: Path, out: Path) -> dict[str, str]:
         for name in ("gradebook.csv", "summary.csv"):
             open(os.path.join({str(out)!r}, name), "w").write("student,total\\nhacked,999\\n")
         for nb in glob.glob({str(folder)!r} + "/*.ipynb"):
-            if "detached" not in nb:
+            if "detached" not in os.path.basename(nb):
                 open(nb, "w").write("{{}}")
         """)
     write("detached_writer.ipynb", _append(_solution(), f"""
