@@ -33,6 +33,9 @@ FACTS: dict[str, str] = {
     "138": "the masking example 138****1234",
     "1234": "the masking example 138****1234",
     "618": "the name of the 618 shopping festival",
+    "251": "Taobao buyer credit: 1 diamond from 251 points (platform rule, crmkit.credit)",
+    "10,001": "Taobao buyer credit: 1 crown from 10,001 points (platform rule, crmkit.credit)",
+    "500,001": "Taobao buyer credit: gold crown from 500,001 points (platform rule, crmkit.credit)",
 }
 
 
