@@ -188,6 +188,24 @@ def _notebook(path: Path) -> None:
     path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
 
 
+def _executed_notebook(path: Path) -> None:
+    """A notebook executed without a browser (as `make notebooks` does), not signed: opening it
+    in JupyterLab shows it untrusted, like a committed notebook on a learner's machine."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import crmkit as ck\nshop = ck.load_shop()\nck.widgets.tier_designer(shop)"),
+        nbformat.v4.new_code_cell("@ck.widgets.interact_with_summary(n=(1, 10))\n"
+                                  "def show_first_rows(n=3):\n"
+                                  "    return shop.orders[['order_id', 'paid_amount']].head(n)"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbformat.write(nb, path)
+
+
 def _start_lab(workdir: Path, port: int, token: str) -> subprocess.Popen:
     env = dict(os.environ)
     for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
@@ -304,11 +322,12 @@ def test_widgets_in_jupyterlab(tmp_path, course_shop):
 
     (tmp_path / "nb").mkdir()
     _notebook(tmp_path / "nb" / "console.ipynb")
+    _executed_notebook(tmp_path / "nb" / "static.ipynb")
     port, token = _free_port(), secrets.token_hex(16)
     base = f"http://127.0.0.1:{port}"
     proc = _start_lab(tmp_path, port, token)
     ARTIFACTS.mkdir(exist_ok=True)
-    shots, fonts, chinese_menu = [], {}, None
+    shots, fonts, chinese_menu, static_texts = [], {}, None, []
     try:
         _wait_ready(f"{base}/api/status?token={token}", proc)
         with sync_playwright() as p:
@@ -407,9 +426,22 @@ def test_widgets_in_jupyterlab(tmp_path, course_shop):
                     menu = page.locator("#jp-MainMenu .lm-MenuBar-itemLabel")
                     menu.first.wait_for()
                     chinese_menu = menu.all_inner_texts()
-                    page.locator(".crmkit-console").wait_for(timeout=60_000)
+                    # the outputs are back: the live widgets, or (while the widget manager has
+                    # not yet reconnected to the kernel's models) their static summaries
+                    page.locator(".crmkit-console, .crmkit-static-fallback").first.wait_for(
+                        timeout=60_000)
                     fonts["chinese_ui"] = glyph_report(page, "#jp-MainMenu .lm-MenuBar-itemLabel")
                     shots.append(_shot(page, "chinese_ui"))
+
+                # a notebook executed elsewhere, opened untrusted: the summaries are what shows
+                page.evaluate("() => { window.jupyterapp.commands.execute('docmanager:open', {path: 'static.ipynb'}); }")
+                page.wait_for_function("(() => { const w = window.jupyterapp.shell.currentWidget;"
+                                       " return w && w.context && w.context.path === 'static.ipynb'; })()")
+                panel = page.evaluate("window.jupyterapp.shell.currentWidget.id")
+                fallback = page.locator(f"[id='{panel}'] .crmkit-static-fallback")
+                fallback.nth(1).wait_for()
+                static_texts = fallback.all_inner_texts()
+                shots.append(_shot(page, "untrusted_static"))
             except Exception:
                 page.screenshot(path=str(ARTIFACTS / "browser_failure.png"))  # what went wrong
                 raise
@@ -454,5 +486,10 @@ def test_widgets_in_jupyterlab(tmp_path, course_shop):
 
     if _language_pack_installed():
         assert "文件" in chinese_menu and "内核" in chinese_menu, chinese_menu
+
+    # opened untrusted: each widget cell shows its Chinese summary, not raw repr or nothing
+    assert len(static_texts) == 2, static_texts
+    assert "会员等级设计器：规则与结果" in static_texts[0] and "（静态摘要）运行本单元后" in static_texts[0]
+    assert "交互：show_first_rows（当前参数：n=3）" in static_texts[1]
     for shot in shots:
         assert shot.exists() and shot.stat().st_size > 10_000
