@@ -2,8 +2,9 @@
 
 Each comparator's ``compare(answer, expected)`` returns None when the answer is correct, or a
 `Mismatch` whose Chinese message describes the difference (type, shape, columns, dtypes, which
-keys differ, in which direction) without ever stating an expected value. Comparators never
-modify the answer or the expected value.
+keys differ, in which direction) without ever stating an expected value or a number derived
+from it (how many elements are missing, how many rows differ): a message names what to look at.
+Comparators never modify the answer or the expected value.
 """
 
 from __future__ import annotations
@@ -386,9 +387,9 @@ class SetOf:
                             "检查是否取错了列。")
         parts = []
         if extra:
-            parts.append(f"多了 {len(extra):,} 个（例如 {examples(sorted(extra, key=str))}）")
+            parts.append(f"有不该有的元素（例如 {examples(sorted(extra, key=str))}）")
         if missing:
-            parts.append(f"少了 {len(missing):,} 个")
+            parts.append("也少了一些应有的元素" if extra else "少了一些应有的元素")
         return Mismatch("elements", f"你的集合有 {len(items):,} 个元素：" + "，".join(parts) + "。")
 
 
@@ -476,9 +477,9 @@ def _diff_keys(answer_keys, expected_keys):
 def _describe_key_diff(missing, extra, key_label: str) -> str:
     parts = []
     if missing:
-        parts.append(f"缺少 {len(missing):,} 个{key_label}（例如 {examples(missing)}）")
+        parts.append(f"缺少一些{key_label}（例如 {examples(missing)}）")
     if extra:
-        parts.append(f"多出 {len(extra):,} 个{key_label}（例如 {examples(extra)}）")
+        parts.append(f"多出一些{key_label}（例如 {examples(extra)}）")
     return "，".join(parts)
 
 
@@ -532,7 +533,7 @@ class SeriesOf:
         if places is not None:
             return Mismatch("rounded", rounding_message(places, self.digits))
         bad = expected.index[~ok]
-        return Mismatch("values", f"有 {len(bad):,} 个{self.key_label}的值不对，"
+        return Mismatch("values", f"有些{self.key_label}的值不对，"
                         f"例如 {self.key_label} {examples(bad)}。")
 
 
@@ -650,7 +651,7 @@ class FrameOf:
                     where = f"{self.key_label} {examples(bad)}"
                 else:
                     where = "第 " + "、".join(str(i + 1) for i in list(ok.nonzero()[0])[:3]) + " 行（按各列排序后）"
-                return Mismatch("values", f"列 {label(c)} 有 {int((~ok).sum()):,} 行的值不对，例如 {where}。")
+                return Mismatch("values", f"列 {label(c)} 有些行的值不对，例如 {where}。")
         return None
 
 
