@@ -177,6 +177,19 @@ def churn(shop) -> float:
     return float(loyalty.churn_rate(shop.orders, months=3))
 
 
+def _churn_by_hand(shop, days: bool = False, registered: bool = False) -> float:
+    """The quarter churn rate as a learner computes it, with fixed 90/180-day periods or over
+    every registered customer (two typical mistakes)."""
+    v = valid(shop.orders)
+    as_of = _as_of(shop)
+    mid = as_of - (pd.Timedelta(days=90) if days else pd.DateOffset(months=3))
+    begin = as_of - (pd.Timedelta(days=180) if days else pd.DateOffset(months=6))
+    before = set(v.loc[(v["order_time"] >= begin) & (v["order_time"] < mid), "customer_id"])
+    now = set(v.loc[v["order_time"] >= mid, "customer_id"])
+    base = len(shop.customers) if registered else len(before)
+    return len(before - now) / base
+
+
 EX5 = Exercise(
     id="6.5", title="季度流失率", points=2,
     prompt="把本章半年流失率的定义换成季度：基准日 = 最后一笔订单日期的次日；上一期 = 基准日前 6 个月到前 3 个月"
@@ -195,6 +208,13 @@ EX5 = Exercise(
                        "把“退款成功”的订单也算成了购买：先筛掉 status 为 '退款成功' 的订单。",
                        lambda shop: float(loyalty.churn_rate(
                            shop.orders.assign(status="交易成功"), months=3))),
+        Diagnosis.like("registered_base",
+                       "分母用了全部注册客户：流失率的分母是上一期（基准日前 6 个月到前 3 个月）有有效订单的客户。",
+                       lambda shop: _churn_by_hand(shop, registered=True)),
+        Diagnosis.like("days_window",
+                       "两期用了固定天数（90 天、180 天）：题目按日历月划分，用 pd.DateOffset(months=3) 和 "
+                       "pd.DateOffset(months=6) 从基准日往前推。",
+                       lambda shop: _churn_by_hand(shop, days=True)),
     ],
     hints=[
         "基准日 as_of = orders['order_time'].max().normalize() + pd.Timedelta(days=1)；"
