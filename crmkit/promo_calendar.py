@@ -43,6 +43,7 @@ SPRING_FESTIVAL = {
 }
 
 D = dt.date
+OPENING_HOUR = 20  # Tmall opens each sales wave and each 尾款 window at 20:00
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Season:
     waves: tuple[tuple[dt.date, dt.date], ...]
     deposit: tuple[dt.date, dt.date] | None = None
     balance: tuple[dt.date, dt.date] | None = None
-    opening_hour: int = 20
+    opening_hour: int = OPENING_HOUR
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end

@@ -194,3 +194,21 @@ def test_return_and_review_settings_change_the_shop():
     chatty = ck.generate_shop(customers=1500, seed=3,
                               reviews=ReviewSettings(write_rate=0.9, write_rate_bad=0.9))
     assert chatty.reviews["is_default"].mean() < 0.2 < base.reviews["is_default"].mean()
+
+
+def test_presale_orders_are_paid_in_the_balance_window_from_its_opening_evening(shop):
+    """Pre-sale balances are paid in the season's 尾款 window (2024: from 10-21 20:00; 2025:
+    from 10-20 20:00), never on 双11 itself, and crowd the window's first evening."""
+    from crmkit.promo_calendar import OPENING_HOUR, is_balance_day
+
+    o = shop.orders
+    presale = o[o["is_presale"]]
+    assert len(presale) > 50
+    days = presale["order_time"].dt.floor("D").to_numpy().astype("datetime64[D]")
+    assert is_balance_day(days).all()
+    assert not ((presale["order_time"].dt.month == 11) & (presale["order_time"].dt.day == 11)).any()
+    first_days = {d for d in np.unique(days) if not is_balance_day(np.array([d - 1]))[0]}
+    opening = presale[[d in first_days for d in days]]
+    assert len(opening) > 0 and (opening["order_time"].dt.hour >= OPENING_HOUR).all()
+    later = presale[[d not in first_days for d in days]]
+    assert later["order_time"].dt.hour.nunique() > 8  # after the opening evening, any hour

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..promo_calendar import OPENING_HOUR as BALANCE_OPENING_HOUR
 from ..vocabulary import COMPLETED, PARTIALLY_REFUNDED, REFUNDED, SHIPPED, offer_terms
-from .calendar import HOUR_WEIGHTS, event_labels
+from .calendar import HOUR_WEIGHTS, event_labels, is_balance_day
 from .common import ids_for, labels, rank_within, take_str, to_datetime, weighted_codes
 from .geography import draw_delivery_days, expected_delivery_days
 
@@ -34,6 +35,9 @@ REPEAT_CHANNEL_MIX = {"直接访问": 0.34, "搜索": 0.26, "推荐": 0.14, "平
                       "直播/短视频": 0.06, "直通车": 0.06, "社交分享": 0.04, "聚划算": 0.03}
 CAMPAIGN_SUB_CHANNEL = "短信链接"
 LIVE_STREAM_CHANNEL = "直播/短视频"
+# Share of the orders paid on a 尾款 day that are pre-sale balances (an assumption: on the
+# balance days of 2024 and 2025 most of the shop's sales were pre-sold items).
+PRESALE_SHARE_ON_BALANCE_DAYS = 0.5
 
 # Popularity of the k-th best seller within a category is proportional to k^-POPULARITY_EXPONENT
 # (Zipf-like); each category's products are split into PRICE_TIERS tiers by list price.
@@ -121,14 +125,17 @@ def build_orders(config, pop, purchases, products, campaigns, days, rng) -> Orde
     channel_names = pop.channel_names
     specs = [config.channels[c] for c in channel_names]
 
-    # Time of day; presale orders on 双11 are the balances paid just after midnight.
+    # Time of day. A pre-sale order is paid in its season's 尾款 (balance) window, which opens at
+    # 20:00 on its first day as Tmall ran 双11 in 2024 and 2025 (crmkit.promo_calendar); the
+    # first evening is a payment wave, so pre-sale orders of that day fall in its last 4 hours.
     m = len(purchases.day)
     hour = weighted_codes(rng, HOUR_WEIGHTS, m)
     events = event_labels(days)
-    is_double11 = np.array([d.month == 11 and d.day == 11 for d in days.astype(object)])[
-        purchases.day]
-    presale = is_double11 & (rng.random(m) < 0.35)
-    hour = np.where(presale, rng.integers(0, 2, m), hour)
+    balance = is_balance_day(days)
+    balance_opens = balance & ~np.concatenate([[False], balance[:-1]])
+    presale = balance[purchases.day] & (rng.random(m) < PRESALE_SHARE_ON_BALANCE_DAYS)
+    opening_wave = presale & balance_opens[purchases.day]
+    hour = np.where(opening_wave, BALANCE_OPENING_HOUR + rng.integers(0, 4, m), hour)
     seconds = hour * 3600 + rng.integers(0, 3600, m)
     first_order = rank_within(purchases.customer) == 0
     # the first order cannot come before the moment of registration on the same day: fine at
