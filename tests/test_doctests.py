@@ -36,6 +36,7 @@ INTERNAL = {
     "release": "the `crmkit release` command",
     "promo_calendar": "the generator's promotion calendar",
     "sms_response": "the generator's SMS response model",
+    "fileio": "the atomic file writer used by the grader, roster and console",
 }
 
 PACKAGE = Path(crmkit.__file__).parent

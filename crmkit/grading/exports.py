@@ -78,7 +78,7 @@ def csv_text(header, rows) -> str:
 
 
 def write_csv(path, header, rows) -> Path:
-    from .roster import write_text_atomic
+    from ..fileio import write_text_atomic
 
     return write_text_atomic(path, csv_text(header, rows))
 
@@ -457,7 +457,7 @@ def class_report_html(submissions, frame=None, matching_text: str = "", guide_di
 
 def write_class_report(path, submissions, frame=None, matching_text: str = "",
                        guide_dir=None) -> Path:
-    from .roster import write_text_atomic
+    from ..fileio import write_text_atomic
 
     return write_text_atomic(path, class_report_html(submissions, frame, matching_text, guide_dir),
                              encoding="utf-8")

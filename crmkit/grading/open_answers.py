@@ -246,7 +246,7 @@ def page_name(question: str) -> str:
 
 def write_pages(out_dir, templates, collected, guide_dir=None, scores=None) -> list[Path]:
     """Write one page per question into `out_dir`; returns the paths."""
-    from .roster import write_text_atomic
+    from ..fileio import write_text_atomic
 
     by_key = {(s["student_id"], s["question"]): s for s in (scores or [])}
     paths = []

@@ -25,13 +25,12 @@ import csv
 import fnmatch
 import hashlib
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from ..errors import CrmkitError, did_you_mean
+from ..fileio import write_text_atomic
 from .exports import unneutralize
 
 COLUMNS = ("学号", "姓名", "种子", "匹配")
@@ -279,21 +278,6 @@ def roster_csv(roster: Roster) -> str:
     rows = [[s.student_id, s.name, "" if s.seed is None else str(s.seed), s.match]
             for s in roster.students]
     return csv_text(list(COLUMNS), rows)
-
-
-def write_text_atomic(path, text: str, encoding: str = "utf-8-sig") -> Path:
-    """Write `text` to `path` via a temporary file in the same folder, so it is whole or absent."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # ---- matching submissions to students --------------------------------------------------------

@@ -17,8 +17,7 @@ import re
 from pathlib import Path
 
 from ..errors import CrmkitError
-# the project's one atomic writer (temporary file in the same folder, then os.replace)
-from ..grading.roster import write_text_atomic
+from ..fileio import write_text_atomic
 from .console_state import ConsoleState, shop_fingerprint
 
 FOLDER = ".crmkit"
