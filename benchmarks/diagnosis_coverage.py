@@ -209,6 +209,67 @@ HELD_OUT = [
         "CLV": float(__import__("crmkit").loyalty.historical_clv(s.orders)["clv"].mean())}),
 ]
 
+# A second set, written after the diagnoses for the sets above were added; it was measured once
+# as held-out, then diagnoses were added for 2.6, 3.3 and 8.5 (3.5's reference-day mistake cannot
+# be told apart on most shops: the windows differ by less than a day).
+def _first_valid(shop):
+    return _valid(shop).groupby("customer_id")["order_time"].min()
+
+
+def _repurchase_90(shop, inclusive=True):
+    v = _valid(shop)
+    first = _first_valid(shop)
+    as_of = _as_of(shop)
+    eligible = first[first <= as_of - pd.Timedelta(days=90)]
+    gap = v["order_time"] - v["customer_id"].map(first)
+    upper = pd.Timedelta(days=90)
+    again = v[(gap > pd.Timedelta(0)) & ((gap <= upper) if inclusive else (gap < upper))]
+    flag = pd.Series(eligible.index.isin(again["customer_id"]), index=eligible.index)
+    ch = shop.customers.set_index("customer_id")["acquisition_channel"].reindex(eligible.index)
+    return flag.groupby(ch).mean()
+
+
+def _credit(shop, edges):
+    labels = ["无", "红心", "钻石", "皇冠", "金冠"]
+    return pd.cut(shop.customers["credit_points"], edges, labels=labels, right=False).value_counts()
+
+
+FRESH = [
+    ("2.3", "all first buyers (no maturity filter)", lambda s: (lambda v, first: (lambda f: f.groupby(
+        s.customers.set_index("customer_id")["acquisition_channel"].reindex(f.index)).mean())(pd.Series(
+            first.index.isin(v[(v["order_time"] - v["customer_id"].map(first) > pd.Timedelta(0))
+                               & (v["order_time"] - v["customer_id"].map(first) <= pd.Timedelta(days=90))][
+                "customer_id"]), index=first.index)))(_valid(s), _first_valid(s))),
+    ("2.6", "all days, not only the last year", lambda s: (lambda d: float(
+        d[d.index == pd.Timestamp(f"{d.index.max().year}-11-11")].iloc[0] / d.median()))(
+        _valid(s).groupby(_valid(s)["order_time"].dt.normalize()).size())),
+    ("3.3", "bins off by one (251 in 红心)", lambda s: _credit(s, [-1, 4, 252, 10_002, 500_002, float("inf")])),
+    ("3.5", "90 days counted from the last order time", lambda s: set((lambda v: v[
+        v["order_time"] >= s.orders["order_time"].max() - pd.Timedelta(days=90)].groupby(
+        "customer_id").size().loc[lambda c: c >= 2].index)(_valid(s)))),
+    ("3.5", "all history", lambda s: set(_valid(s).groupby("customer_id").size().loc[lambda c: c >= 2].index)),
+    ("6.6", "any later month", lambda s: None),
+    ("7.2", "91 days (>= last day - 90)", lambda s: (lambda m, last: (
+        m["last_active_date"] >= last - pd.Timedelta(days=90)).groupby(m["community_id"]).mean())(
+        s.community_members, s.orders["order_time"].max().normalize())),
+    ("7.6", "relative target (× 1.05)", lambda s: (lambda ids, v, last: (lambda base: {
+        "成员人数": len(ids), "基线": base, "目标": base * 1.05, "实验组人数": len(ids) // 2})(
+        float(pd.Series(list(ids)).isin(v.loc[v["order_time"] >= last - pd.Timedelta(days=89), "customer_id"]).mean())))(
+        set(s.community_members.merge(s.communities).query("platform == '千牛群'")["customer_id"]),
+        _valid(s), s.orders["order_time"].max().normalize())),
+    ("8.3", "orders per class", lambda s: (lambda r: _valid(s).merge(
+        r["rfm_class"].rename("c"), left_on="customer_id", right_index=True)["c"].value_counts())(
+        __import__("crmkit").rfm.rfm_table(s.orders))),
+    ("8.5", "control share 0.5", lambda s: (lambda r: {"目标人数": int(r["crowd"]), "增益": float(r["uplift"]),
+                                                       "增量营收": float(r["incremental_revenue"]),
+                                                       "ROI": float(r["roi"])})(
+        __import__("crmkit").campaigns.simulate_campaign(
+            (lambda r: r.index[r["rfm_class"].isin(["重要保持", "重要挽留"])])(
+                __import__("crmkit").rfm.rfm_table(s.orders)), s.truth, channel="短信", offer="满150减20",
+            control_share=0.5, seed=8, name="短信触达召回").report)),
+]
+FRESH = [w for w in FRESH if w[0] != "6.6"]
+
 # (exercise, how the reference is shown): correctly rounded answers
 ROUNDED = [(ex, places) for ex in ("1.4", "1.5", "3.7", "5.1", "6.1", "6.2", "6.3", "8.2")
            for places in (2, 3, 4)]
@@ -235,11 +296,12 @@ def main() -> None:
 
     totals: Counter = Counter()
     held: Counter = Counter()
+    fresh: Counter = Counter()
     rounding: Counter = Counter()
     for seed in args.seeds:
         shop = pristine_shop(seed)
         counts: Counter = Counter()
-        for ex_id, what, make in WRONG + HELD_OUT:
+        for ex_id, what, make in WRONG + HELD_OUT + FRESH:
             ex = get_exercise(ex_id)
             result = evaluate(ex, make(shop), shop)
             if result.status == "correct":
@@ -248,7 +310,9 @@ def main() -> None:
                 kind = "generic"
             else:
                 kind = "named"
-            (held if (ex_id, what, make) in HELD_OUT else counts)[kind] += 1
+            bucket = held if (ex_id, what, make) in HELD_OUT else (
+                fresh if (ex_id, what, make) in FRESH else counts)
+            bucket[kind] += 1
             if kind != "named":
                 print(f"  seed {seed} {ex_id} {what}: {kind} — {result.message[:70]}")
         for ex_id, places in ROUNDED:
@@ -271,6 +335,9 @@ def main() -> None:
     n = sum(held.values())
     print(f"HELD-OUT: {n} wrong answers — named diagnosis {held['named'] / n:.1%}, "
           f"generic {held['generic'] / n:.1%}, accepted {held['accepted']}")
+    n = sum(fresh.values())
+    print(f"FRESH: {n} wrong answers — named diagnosis {fresh['named'] / n:.1%}, "
+          f"generic {fresh['generic'] / n:.1%}, accepted {fresh['accepted']}")
     print(f"correctly rounded answers ({sum(rounding.values())}): " +
           ", ".join(f"{k} {v}" for k, v in sorted(rounding.items())))
 

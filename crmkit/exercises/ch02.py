@@ -217,11 +217,11 @@ EX5 = Exercise(
 # ---- 2.6 the 双11 peak --------------------------------------------------------------------
 
 
-def double11_ratio(shop, valid_only=True, stat="median"):
+def double11_ratio(shop, valid_only=True, stat="median", all_years=False):
     o = valid(shop.orders) if valid_only else shop.orders
     day = o["order_time"].dt.normalize()
     year = int(day.max().year)
-    daily = day[day.dt.year == year].value_counts()
+    daily = (day if all_years else day[day.dt.year == year]).value_counts()
     peak = int(daily.get(pd.Timestamp(year=year, month=11, day=11), 0))
     base = daily.median() if stat == "median" else daily.mean()
     return float(peak / base)
@@ -241,6 +241,9 @@ EX6 = Exercise(
                        lambda s: double11_ratio(s, stat="mean")),
         Diagnosis.like("inverted", "除反了：倍数 = 双11 当天的订单数 ÷ 每天订单数的中位数。",
                        lambda s: 1.0 / double11_ratio(s)),
+        Diagnosis.like("all_years",
+                       "中位数用了全部年份的每天订单数：题目只取数据最后一年（order_time 的最大年份）的日子。",
+                       lambda s: double11_ratio(s, all_years=True)),
     ],
     hints=[
         "day = valid['order_time'].dt.normalize() 把下单时间变成日期；只留最后一年：day[day.dt.year == 年份]。",

@@ -132,15 +132,30 @@ EX2 = Exercise(
 # ---- 3.3 credit level groups -------------------------------------------------------------------
 
 
-def _groups_of(points: pd.Series) -> pd.Series:
+CREDIT_LOWER_BOUNDS = (500001, 10001, 251, 4)  # 金冠, 皇冠, 钻石, 红心 start here
+
+
+def _groups_of(points: pd.Series, shifts=(0, 0, 0, 0)) -> pd.Series:
     p = points.to_numpy()
-    return pd.Series(np.select([p >= 500001, p >= 10001, p >= 251, p >= 4],
+    return pd.Series(np.select([p >= bound + shift
+                                for bound, shift in zip(CREDIT_LOWER_BOUNDS, shifts)],
                                ["金冠", "皇冠", "钻石", "红心"], default="无"), index=points.index)
 
 
-def credit_groups(shop):
-    groups = _groups_of(tables(shop).customers["credit_points"])
+def credit_groups(shop, shifts=(0, 0, 0, 0)):
+    groups = _groups_of(tables(shop).customers["credit_points"], shifts)
     return groups.value_counts().reindex(CREDIT_GROUP_ORDER, fill_value=0).astype("int64")
+
+
+def _boundary_off_by_one(answer, ctx) -> bool:
+    """Some group boundaries one point off (250 in 钻石, 251 in 红心, 10,000 in 皇冠 …)."""
+    from itertools import product
+
+    for shifts in product((-1, 0, 1), repeat=len(CREDIT_LOWER_BOUNDS)):
+        if any(shifts) and ctx.same(answer, ctx.variant(
+                f"shift{shifts}", lambda shop, shifts=shifts: credit_groups(shop, shifts))):
+            return True
+    return False
 
 
 def _fine_levels(shop):
@@ -184,6 +199,11 @@ EX3 = Exercise(
                   _missing_zero_groups,
                   example=lambda shop: credit_groups(shop).loc[lambda s: s > 0]),
         proportions(credit_groups, "你给出的是占比（加起来等于 1）；题目要的是客户数。"),
+        Diagnosis("boundary_off_by_one",
+                  "有的分界点差了 1 分：4 分已经是红心、251 分已经是钻石、10,001 分已经是皇冠、500,001 分已经是金冠"
+                  "（250 分还是红心，以此类推）。条件写成 >= 4、>= 251、>= 10001、>= 500001，"
+                  "或用左闭右开的区间（pd.cut(…, right=False)）。",
+                  _boundary_off_by_one, example=lambda shop: credit_groups(shop, (1, 1, 1, 0))),
     ],
     hints=[
         "用 np.select 按从高到低的顺序写条件：积分 ≥ 500001 为金冠，≥ 10001 为皇冠，≥ 251 为钻石，≥ 4 为红心。",

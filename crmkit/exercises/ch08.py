@@ -202,21 +202,29 @@ def target_crowd(shop) -> pd.Index:
     return rfm.index[rfm["rfm_class"].isin(TARGET_CLASSES)]
 
 
-def campaign(shop):
+def campaign(shop, control_share: float = 0.2):
     from crmkit.campaigns import simulate_campaign
 
     return simulate_campaign(target_crowd(shop), shop.truth, channel="短信", offer=CAMPAIGN_OFFER,
-                             control_share=0.2, seed=CAMPAIGN_SEED, name=CAMPAIGN_NAME)
+                             control_share=control_share, seed=CAMPAIGN_SEED, name=CAMPAIGN_NAME)
 
 
-def campaign_figures(shop) -> dict:
-    r = campaign(shop).report
+def campaign_figures(shop, control_share: float = 0.2) -> dict:
+    r = campaign(shop, control_share).report
     return {"目标人数": int(r["crowd"]), "增益": float(r["uplift"]),
             "增量营收": float(r["incremental_revenue"]), "ROI": float(r["roi"])}
 
 
 def _roi_without_cost(answer, ctx) -> bool:
     return _close(answer["ROI"], ctx.expected["ROI"] + 1, rel=1e-6)
+
+
+def _other_settings(answer, ctx) -> bool:
+    """The right crowd, but the simulation's results differ: another offer, control share or seed."""
+    same = ctx.exercise.comparator.comparator_for
+    return (same("目标人数").compare(answer["目标人数"], ctx.expected["目标人数"]) is None
+            and same("增益").compare(answer["增益"], ctx.expected["增益"]) is not None
+            and same("增量营收").compare(answer["增量营收"], ctx.expected["增量营收"]) is not None)
 
 
 def _treatment_only(answer, ctx) -> bool:
@@ -236,6 +244,10 @@ EX5 = Exercise(
     expected=campaign_figures,
     comparator=DictOf(Scalar(), digits={"增量营收": 2}),
     diagnoses=[
+        Diagnosis("simulation_settings",
+                  "目标人数对了，但活动结果不同：检查 simulate_campaign 的设置是否和题目一致——"
+                  "offer='满150减20'、control_share=0.2、seed=8、name='短信触达召回'、channel='短信'。",
+                  _other_settings, example=lambda shop: campaign_figures(shop, control_share=0.5)),
         percent(campaign_figures, "增益给成了百分点：报告里的 uplift 本身就是小数。", keys=("增益",)),
         Diagnosis("treatment_only", "目标人数只算了实验组：目标人群总人数包括留作对照组的客户（报告的 crowd）。",
                   _treatment_only,

@@ -16,7 +16,7 @@ from crmkit.grading.declare import Diagnosis
 
 # A percentage is recognised when it is 100 × the fraction up to rounding to two decimals of a
 # percent (64.84 for 0.648414) or a relative error of 0.5 %.
-_PERCENT_ABS = 0.01
+_PERCENT_ABS = 0.005
 _PERCENT_REL = 0.005
 
 PERCENT = "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例（0.25 表示 25%）。"
