@@ -11,7 +11,7 @@ import pandas as pd
 from crmkit import loyalty, membership
 from crmkit.exercises import ch05, ch06
 from crmkit.exercises.common import valid
-from crmkit.exercises.diagnoses import part_of, percent, proportions
+from crmkit.exercises.diagnoses import is_percent, part_of, percent, proportions
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.rfm import customer_summary, rfm_table
@@ -224,7 +224,7 @@ def _other_settings(answer, ctx) -> bool:
     same = ctx.exercise.comparator.comparator_for
     return (same("目标人数").compare(answer["目标人数"], ctx.expected["目标人数"]) is None
             and same("增益").compare(answer["增益"], ctx.expected["增益"]) is not None
-            and same("增量营收").compare(answer["增量营收"], ctx.expected["增量营收"]) is not None)
+            and not is_percent(("增益",))(answer, ctx))
 
 
 def _treatment_only(answer, ctx) -> bool:
