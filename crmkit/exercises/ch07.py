@@ -74,9 +74,9 @@ def _window_start(shop, days: int = 90) -> pd.Timestamp:
     return _last_day(shop) - pd.Timedelta(days=days - 1)
 
 
-def active_share(shop) -> pd.Series:
+def active_share(shop, days: int = 90) -> pd.Series:
     m = shop.community_members
-    active = m["last_active_date"] >= _window_start(shop)
+    active = m["last_active_date"] >= _window_start(shop, days)
     return active.groupby(m["community_id"]).mean().rename("active_share")
 
 
@@ -113,6 +113,12 @@ EX2 = Exercise(
                        _ever_active),
         Diagnosis.like("counts", "你给的是活跃人数；题目要比例：再除以该群的成员数（用 .mean()）。",
                        _active_counts),
+        Diagnosis("window_off_by_one",
+                  "窗口差了一天：最近 90 天含最后一天，起点是 最后一天 − 89 天（>= 最后一天 − pd.Timedelta(days=89)）；"
+                  "写成 − 90 天就多算了一天，写成 > − 89 天就少算了一天。",
+                  lambda answer, ctx: any(ctx.same(answer, ctx.variant(
+                      f"days{d}", lambda shop, d=d: active_share(shop, d))) for d in (89, 91)),
+                  example=lambda shop: active_share(shop, 91)),
     ],
     hints=[
         "窗口起点 start = shop.orders['order_time'].max().normalize() − pd.Timedelta(days=89)。",
