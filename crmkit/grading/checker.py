@@ -130,7 +130,7 @@ def check(exercise_id, answer, shop=None) -> Result:
     result = evaluate(exercise, answer, ref)
     if result.status == INCORRECT and result.diagnosis != "generic:uncheckable":
         result = _right_for_another_shop(exercise, answer, ref, explicit=shop is not None) or result
-    context.STATE["status"][exercise.id] = result.status
+    context.STATE["status"][exercise.id] = (result.status, float(result.points or 0.0))
     context.STATE["last_chapter"] = exercise.chapter
     if result.status == INCORRECT and exercise.hints:
         result.footer = f"需要提示？运行 ck.hint(\"{exercise.id}\")。"
@@ -220,8 +220,8 @@ def progress(chapter=None) -> Progress:
         return Progress(title, [], f"第 {chapter} 章没有练习。")
     rows = []
     for ex in exercises:
-        status = context.STATE["status"].get(ex.id, NOT_ATTEMPTED)
+        status, points = context.STATE["status"].get(ex.id, (NOT_ATTEMPTED, 0.0))
         rows.append({"id": ex.id, "title": ex.title, "status": status,
-                     "points": float(ex.points) if status == CORRECT else 0.0,
+                     "points": min(points, float(ex.points)),  # partial credit counts
                      "max_points": float(ex.points)})
     return Progress(title, rows)

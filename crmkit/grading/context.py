@@ -16,6 +16,7 @@ _CACHE_SIZE = 256
 
 # The session's record, for `progress()` and the progressive hints; "seed" is the bound shop
 # the statuses were recorded for.
+# status: exercise id -> (status, points) of its last check
 STATE: dict = {"status": {}, "hints": {}, "last_chapter": None, "seed": None}
 
 
