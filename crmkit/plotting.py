@@ -505,7 +505,8 @@ def campaign_result(result, ax=None, *, title: str = "营销活动效果：实�
     ``result`` 是 dict、Series 或单行 DataFrame，含 ``treatment_rate``、``control_rate``
     （0–1 的转化率），可选 ``uplift``（默认为两者之差）以及置信区间 ``ci_low``、``ci_high``。
     实验组柱右侧的误差线 = 对照组转化率 + 提升幅度的置信区间（画在柱旁，不挡住柱上的数字）；
-    误差线跨过虚线（对照组水平），说明效果在统计上不能确定。
+    误差线跨过虚线（对照组水平），说明效果在统计上不能确定；区间下端低于 0 时纵轴延伸到 0 以下，
+    让整条误差线都画出来（黑色实线是 0）。
 
     >>> import crmkit as ck
     >>> ck.setup()
@@ -551,7 +552,13 @@ def campaign_result(result, ax=None, *, title: str = "营销活动效果：实�
         note += f"\n95% 置信区间：{low * 100:+.2f} ~ {high * 100:+.2f} 个百分点"
     ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top", fontsize="small",
             bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85, "lw": 0.5})
-    ax.set_ylim(0, max(treat, ctrl, ctrl + float(result.get("ci_high") or 0)) * 1.35 or 1)
+    top = max(treat, ctrl, ctrl + float(result.get("ci_high") or 0)) * 1.35 or 1
+    # An interval reaching below a zero rate is drawn whole (not cut at the axis) under a 0 line.
+    bottom = min(0.0, ctrl + float(result.get("ci_low") or 0))
+    if bottom < 0:
+        bottom -= 0.08 * (top - bottom)
+        ax.axhline(0, color="black", lw=0.8)
+    ax.set_ylim(bottom, top)
     ax.yaxis.set_major_formatter("{x:.1%}")
     ax.set_ylabel("转化率")
     ax.set_title(title)

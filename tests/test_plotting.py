@@ -224,6 +224,16 @@ def test_rfm_grid_takes_rfm_summary_style_index():
     assert any(t.get_text().startswith("重要价值") for t in ax.texts)
 
 
+def test_campaign_result_draws_the_whole_interval_when_it_reaches_below_zero():
+    # control 0.64%, interval -1.88 ~ +2.60 points: the lower end is a negative rate
+    ax = plotting.campaign_result({"treatment_rate": 0.0177, "control_rate": 0.0064,
+                                   "ci_low": -0.0188, "ci_high": 0.0260})
+    low, high = ax.get_ylim()
+    assert low < 0.0064 - 0.0188 and high > 0.0064 + 0.0260
+    ax = plotting.campaign_result(SAMPLES["campaign_result"]())
+    assert ax.get_ylim()[0] == 0
+
+
 def test_campaign_result_accepts_a_one_row_frame():
     ax = plotting.campaign_result(pd.DataFrame([{"treatment_rate": 0.1, "control_rate": 0.08}]))
     assert "提升 +2.00 个百分点" in ax.texts[-1].get_text()
