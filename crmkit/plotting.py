@@ -235,6 +235,25 @@ def _axes(ax, figsize=(8.0, 4.8)):
     return plt.subplots(figsize=figsize)[1]
 
 
+def _luminance(colour) -> float:
+    """WCAG relative luminance of a matplotlib colour (0 black … 1 white)."""
+    from matplotlib.colors import to_rgb
+
+    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def _text_colour_on(colour) -> str:
+    """The text colour ("black" or "white") with the higher contrast on a cell or bar of `colour`
+    (WCAG contrast ratio; the better of the two is always at least 4.58:1).
+
+    >>> _text_colour_on("#08306b"), _text_colour_on("#ffffcc"), _text_colour_on("#41b6c4")
+    ('white', 'black', 'black')
+    """
+    lum = _luminance(colour)
+    return "white" if (1.05 / (lum + 0.05)) > ((lum + 0.05) / 0.05) else "black"
+
+
 def _as_series(data, what: str, value_column: str | None = None, label_column: str | None = None):
     """A numeric Series from a Series, a dict, or a DataFrame (label and value columns)."""
     import pandas as pd
@@ -330,6 +349,7 @@ def cohort_heatmap(matrix, ax=None, *, title: str = "同期群留存率", annot:
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('首购后第几个月', '首购月份（同期群）')
     """
+    import numpy as np
     import seaborn as sns
 
     require_nonempty(matrix, "留存矩阵")
@@ -345,10 +365,17 @@ def cohort_heatmap(matrix, ax=None, *, title: str = "同期群留存率", annot:
     if annot is None:
         annot = data.shape[1] <= 15
     top = color_scale_top(data)
-    sns.heatmap(data, ax=ax, cmap="YlGnBu", vmin=0, vmax=top, annot=annot, fmt=".0%",
-                annot_kws={"fontsize": 9}, linewidths=0.5, linecolor="white",
+    sns.heatmap(data, ax=ax, cmap="YlGnBu", vmin=0, vmax=top, annot=False, linewidths=0.5,
+                linecolor="white",
                 cbar_kws={"label": "留存率（配色不含第 0 期）" if data.shape[1] > 1 else "留存率",
                           "format": "{x:.0%}"})
+    if annot:
+        # seaborn's own annotations switch to white too early (white on mid-teal cells)
+        mesh = ax.collections[0]
+        for (i, j), value in np.ndenumerate(data.to_numpy()):
+            if value == value:
+                ax.text(j + 0.5, i + 0.5, f"{value:.0%}", ha="center", va="center", fontsize=9,
+                        color=_text_colour_on(mesh.cmap(mesh.norm(value))))
     ax.set_xlabel("首购后第几个月")
     ax.set_ylabel("首购月份（同期群）")
     ax.set_title(title)
@@ -491,7 +518,7 @@ def rfm_grid(table, ax=None, *, title: str = "RFM 客户分群", ncols: int = 4)
         ax.text(col + 0.48, nrows - 1 - row + 0.46,
                 f"{name}\n{customers[k]:,.0f} 人（{cust_share[k]:.1%}）\n收入占比 {rev_share[k]:.1%}",
                 ha="center", va="center", fontsize="small",
-                color="white" if level > 0.6 else "black")
+                color=_text_colour_on(cmap(level)))
     ax.set_xlim(-0.02, ncols)
     ax.set_ylim(-0.04, nrows)
     ax.set_axis_off()
@@ -535,9 +562,12 @@ def campaign_result(result, ax=None, *, title: str = "营销活动效果：实�
     uplift = float(result.get("uplift", treat - ctrl))
 
     ax = _axes(ax, figsize=(6.0, 4.5))
-    bars = ax.bar(["对照组", "实验组"], [ctrl, treat], color=["#9aa5b1", "C0"], width=0.55)
-    ax.bar_label(bars, labels=[f"{ctrl:.2%}", f"{treat:.2%}"], label_type="center",
-                 color="white", fontsize="medium")
+    colours = ["#9aa5b1", "C0"]
+    bars = ax.bar(["对照组", "实验组"], [ctrl, treat], color=colours, width=0.55)
+    labels = ax.bar_label(bars, labels=[f"{ctrl:.2%}", f"{treat:.2%}"], label_type="center",
+                          fontsize="medium")
+    for label, colour in zip(labels, colours):
+        label.set_color(_text_colour_on(colour))
     ax.axhline(ctrl, color="grey", ls="--", lw=1)
     note = f"提升 {uplift * 100:+.2f} 个百分点"
     if result.get("ci_low") is not None and result.get("ci_high") is not None:

@@ -338,3 +338,84 @@ def test_a_stale_font_cache_entry_is_not_used(monkeypatch, tmp_path):
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [*no_cjk, ghost])
     assert plotting.find_system_cjk_font() is None
     assert plotting.chinese_font() == plotting.BUNDLED_FAMILY
+
+
+# --------------------------------------------------------------------------- readability
+
+READABILITY_CASES = {
+    **{name: (name, make) for name, make in SAMPLES.items()},
+    # the capstone's recall campaign: the interval reaches below a zero rate
+    "campaign_negative_ci": ("campaign_result", lambda: {
+        "treatment_rate": 0.0177, "control_rate": 0.0064, "ci_low": -0.0188, "ci_high": 0.0260}),
+    # chapter 06's size: 24 monthly cohorts × 12 periods, annotated
+    "cohort_24x12": ("cohort_heatmap", lambda: pd.DataFrame(
+        np.where(np.add.outer(np.arange(24), np.arange(12)) < 24,
+                 np.random.default_rng(1).uniform(0.03, 0.27, (24, 12)), np.nan),
+        index=[f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]).assign(**{"0": 1.0})
+        .pipe(lambda m: m[["0", *range(12)]].drop(columns=0).set_axis(range(12), axis=1))),
+}
+
+
+def _luminance(rgb) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    c = np.asarray(matplotlib.colors.to_rgb(rgb))
+    c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(c @ [0.2126, 0.7152, 0.0722])
+
+
+def _contrast(a, b) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@pytest.mark.parametrize("case", sorted(READABILITY_CASES))
+def test_helper_text_is_inside_the_figure_and_does_not_collide(case):
+    name, make = READABILITY_CASES[case]
+    plotting.setup(prefer_system=False)
+    ax = getattr(plotting, name)(make())
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    shown = [t for t in ax.texts if t.get_text().strip() and t.get_visible()]
+    boxes = [t.get_window_extent(renderer) for t in shown]
+    for text, box in zip(shown, boxes):
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, text.get_text()
+        assert fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1, text.get_text()
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not boxes[i].overlaps(boxes[j]), (shown[i].get_text(), shown[j].get_text())
+    for axis in (ax.xaxis, ax.yaxis):
+        ticks = [t.get_window_extent(renderer) for t in axis.get_ticklabels()
+                 if t.get_text() and t.get_visible()]
+        assert not any(a.overlaps(b) for a, b in zip(ticks, ticks[1:])), axis.axis_name
+    low, high = ax.get_ylim()
+    for line in ax.lines:  # error bars and markers are drawn whole, not cut at the axis
+        y = np.asarray(line.get_ydata(), dtype=float)
+        if line.get_transform() == ax.transData and y.size:
+            assert low <= np.nanmin(y) and np.nanmax(y) <= high
+
+
+@pytest.mark.parametrize("case", ["cohort_heatmap", "cohort_24x12"])
+def test_heatmap_annotations_contrast_with_their_cells(case):
+    plotting.setup(prefer_system=False)
+    matrix = READABILITY_CASES[case][1]()
+    ax = plotting.cohort_heatmap(matrix)
+    mesh = ax.collections[0]
+    checked = 0
+    for text in ax.texts:
+        x, y = text.get_position()
+        value = matrix.iat[int(y), int(x)]
+        cell = mesh.cmap(mesh.norm(value))
+        assert _contrast(text.get_color(), cell) >= 4.5, (text.get_text(), value)
+        checked += 1
+    assert checked == int(matrix.notna().sum().sum())
+
+
+def test_campaign_and_rfm_labels_contrast_with_their_bars_and_cells():
+    plotting.setup(prefer_system=False)
+    ax = plotting.campaign_result(SAMPLES["campaign_result"]())
+    for bar, label in zip(ax.patches, [t for t in ax.texts if t.get_text().endswith("%")]):
+        assert _contrast(label.get_color(), bar.get_facecolor()) >= 4.5, label.get_text()
+    ax = plotting.rfm_grid(SAMPLES["rfm_grid"]())
+    for cell, text in zip(ax.patches, ax.texts):
+        assert _contrast(text.get_color(), cell.get_facecolor()) >= 4.5, text.get_text()
