@@ -36,7 +36,7 @@ _LAZY = {
 _SUBMODULES = {
     "synth", "shop", "config", "schema", "errors", "validate", "plotting", "grading",
     "profile", "sources", "tags", "rfm", "membership", "loyalty", "campaigns", "privacy",
-    "widgets", "cli", "envcheck", "rawexport", "credit", "session", "vocabulary",
+    "widgets", "cli", "envcheck", "rawexport", "credit", "session", "vocabulary", "glossary",
 }
 
 __all__ = sorted(_LAZY)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CrmkitError
+from .glossary import CHURN_RISK_MONTHS, REPEAT_MIN_ORDERS, churn_risk_cutoff
 from .rfm import customer_summary, purchases, require_positive, require_table, resolve_as_of
 
 QUADRANTS = ("满意且忠诚", "满意但不忠诚", "不满意但忠诚", "不满意且不忠诚")
@@ -22,7 +23,7 @@ QUADRANTS = ("满意且忠诚", "满意但不忠诚", "不满意但忠诚", "不
 # ---- repurchase, retention, churn ----------------------------------------------------------
 
 def repurchase_rate(orders: pd.DataFrame, as_of=None, window_days: int | None = None) -> float:
-    """复购率：有消费的客户中，下过 2 笔及以上有效订单的比例（0–1）。
+    """复购率（见术语表）：有消费的客户中，下过 2 笔及以上有效订单的比例（0–1）。
 
     ``window_days`` 给出时只看基准日前 ``window_days`` 天内的订单（如近 365 天的复购率）。
 
@@ -41,7 +42,7 @@ def repurchase_rate(orders: pd.DataFrame, as_of=None, window_days: int | None = 
     counts = p.groupby("customer_id").size()
     if len(counts) == 0:
         raise CrmkitError("统计期内没有有效订单，无法计算复购率。")
-    return float((counts >= 2).mean())
+    return float((counts >= REPEAT_MIN_ORDERS).mean())
 
 
 def retention_cohorts(orders: pd.DataFrame, as_of=None, periods: int = 12) -> pd.DataFrame:
@@ -82,8 +83,8 @@ def retention_cohorts(orders: pd.DataFrame, as_of=None, periods: int = 12) -> pd
     return matrix
 
 
-def churn_flags(orders: pd.DataFrame, as_of=None, months: int = 6) -> pd.Series:
-    """流失标记：有过消费、但近 ``months`` 个月（默认 6 个月，教材的“流失风险”定义）没有消费的客户为 True。
+def churn_flags(orders: pd.DataFrame, as_of=None, months: int = CHURN_RISK_MONTHS) -> pd.Series:
+    """流失标记：有过消费、但近 ``months`` 个日历月（默认 6 个月，术语表的“流失风险”）没有消费的客户为 True。
 
     >>> orders = pd.DataFrame({"customer_id": ["A", "B"],
     ...     "order_time": pd.to_datetime(["2023-10-01", "2024-05-01"]), "paid_amount": [10.0, 10.0]})
@@ -93,11 +94,11 @@ def churn_flags(orders: pd.DataFrame, as_of=None, months: int = 6) -> pd.Series:
     require_positive(months, "months（月数）")
     as_of = resolve_as_of(orders, as_of)
     summary = customer_summary(orders, as_of)
-    flags = summary["last_order"] < as_of - pd.DateOffset(months=int(months))
+    flags = summary["last_order"] < churn_risk_cutoff(as_of, months)
     return flags.rename("churned")
 
 
-def churn_rate(orders: pd.DataFrame, as_of=None, months: int = 6) -> float:
+def churn_rate(orders: pd.DataFrame, as_of=None, months: int = CHURN_RISK_MONTHS) -> float:
     """流失率：上一期（基准日前第 ``2×months`` 到第 ``months`` 个月）有消费的客户中，
     本期（近 ``months`` 个月）没有再消费的比例。默认 months=6，即“半年流失率”。
 
@@ -110,8 +111,8 @@ def churn_rate(orders: pd.DataFrame, as_of=None, months: int = 6) -> float:
     require_positive(months, "months（月数）")
     as_of = resolve_as_of(orders, as_of)
     p = purchases(orders, as_of)
-    mid = as_of - pd.DateOffset(months=int(months))
-    begin = as_of - pd.DateOffset(months=2 * int(months))
+    mid = churn_risk_cutoff(as_of, months)
+    begin = churn_risk_cutoff(as_of, 2 * int(months))
     before = set(p.loc[(p["order_time"] >= begin) & (p["order_time"] < mid), "customer_id"])
     if not before:
         raise CrmkitError(f"{begin:%Y-%m-%d} 至 {mid:%Y-%m-%d} 没有有消费的客户，无法计算流失率。"

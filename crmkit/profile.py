@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CrmkitError
+from .glossary import CHURN_RISK_MONTHS, PRE_SALE, TOP_SHARE, churn_risk_cutoff, top_count
 from .rfm import customer_summary, purchases, require_positive, require_table, resolve_as_of
 
 VALUE_CLASSES = ("高价值", "中价值", "低价值", "流失风险", "未成交")
@@ -21,8 +22,8 @@ def value_classes(
     orders: pd.DataFrame,
     customers: pd.DataFrame | None = None,
     as_of=None,
-    churn_months: int = 6,
-    high_share: float = 0.2,
+    churn_months: int = CHURN_RISK_MONTHS,
+    high_share: float = TOP_SHARE,
     medium_share: float = 0.3,
 ) -> pd.Series:
     """按教材的价值维度给客户分类：高价值、中价值、低价值、流失风险（另有 未成交）。
@@ -30,9 +31,10 @@ def value_classes(
     规则（依次判断）：
 
     1. 基准日前从未有过有效消费的客户（只在给出 ``customers`` 时出现）→ 未成交；
-    2. 近 ``churn_months`` 个月（默认 6 个月）没有消费 → 流失风险；
-    3. 其余客户按近 12 个月的消费净额从高到低排序：前 ``high_share``（默认 20%，人数向上取整）
-       → 高价值，接下来的 ``medium_share``（默认 30%）→ 中价值，其余 → 低价值。
+    2. 近 ``churn_months`` 个日历月（默认 6 个月，术语表的“流失风险”）没有消费 → 流失风险；
+    3. 其余 n 位客户按近 12 个月的消费净额从高到低排序：前 int(n × ``high_share``) 位（默认 20%，
+       与术语表“前 20% 客户”同一规则，向下取整）→ 高价值，排到前 int(n × (``high_share`` +
+       ``medium_share``)) 位（默认再加 30%）的 → 中价值，其余 → 低价值。
 
     ``as_of`` 默认是最后一笔订单日期的后一天。
 
@@ -43,7 +45,7 @@ def value_classes(
     ...     "paid_amount": [900.0, 500.0, 300.0, 100.0, 50.0, 2000.0],
     ... })
     >>> value_classes(orders).tolist()
-    ['高价值', '中价值', '中价值', '低价值', '低价值', '流失风险']
+    ['高价值', '中价值', '低价值', '低价值', '低价值', '流失风险']
     """
     require_positive(high_share, "high_share（高价值占比）")
     require_positive(medium_share, "medium_share（中价值占比）")
@@ -56,12 +58,12 @@ def value_classes(
     recent = p.loc[p["order_time"] >= as_of - pd.DateOffset(months=12)]
     spend_12m = recent.groupby("customer_id")["net_amount"].sum().reindex(summary.index,
                                                                           fill_value=0.0)
-    churned = summary["last_order"] < as_of - pd.DateOffset(months=int(churn_months))
+    churned = summary["last_order"] < churn_risk_cutoff(as_of, churn_months)
     labels = pd.Series("流失风险", index=summary.index, dtype="str", name="value_class")
     active = spend_12m[~churned].sort_values(ascending=False, kind="stable")
     n = len(active)
-    n_high = int(np.ceil(n * high_share - 1e-9))
-    n_medium = int(np.ceil(n * (high_share + medium_share) - 1e-9)) - n_high
+    n_high = top_count(n, high_share)
+    n_medium = top_count(n, high_share + medium_share) - n_high
     ranks = np.arange(n)
     tier = np.where(ranks < n_high, "高价值", np.where(ranks < n_high + n_medium, "中价值", "低价值"))
     labels.loc[active.index] = tier
@@ -118,7 +120,7 @@ def behaviour_types(
         comparing |= (pages >= compare_pages).fillna(False).astype(bool)
     if service_chats is not None:
         require_table(service_chats, ["customer_id", "stage"], "客服会话表", nonempty=False)
-        pre = service_chats["customer_id"].loc[(service_chats["stage"] == "售前").to_numpy()
+        pre = service_chats["customer_id"].loc[(service_chats["stage"] == PRE_SALE).to_numpy()
                                                ].value_counts()
         comparing |= pre.reindex(summary.index, fill_value=0) >= summary["n_orders"]
     labels = np.where(summary["n_orders"] >= loyal_orders, "忠诚复购型",
@@ -160,10 +162,11 @@ def revenue_concentration(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
     )
 
 
-def top_share(orders: pd.DataFrame, share: float = 0.2, as_of=None) -> float:
+def top_share(orders: pd.DataFrame, share: float = TOP_SHARE, as_of=None) -> float:
     """消费最高的前 ``share``（默认 20%）客户贡献的营收占比（0–1）。
 
-    客户数乘以 ``share`` 不是整数时，在相邻两点之间线性插值。
+    按术语表的“前 20% 客户”：成交客户按消费净额从高到低排序，取前 k = int(成交客户数 × share) 位
+    （向下取整，不插值），占比 = 他们的消费净额之和 ÷ 全部成交客户的消费净额之和。
 
     >>> orders = pd.DataFrame({"customer_id": list("ABCDE"),
     ...                        "order_time": pd.to_datetime(["2024-01-01"] * 5),
@@ -174,8 +177,11 @@ def top_share(orders: pd.DataFrame, share: float = 0.2, as_of=None) -> float:
     require_positive(share, "share（客户占比）")
     if share > 1:
         raise CrmkitError(f"share（客户占比）应在 0 到 1 之间，实际是 {share}。")
-    curve = revenue_concentration(orders, as_of)
-    return float(np.interp(share, curve["customer_share"], curve["revenue_share"]))
+    spend = customer_summary(orders, as_of)["spend"].sort_values(ascending=False, kind="stable")
+    total = spend.sum()
+    if not total > 0:
+        raise CrmkitError("订单的消费净额合计不大于 0，无法计算营收占比。")
+    return float(spend.iloc[:top_count(len(spend), share)].sum() / total)
 
 
 def profiles_table(
@@ -196,7 +202,7 @@ def profiles_table(
     >>> profiles_table(customers, orders)[["nickname", "n_orders", "spend", "value_class"]]
                 nickname  n_orders  spend value_class
     customer_id
-    A                 小鱼         1  199.0         高价值
+    A                 小鱼         1  199.0         低价值
     B                 阿杰         0    0.0         未成交
     """
     require_table(customers, ["customer_id"], "客户表")
@@ -280,7 +286,7 @@ def customer_profile(
       城市：杭州
       订单：2 笔，消费 200.00 元，客单价 100.00 元
       首次购买：2024-04-01；最近购买：2024-05-01（距基准日 1 天）
-      价值分类：高价值；行为分类：冲动型
+      价值分类：低价值；行为分类：冲动型
       客服会话：0 次；评价：0 条
       标签：爱晒单
     """

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .errors import CrmkitError
 from .validate import require_choice, require_columns, require_increasing, require_nonempty
-from .vocabulary import REFUNDED  # fully refunded orders do not count as purchases
+from .glossary import net_amount, reference_day, valid_orders
 
 #: The eight RFM classes, keyed by (R high, F high, M high).
 RFM_CLASSES: dict[tuple[bool, bool, bool], str] = {
@@ -86,7 +86,7 @@ def default_as_of(orders: pd.DataFrame) -> pd.Timestamp:
     Timestamp('2024-05-21 00:00:00')
     """
     require_table(orders, ["order_time"], "订单表", dates=["order_time"])
-    return orders["order_time"].max().normalize() + pd.Timedelta(days=1)
+    return reference_day(orders)
 
 
 def resolve_as_of(orders: pd.DataFrame, as_of=None) -> pd.Timestamp:
@@ -100,9 +100,9 @@ def resolve_as_of(orders: pd.DataFrame, as_of=None) -> pd.Timestamp:
 
 
 def purchases(orders: pd.DataFrame, as_of=None, columns=()) -> pd.DataFrame:
-    """计入消费的订单：去掉“退款成功”的订单，只保留基准日之前的订单，并加上净额列。
+    """计入消费的订单：有效订单（见 ``ck.glossary``）中基准日之前的订单，并加上净额列。
 
-    净额 ``net_amount`` = 实付金额 − 退款金额（没有退款列时等于实付金额）。
+    净额 ``net_amount`` = 实付金额 − 退款金额（``ck.glossary.net_amount``；没有退款列时等于实付金额）。
     本模块和其他分析模块计算消费次数与金额时都以此为准。结果只含 customer_id、order_time、
     paid_amount、net_amount 和 ``columns`` 中列出的（存在的）列，这样更快。
 
@@ -120,15 +120,13 @@ def purchases(orders: pd.DataFrame, as_of=None, columns=()) -> pd.DataFrame:
     """
     require_table(orders, ORDER_COLUMNS, "订单表", dates=["order_time"], numbers=["paid_amount"])
     as_of = resolve_as_of(orders, as_of)
-    keep = orders["order_time"] < as_of
     if "status" in orders.columns:
-        keep &= orders["status"] != REFUNDED
+        orders = valid_orders(orders)
+    orders = orders.loc[(orders["order_time"] < as_of).to_numpy()]
     wanted = list(ORDER_COLUMNS) + [c for c in dict.fromkeys(columns)
                                     if c in orders.columns and c not in ORDER_COLUMNS]
-    out = orders[wanted].loc[keep.to_numpy()]
-    refund = orders["refund_amount"].loc[keep.to_numpy()] if "refund_amount" in orders.columns \
-        else 0.0
-    out["net_amount"] = (out["paid_amount"] - refund).astype("float64")
+    out = orders[wanted]
+    out["net_amount"] = net_amount(orders)
     return out
 
 

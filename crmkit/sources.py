@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CrmkitError
+from .glossary import REPEAT_MIN_ORDERS
 from .rfm import purchases, require_positive, require_table, resolve_as_of
 from .validate import require_choice
 
@@ -216,7 +217,7 @@ def referral_summary(customers: pd.DataFrame, orders: pd.DataFrame, as_of=None,
     out = pd.DataFrame({"customers": g.size()})
     out["buyer_rate"] = gm["_early_buyer"].mean()
     out["aov"] = buyers.groupby("group")["spend"].sum() / buyers.groupby("group")["n_orders"].sum()
-    out["repurchase_rate"] = (buyers["n_orders"] >= 2).groupby(buyers["group"]).mean()
+    out["repurchase_rate"] = (buyers["n_orders"] >= REPEAT_MIN_ORDERS).groupby(buyers["group"]).mean()
     out["spend_per_customer"] = c["spend"].fillna(0.0).groupby(c["group"]).mean()
     out.index.name = "group"
     return out.reindex(["老客推荐", "其他渠道"])

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .credit import LEVEL_ORDER, credit_level  # credit_level is re-exported for learners
 from .errors import CrmkitError, did_you_mean
+from .glossary import PRE_SALE, REPEAT_MIN_ORDERS
 from .rfm import customer_summary, require_positive, require_table, resolve_as_of
 from .validate import require_choice
 
@@ -215,7 +216,8 @@ def vip88_compare(customers: pd.DataFrame, orders: pd.DataFrame, as_of=None) -> 
 
 def customer_status(customers: pd.DataFrame, orders: pd.DataFrame,
                     service_chats: pd.DataFrame | None = None, as_of=None) -> pd.Series:
-    """客户列表的三类：成交客户（有有效订单）、询单客户（没下单但做过售前咨询）、未成交客户（其余）。
+    """客户列表的三类（见术语表）：成交客户（基准日前有有效订单）、询单客户（没有有效订单，但基准日前
+    做过“售前”咨询；只有售后会话的不算）、未成交客户（其余）。
 
     >>> customers = pd.DataFrame({"customer_id": ["A", "B", "C"]})
     >>> orders = pd.DataFrame({"customer_id": ["A"], "order_time": pd.to_datetime(["2024-03-01"]),
@@ -235,7 +237,7 @@ def _status(customers, buyers, service_chats, as_of) -> pd.Series:
     asked = np.zeros(len(ids), dtype=bool)
     if service_chats is not None:
         require_table(service_chats, ["customer_id", "stage"], "客服会话表", nonempty=False)
-        keep = service_chats["stage"] == "售前"
+        keep = service_chats["stage"] == PRE_SALE
         if "start_time" in service_chats.columns:
             keep &= service_chats["start_time"] < as_of
         asked = _member_mask(ids, service_chats["customer_id"].loc[keep.to_numpy()].unique())
@@ -305,7 +307,7 @@ def builtin_crowds(
     recent = p["customer_id"].loc[(p["order_time"] >= as_of
                                    - pd.Timedelta(days=repeat_days)).to_numpy()]
     counts = recent.value_counts()
-    out["复购人群"] = _member_mask(ids, counts.index[counts >= 2])
+    out["复购人群"] = _member_mask(ids, counts.index[counts >= REPEAT_MIN_ORDERS])
     return out[list(CROWDS)]
 
 

@@ -13,7 +13,7 @@ import pytest
 import crmkit
 
 MODULES = ["rfm", "profile", "sources", "tags", "membership", "loyalty", "campaigns", "privacy",
-           "vocabulary"]
+           "vocabulary", "glossary"]
 
 # Modules whose examples run here but that are not analysis modules (no example required for
 # every public function).

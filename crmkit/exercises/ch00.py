@@ -9,6 +9,7 @@ from __future__ import annotations
 from crmkit.exercises.common import valid
 from crmkit.exercises.diagnoses import proportions
 from crmkit.grading.compare import Scalar, SeriesOf
+from crmkit.glossary import net_amount
 from crmkit.grading.declare import Diagnosis, Exercise
 
 CHAPTER = "0"
@@ -93,38 +94,46 @@ EX2 = Exercise(
 # ---- 0.3: filter, then groupby ------------------------------------------------------------
 
 
-def aov_by_channel(shop):
-    return valid(shop.orders).groupby("channel")["paid_amount"].mean()
+def aov_by_channel(shop, valid_only=True, column="net", how="mean", by="channel"):
+    """客单价 as the glossary defines it: mean net amount of the valid orders, per channel."""
+    o = valid(shop.orders) if valid_only else shop.orders
+    o = o.assign(net=net_amount(o))
+    return o.groupby(by)[column].agg(how)
 
 
 EX3 = Exercise(
     id="0.3",
     title="各渠道的客单价",
     points=2,
-    prompt="先筛掉状态为“退款成功”的订单，再按渠道（orders 的 channel 列）分组，"
-           "算出每个渠道的平均实付金额 paid_amount（客单价）。答案是以渠道为索引的 Series。",
+    prompt="算出每个渠道（orders 的 channel 列）的客单价。按术语表：客单价 = 有效订单的消费净额之和 ÷ "
+           "有效订单数，即每笔有效订单的平均消费净额；有效订单 = 状态不是“退款成功”的订单，"
+           "消费净额 = paid_amount − refund_amount。不限时间（全部订单）。答案是以渠道为索引的 Series（元）。",
     expected=aov_by_channel,
     comparator=SeriesOf(digits=2, key_label="渠道"),
     diagnoses=[
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先用 orders[orders['status'] != '退款成功'] 筛选。",
-                       lambda shop: shop.orders.groupby("channel")["paid_amount"].mean()),
+                       lambda shop: aov_by_channel(shop, valid_only=False)),
+        Diagnosis.like("paid_not_net",
+                       "用了实付金额 paid_amount，没有扣除部分退款：客单价按消费净额算，"
+                       "先加一列 net = paid_amount − refund_amount。",
+                       lambda shop: aov_by_channel(shop, column="paid_amount")),
         Diagnosis.like("sum_not_mean",
-                       "你算的是每个渠道的实付金额合计（.sum()）；客单价是平均每笔订单的金额，用 .mean()。",
-                       lambda shop: valid(shop.orders).groupby("channel")["paid_amount"].sum()),
+                       "你算的是每个渠道的消费净额合计（.sum()）；客单价是平均每笔有效订单的消费净额，用 .mean()。",
+                       lambda shop: aov_by_channel(shop, how="sum")),
         Diagnosis.like("gross_amount",
-                       "用了商品总额 gross_amount（优惠前）；客单价按实付金额 paid_amount 计算。",
-                       lambda shop: valid(shop.orders).groupby("channel")["gross_amount"].mean()),
+                       "用了商品总额 gross_amount（优惠前）；客单价按消费净额 paid_amount − refund_amount 计算。",
+                       lambda shop: aov_by_channel(shop, column="gross_amount")),
         Diagnosis("wrong_column",
                   "按 channel_group（来源类型）分组了；题目要按 channel（渠道）分组。",
                   lambda answer, ctx: set(answer.index)
                   <= set(ctx.shop.orders["channel_group"].unique()),
-                  example=lambda shop: valid(shop.orders).groupby("channel_group")["paid_amount"].mean()),
+                  example=lambda shop: aov_by_channel(shop, by="channel_group")),
     ],
     hints=[
         "第一步筛选：valid = shop.orders[shop.orders['status'] != '退款成功']。",
-        "第二步分组：valid.groupby('channel') 把同一渠道的订单放在一起。",
-        "第三步汇总：选出 ['paid_amount'] 这一列，再用 .mean() 求平均。",
+        "第二步加一列消费净额：valid = valid.assign(net=valid['paid_amount'] - valid['refund_amount'])。",
+        "第三步分组汇总：valid.groupby('channel') 把同一渠道的订单放在一起，选出 net 这一列求平均。",
     ],
 )
 

@@ -12,13 +12,14 @@ import pandas as pd
 from crmkit.exercises.common import REFUNDED, as_of as _as_of, close, valid
 from crmkit.exercises.diagnoses import part_of, percent
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf, SetOf
+from crmkit.glossary import churn_risk_cutoff, net_amount, top_count
 from crmkit.grading.declare import Diagnosis, Exercise
 
 CHAPTER = "1"
 
 
 def _net(frame):
-    return frame["paid_amount"] - frame["refund_amount"]
+    return net_amount(frame)
 
 
 # ---- 1.1 one customer's profile (dict) ----------------------------------------------------
@@ -37,7 +38,7 @@ def one_profile(shop, valid_only: bool = True, net: bool = True):
     cid = profile_customer(shop)
     orders = shop.orders[shop.orders["customer_id"] == cid]
     if valid_only:
-        orders = orders[orders["status"] != REFUNDED]
+        orders = valid(orders)
     spend = _net(orders).sum() if net else orders["paid_amount"].sum()
     chats = shop.service_chats[shop.service_chats["customer_id"] == cid]
     return {"有效订单数": int(len(orders)), "消费净额": float(spend), "客服会话数": int(len(chats))}
@@ -156,7 +157,7 @@ def churn_risk(shop, valid_only: bool = True, days: int | None = None,
                include_never: bool = False, today: bool = False):
     orders = valid(shop.orders) if valid_only else shop.orders
     as_of = pd.Timestamp.today().normalize() if today else _as_of(shop)
-    cutoff = as_of - (pd.Timedelta(days=days) if days else pd.DateOffset(months=6))
+    cutoff = as_of - pd.Timedelta(days=days) if days else churn_risk_cutoff(as_of)
     last = orders.groupby("customer_id")["order_time"].max()
     out = set(last.index[last < cutoff])
     if include_never:
@@ -215,7 +216,7 @@ def _spend(shop, valid_only=True, net=True):
 
 def top20_share(shop, valid_only=True, ascending=False, net=True, registered=False):
     spend = _spend(shop, valid_only, net).sort_values(ascending=ascending)
-    k = int((len(shop.customers) if registered else len(spend)) * 0.2)
+    k = top_count(len(shop.customers) if registered else len(spend))
     return float(spend.iloc[:k].sum() / spend.sum())
 
 
@@ -223,8 +224,9 @@ EX4 = Exercise(
     id="1.4",
     title="前 20% 客户贡献的营收占比",
     points=2,
-    prompt="按每位客户的消费净额（有效订单的实付减退款）从高到低排序，取前 20% 的客户"
-           "（人数 = int(下过有效订单的客户数 × 0.2)），算出他们的消费净额占全部客户消费净额的比例。"
+    prompt="按术语表的“前 20% 客户”：把下过有效订单的客户按全部时间的消费净额（有效订单的实付减退款）"
+           "从高到低排序，取前 k 位（k = int(下过有效订单的客户数 × 0.2)，向下取整），算出他们的消费净额"
+           "占全部客户消费净额的比例（与 ck.profile.top_share(shop.orders) 同一规则）。"
            "答案是 0 到 1 之间的一个数（如 0.6 表示 60%）。",
     expected=top20_share,
     comparator=Scalar(what="一个比例（0–1）"),
@@ -280,8 +282,8 @@ EX5 = Exercise(
     title="各价值分类的营收占比",
     points=2,
     prompt="用 ck.profile.value_classes(shop.orders) 得到每位客户的价值分类（高价值、中价值、低价值、"
-           "流失风险），再算出每一类客户的消费净额（有效订单的实付减退款）占全部消费净额的比例。"
-           "答案是以分类为索引、加起来等于 1 的 Series。",
+           "流失风险），再算出每一类客户**全部时间**的消费净额（所有有效订单的实付减退款之和，不只是近 12 个月）"
+           "占全部客户消费净额的比例。答案是以分类为索引、加起来等于 1 的 Series。",
     expected=value_class_share,
     comparator=SeriesOf(key_label="价值分类"),
     diagnoses=[

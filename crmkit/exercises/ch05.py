@@ -10,17 +10,18 @@ import numpy as np
 import pandas as pd
 
 from crmkit.exercises.common import valid
+from crmkit.glossary import churn_risk_cutoff
 from crmkit.exercises.diagnoses import part_of, percent, proportions
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
-from crmkit.rfm import customer_summary
+from crmkit.rfm import customer_summary, resolve_as_of
 from crmkit.vocabulary import CONTROL, TREATMENT
 
 CHAPTER = "5"
 
 #: The four customer levels of 7.3.2 and the rule's thresholds.
 LEVELS = ("普通客户", "成长客户", "成熟客户", "流失客户")
-CHURN_DAYS = 180        # 流失客户：最近一次有效订单距基准日超过 180 天
+# 流失客户 = the glossary's 流失风险: last valid order before 基准日 − 6 calendar months
 MATURE_ORDERS = 3       # 成熟客户：有效订单不少于 3 笔 ……
 MATURE_AOV = 150.0      # …… 且客单价（消费净额 ÷ 订单数）不低于 150 元
 
@@ -99,20 +100,25 @@ EX2 = Exercise(
 # ---- 5.3 客户等级 ------------------------------------------------------------------------------
 
 
-def customer_levels(orders: pd.DataFrame, as_of=None, churn_first: bool = True) -> pd.Series:
+def customer_levels(orders: pd.DataFrame, as_of=None, churn_first: bool = True,
+                    churn_days: int | None = None) -> pd.Series:
     """每位在基准日前有有效订单的客户的等级（普通/成长/成熟/流失客户）。
 
     规则（依次判断，先满足哪条就是哪一级）：
-    1. 流失客户：最近一次有效订单距基准日超过 180 天（recency_days > 180）；
+    1. 流失客户：术语表的“流失风险”——最近一次有效订单早于基准日往前 6 个日历月
+       （last_order < as_of − pd.DateOffset(months=6)）；``churn_days`` 给出时改用固定天数
+       （recency_days > churn_days，只用来模拟学习者的错误）；
     2. 成熟客户：有效订单 ≥ 3 笔，且客单价（消费净额 ÷ 订单数）≥ 150 元；
     3. 成长客户：有效订单 ≥ 2 笔；
     4. 普通客户：其余（只买过 1 笔）。
     """
+    as_of = resolve_as_of(orders, as_of)
     s = customer_summary(orders, as_of)
     level = pd.Series("普通客户", index=s.index, dtype="str", name="level")
     level[s["n_orders"] >= 2] = "成长客户"
     mature = (s["n_orders"] >= MATURE_ORDERS) & (s["aov"] >= MATURE_AOV)
-    churned = s["recency_days"] > CHURN_DAYS
+    churned = (s["recency_days"] > churn_days if churn_days is not None
+               else s["last_order"] < churn_risk_cutoff(as_of))
     if churn_first:
         level[mature] = "成熟客户"
         level[churned] = "流失客户"
@@ -136,7 +142,8 @@ EX3 = Exercise(
     title="给客户划分等级",
     points=2,
     prompt="按本章的规则，给每位下过有效订单（不含“退款成功”）的客户定一个等级，基准日为默认基准日"
-           "（最后一笔订单日期的次日）。依次判断：流失客户（最近一次有效订单距基准日超过 180 天）→ "
+           "（最后一笔订单日期的次日 0 点）。依次判断：流失客户（最近一次有效订单早于“基准日往前 6 个月”，"
+           "按日历月：as_of − pd.DateOffset(months=6)，与术语表的“流失风险”相同）→ "
            "成熟客户（有效订单 ≥ 3 笔且客单价 ≥ 150 元，客单价 = 消费净额 ÷ 订单数）→ "
            "成长客户（有效订单 ≥ 2 笔）→ 普通客户（其余）。答案是以 customer_id 为索引、"
            "值为等级名称的 Series。",
@@ -149,19 +156,25 @@ EX3 = Exercise(
                   example=lambda shop: customer_levels(shop.orders).reindex(
                       shop.customers["customer_id"], fill_value="普通客户")),
         Diagnosis.like("mature_before_churn",
-                       "判断顺序不对：很久没来的老买家也被算成了成熟客户。先判断流失（超过 180 天没买），"
+                       "判断顺序不对：很久没来的老买家也被算成了成熟客户。先判断流失（近 6 个月没买），"
                        "再判断成熟。",
                        lambda shop: customer_levels(shop.orders, churn_first=False)),
+        Diagnosis.like("fixed_180_days",
+                       "流失用了固定的 180 天（recency_days > 180）：本课程的“6 个月”按日历月算，"
+                       "流失客户是最近一次有效订单早于 基准日 − pd.DateOffset(months=6) 的客户"
+                       "（见 ck.glossary 的“流失风险”）。",
+                       lambda shop: customer_levels(shop.orders, churn_days=180)),
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：订单数、客单价和最近一次购买都只看有效订单。"
                        "ck.rfm.customer_summary 已经替你去掉了它们。",
                        _levels_with_refunds),
     ],
     hints=[
-        "ck.rfm.customer_summary(shop.orders) 每位客户一行，已有 n_orders、aov、recency_days 三列。",
+        "ck.rfm.customer_summary(shop.orders) 每位客户一行，已有 n_orders、aov、last_order 三列。",
         ("先让所有人都是“普通客户”，再按 成长 → 成熟 → 流失 的顺序用 .loc[条件] 覆盖，"
         "最后覆盖的条件优先级最高。"),
-        "条件：成长 n_orders >= 2；成熟 (n_orders >= 3) & (aov >= 150)；流失 recency_days > 180。",
+        "条件：成长 n_orders >= 2；成熟 (n_orders >= 3) & (aov >= 150)；"
+        "流失 last_order < as_of - pd.DateOffset(months=6)（as_of 是基准日）。",
     ],
 )
 

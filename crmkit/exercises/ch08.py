@@ -13,6 +13,7 @@ from crmkit.exercises import ch05, ch06
 from crmkit.exercises.common import valid
 from crmkit.exercises.diagnoses import is_percent, part_of, percent, proportions
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
+from crmkit.glossary import aov as glossary_aov, net_amount, top_count
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.rfm import customer_summary, rfm_table
 
@@ -34,7 +35,7 @@ def _close(a, b, rel=0.01) -> bool:
 
 def diagnosis(shop, refunds_in: bool = False, aov_col: str = "net") -> dict:
     o = shop.orders if refunds_in else valid(shop.orders)
-    net = float((o["paid_amount"] - (0.0 if refunds_in else o["refund_amount"])).sum())
+    net = float((o["paid_amount"] if refunds_in else net_amount(o)).sum())
     aov = net / len(o) if aov_col == "net" else float(o[aov_col].mean())
     return {"成交客户数": int(o["customer_id"].nunique()), "有效订单数": len(o), "净销售额": net,
             "客单价": aov, "好评率": float((shop.reviews["stars"] >= 4).mean())}
@@ -83,7 +84,7 @@ EX1 = Exercise(
 
 def _top_share(spend: pd.Series, n_customers: int | None = None) -> float:
     spend = spend.sort_values(ascending=False)
-    n = int((len(spend) if n_customers is None else n_customers) * 0.2)
+    n = top_count(len(spend) if n_customers is None else n_customers)
     return float(spend.iloc[:n].sum() / spend.sum())
 
 
@@ -93,7 +94,7 @@ def top20_share(shop) -> float:
 
 def _bottom20_share(shop) -> float:
     spend = customer_summary(shop.orders)["spend"]
-    n = int(len(spend) * 0.2)
+    n = top_count(len(spend))
     return float(spend.sort_values().iloc[:n].sum() / spend.sum())
 
 
@@ -101,9 +102,9 @@ EX2 = Exercise(
     id="8.2",
     title="前 20% 客户的营收占比",
     points=2,
-    prompt="把成交客户按消费净额（ck.rfm.customer_summary 的 spend）从高到低排序，取前 20%"
-           "（人数 = int(成交客户数 × 0.2)，向下取整），算出他们的消费净额占全部成交客户消费净额的比例"
-           "（0–1 的小数）。",
+    prompt="按术语表的“前 20% 客户”：把成交客户按全部时间的消费净额（ck.rfm.customer_summary 的 spend）"
+           "从高到低排序，取前 k 位（k = int(成交客户数 × 0.2)，向下取整），算出他们的消费净额占全部成交客户"
+           "消费净额的比例（0–1 的小数；与 ck.profile.top_share(shop.orders) 同一规则）。",
     expected=top20_share,
     comparator=Scalar(what="一个 0–1 之间的小数"),
     diagnoses=[
@@ -273,11 +274,10 @@ EX5 = Exercise(
 
 def kpi_baseline(shop) -> dict:
     o = shop.orders
-    v = valid(o)
     return {"复购率": loyalty.repurchase_rate(o),
             "流失率": loyalty.churn_rate(o),
             "满意度": loyalty.csat(shop.surveys),
-            "客单价": float((v["paid_amount"] - v["refund_amount"]).sum() / len(v)),
+            "客单价": glossary_aov(o),
             "CLV": float(loyalty.historical_clv(o)["clv"].mean())}
 
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crmkit.glossary import reference_day, valid_orders
 from crmkit.vocabulary import REFUNDED
+
+__all__ = ["REFUNDED", "as_of", "close", "is_number", "valid"]
 
 
 def valid(orders: pd.DataFrame) -> pd.DataFrame:
-    """Orders that count as purchases: everything but fully refunded orders."""
-    return orders[orders["status"] != REFUNDED]
+    """Orders that count as purchases (the glossary's 有效订单)."""
+    return valid_orders(orders)
 
 
 def as_of(shop) -> pd.Timestamp:
-    """The reference day: the day after the last order (crmkit's analysis default)."""
-    return shop.orders["order_time"].max().normalize() + pd.Timedelta(days=1)
+    """The reference day (the glossary's 基准日): the day after the last order, 0:00."""
+    return reference_day(shop.orders)
 
 
 def is_number(x) -> bool:
