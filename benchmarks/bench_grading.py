@@ -119,12 +119,12 @@ def bench_batch(n: int, jobs: int) -> None:
         folder.mkdir()
         make_class(folder, n)
         subs = batch.discover([folder])
-        plain, plain_peaks = bench_plain([f for _, f in subs], jobs)
-        loose, loose_peaks, _ = bench_grade(subs, jobs, sandbox=False)
         reason = sandbox.unavailable_reason()
         boxed = boxed_peaks = reports = None
         if reason is None:
             boxed, boxed_peaks, reports = bench_grade(subs, jobs, sandbox=True)
+        loose, loose_peaks, _ = bench_grade(subs, jobs, sandbox=False)
+        plain, plain_peaks = bench_plain([f for _, f in subs], jobs)
     mb = 1024
     print(f"{n} 本练习本，{jobs} 个并行（{os.cpu_count()} 核）：")
     print(f"  直接用 nbclient 运行（不评分）：{plain:6.1f} 秒；每个进程的内核峰值内存 "
