@@ -10,10 +10,12 @@ import tempfile
 from pathlib import Path
 
 from .errors import CrmkitError, did_you_mean
+from .glossary import table as glossary_table
 from .schema import KIND_DTYPES, TABLE_NAMES, TABLES, dictionary_frame
 
 MANIFEST = "MANIFEST.json"
 DICTIONARY = "data_dictionary.csv"
+GLOSSARY = "glossary.csv"
 CONFIG_FILE = "config.json"
 FORMATS = ("csv", "parquet")
 
@@ -78,7 +80,7 @@ class Shop:
         return "\n".join(lines)
 
     def save(self, out_dir, fmt: str = "csv", overwrite: bool = True) -> Path:
-        """Write every table, the data dictionary, the config and a checksum manifest.
+        """Write every table, the data dictionary, the course glossary, the config and a checksum manifest.
 
         The files are written to a temporary folder first and moved into place at the end,
         so a failure never leaves a half-written folder behind.
@@ -97,6 +99,7 @@ class Shop:
                 date_cols = [c.name for c in TABLES[name].columns if c.kind == "date"]
                 write_table(frame, staging / f"{name}.{fmt}", fmt, date_cols)
             write_table(self.dictionary, staging / DICTIONARY, "csv")
+            write_table(glossary_table(), staging / GLOSSARY, "csv")
             (staging / CONFIG_FILE).write_text(
                 json.dumps(self.config.to_dict(), ensure_ascii=False, indent=2) + "\n",
                 encoding="utf-8",
