@@ -168,6 +168,17 @@ def table():
                         columns=["术语", "定义", "实现"])
 
 
+def _text() -> str:
+    return "课程术语表（每个术语只定义一次）\n" + "\n".join(
+        f"- {t.name}：{t.definition}（{t.implemented_by}）" for t in TERMS)
+
+
+def _repr_mimebundle_(include=None, exclude=None) -> dict:
+    """``ck.glossary`` shown in a notebook: the table, and a plain-text version without the
+    module's file path (IPython would otherwise print the machine's absolute path)."""
+    return {"text/html": _repr_html_(), "text/plain": _text()}
+
+
 def _repr_html_() -> str:
     """``ck.glossary`` shown in a notebook: the glossary as a Chinese table."""
     rows = "".join(
