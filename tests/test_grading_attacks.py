@@ -433,15 +433,15 @@ def test_an_oversized_answer_is_refused_with_a_message(attacked):
 
 def test_outputs_are_safe_for_spreadsheets_and_never_collide(attacked):
     out = attacked["out"]
-    for name in ("gradebook.csv", "summary.csv"):
+    for name in ("gradebook.csv", "summary.csv", "lms_moodle.csv", "lms_canvas.csv"):
         with open(out / name, encoding="utf-8-sig", newline="") as fh:
             for row in csv.reader(fh):
                 for cell in row:
                     assert not cell.startswith(("=", "+", "-", "@")), (name, cell)
     with open(out / "gradebook.csv", encoding="utf-8-sig") as fh:
-        rows = {r["student"]: r for r in csv.DictReader(fh)}
-    assert rows["'=HYPERLINK(1)"]["total"] == "6"
-    assert {r["max"] for r in rows.values()} == {"6"}
+        rows = {r["学号"]: r for r in csv.DictReader(fh)}
+    assert rows["'=HYPERLINK(1)"]["总分"] == "6"
+    assert {r["满分"] for r in rows.values()} == {"6"}
     with open(out / "summary.csv", encoding="utf-8-sig") as fh:
         titles = {r["exercise"]: r["title"] for r in csv.DictReader(fh)}
     from crmkit.grading.declare import chapter_exercises

@@ -173,13 +173,19 @@ def test_outputs(graded):
     reports, out = graded
     with open(out / "gradebook.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert [r["student"] for r in rows] == sorted(reports)
-    assert list(rows[0])[:6] == ["student", "file", "chapter", "student_id", "seed", "status"]
-    assert list(rows[0])[6:] == ["demo.1", "demo.2", "demo.3", "demo.4", "demo.5", "total", "max"]
-    by = {r["student"]: r for r in rows}
-    assert by["correct"]["total"] == "6" and by["empty"]["total"] == "0"
-    assert by["correct"]["max"] == "6" and by["notes.txt"]["max"] == ""
-    assert by["partly_wrong"]["total"] == "2" and by["notes.txt"]["total"] == "0"
+    # keyed by student ID; without a roster and a declared ID, by the submission's name
+    assert [r["学号"] for r in rows] == sorted(reports)
+    assert list(rows[0])[:3] == ["学号", "姓名", "种子"]
+    assert list(rows[0])[3:12] == ["练习 demo.1", "练习 demo.2", "练习 demo.3", "练习 demo.4",
+                                   "练习 demo.5", "练习 demo.5 · 客户数", "练习 demo.5 · 订单数",
+                                   "练习 demo.5 · 客单价", "自动评分"]
+    by = {r["学号"]: r for r in rows}
+    assert by["correct"]["总分"] == "6" and by["empty"]["总分"] == "0"
+    assert {r["满分"] for r in rows} == {"6"}
+    assert by["partly_wrong"]["总分"] == "2" and by["notes.txt"]["总分"] == "0"
+    assert "不是 notebook" in by["notes.txt"]["备注"] and by["notes.txt"]["练习 demo.1"] == ""
+    assert "超时" in by["looping"]["备注"] and by["correct"]["备注"] == ""
+    assert (out / "gradebook.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     with open(out / "summary.csv", encoding="utf-8-sig") as fh:
         summary = {r["exercise"]: r for r in csv.DictReader(fh)}
     assert summary["demo.1"]["most_common_diagnosis"].startswith("退款没有扣除")
@@ -191,6 +197,26 @@ def test_outputs(graded):
     assert "总分：2 / 6" in page and "退款没有扣除" in page and "lang=\"zh-CN\"" in page
     assert "超时" in (out / "feedback" / "looping.html").read_text(encoding="utf-8")
     assert json.loads((out / "reports.json").read_text(encoding="utf-8"))
+    report = (out / "class_report.html").read_text(encoding="utf-8")
+    assert "退款没有扣除" in report and "<svg" in report
+    moodle = (out / "lms_moodle.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert moodle[0] == "ID number,Full name,crmkit 练习,Feedback" and moodle[1].startswith("bad_seed,")
+
+
+def test_summary_never_shows_a_lone_generic_message_over_a_named_diagnosis(graded):
+    reports, _ = graded
+    base = reports["partly_wrong"]
+    generic = {**base, "file": "g.ipynb", "results": [
+        {**r, "diagnosis": "generic:values", "message": "有 3 个值不对"} if r["id"] == "demo.1" else r
+        for r in base["results"]]}
+    rows = {r["exercise"]: r for r in batch.summary_rows(
+        batch.exercise_columns([base]), [base, generic, {**generic, "file": "h.ipynb"}])}
+    demo1 = rows["demo.1"]
+    # two generic messages against one named diagnosis: the named one is the most common mistake
+    assert demo1["most_common_diagnosis"].startswith("退款没有扣除") and demo1["diagnosis_count"] == 1
+    assert "通用提示：数值不对（2）" in demo1["mistakes"] and "有 3 个值" not in demo1["mistakes"]
+    only_generic = batch.summary_rows(batch.exercise_columns([base]), [generic])[0]
+    assert only_generic["most_common_diagnosis"] == "通用提示：数值不对"
 
 
 def test_feedback_never_contains_expected_values(graded):
@@ -241,7 +267,7 @@ def test_without_a_sandbox_grading_refuses_unless_asked(tmp_path, monkeypatch, c
     assert code == 0
     with open(tmp_path / "out" / "gradebook.csv", encoding="utf-8-sig") as fh:
         row = next(csv.DictReader(fh))
-    assert row["total"] == "6" and row["status"] == batch.UNISOLATED
+    assert row["总分"] == "6" and row["备注"] == batch.UNISOLATED
 
 
 def test_course_data_that_fails_its_checksums_is_refused(tmp_path, monkeypatch):

@@ -1,5 +1,5 @@
-"""The instructor's semester: deadlines, exports and the class report, and docs/semester.md's
-commands run in order on a class of four."""
+"""The instructor's semester: deadlines, exports and the class report, and the semester
+walkthrough of docs/grading.md run command by command on a class of four (graded for real)."""
 
 import csv
 import html
@@ -7,7 +7,7 @@ import json
 import os
 import re
 import shlex
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,11 +15,12 @@ import pytest
 from crmkit.cli import main
 from crmkit.grading import deadlines as dl
 from crmkit.grading import exports as ex
+from crmkit.grading import sandbox
 from crmkit.grading.declare import chapter_exercises
 from crmkit.grading.feedback import Result
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "semester.md"
+DOC = ROOT / "docs" / "grading.md"
 
 # ---- deadlines ------------------------------------------------------------------------------
 
@@ -178,101 +179,170 @@ def test_teaching_note_comes_from_the_guide():
     assert fallback.startswith("教师指南列出的常见错误：") and "交了比例" in fallback
 
 
-# ---- the walkthrough in docs/semester.md ----------------------------------------------------
+# ---- the semester walkthrough in docs/grading.md ---------------------------------------------
 
-BATCH_STEPS = ("crmkit grade",)  # need the batch wiring; shown in ```text blocks
-
-
-def doc_commands():
-    """(runnable commands, documented-but-pending commands) in the order of docs/semester.md."""
-    runnable, pending = [], []
-    for lang, body in re.findall(r"```(\w*)\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S):
-        for line in body.splitlines():
-            if line.startswith("crmkit "):
-                (runnable if lang == "bash" else pending).append(line)
-    return runnable, pending
+WALKTHROUGH = "## 6. 一个学期"
+DEADLINE = datetime(2026, 12, 20, 23, 59)  # the docs' --deadline, in the machine's time zone
 
 
-def make_class(course: Path):
-    """A class of four: a student list, three ch08 submissions (one late, one with another seed,
-    one with a written answer missing) and the graded results the batch would write."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent))
-    from test_open_answers import make_submission
-
-    (course / "students.txt").write_text(
-        "20240101 张三\n20240102 李四\n20240103 王五\n20240104 赵六\n", encoding="utf-8")
-    (course / "submissions").mkdir()
-    (course / "graded").mkdir()
-    plans = {"20240101": "现状：前 20% 客户贡献 68% 的营收；行动：召回重要挽留客户，留 20% 对照组。",
-             "20240102": "只写了一句：多发优惠券。", "20240103": None}
-    return plans, make_submission
+def doc_commands() -> list[str]:
+    """The `crmkit` commands of the semester walkthrough (docs/grading.md section 6), in order."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text[text.index(WALKTHROUGH):]
+    following = re.search(r"\n## ", section[1:])
+    section = section[:following.start() + 1] if following else section
+    return [line for lang, body in re.findall(r"```(\w*)\n(.*?)```", section, re.S)
+            if lang == "bash" for line in body.splitlines() if line.startswith("crmkit ")]
 
 
+def student_notebook(sid: str, seed, written, extra: str = "") -> dict:
+    """Chapter 1 as a student hands it in: the worked answers, STUDENT_ID and SEED set, the
+    written cell answered (or left as the template), `extra` code run at the end."""
+    from crmkit.grading import open_answers as oa
+    from crmkit.grading.builder import MARKDOWN_PLACEHOLDER
+
+    solution = ROOT / "solutions" / "ch01_crm_basics_solutions.ipynb"
+    nb = json.loads(solution.read_text(encoding="utf-8"))
+    written_cells = {q["cell_id"]: q["template"] for q in oa.questions(solution)}
+    cells = []
+    for cell in nb["cells"]:
+        if "checker-self-test" in cell.get("metadata", {}).get("tags", []):
+            continue
+        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code" and 'STUDENT_ID = ""' in src:
+            src = src.replace('STUDENT_ID = ""', f'STUDENT_ID = "{sid}"')
+            src = re.sub(r"^SEED = None", f"SEED = {seed}", src, flags=re.M)
+        if cell.get("id") in written_cells:
+            template = written_cells[cell["id"]]
+            src = template.replace(MARKDOWN_PLACEHOLDER, written) if written else template
+        cell["source"] = src
+        cells.append(cell)
+    if extra:
+        cells.append({"cell_type": "code", "id": "extra", "metadata": {}, "outputs": [],
+                      "execution_count": None, "source": extra})
+    nb["cells"] = cells
+    return nb
+
+
+def hand_in(course: Path, seeds: dict) -> None:
+    """Four chapter-1 notebooks: 张三 all right; 李四 worked on seed 7 instead of his own;
+    王五 a partly right 1.1, a named mistake in 1.4, no written answer, 25 hours late;
+    a stranger not on the roster. 赵六 hands in nothing."""
+    on_time = (DEADLINE - timedelta(days=1)).timestamp()
+    late = (DEADLINE + timedelta(hours=25)).timestamp()
+    wrong = ('answer_1_1 = {**answer_1_1, "客服会话数": answer_1_1["客服会话数"] + 1}\n'
+             'from crmkit.grading.declare import get_exercise\n'
+             'answer_1_4 = get_exercise("1.4").wrong_answers["percent"](shop)')
+    plans = {"20240101": (seeds["20240101"], "前 20% 的客户贡献了大部分营收；先召回沉睡的高价值客户。", ""),
+             "20240102": (7, "多发优惠券。", ""),
+             "20240103": (seeds["20240103"], None, wrong)}
+    folder = course / "submissions"
+    folder.mkdir()
+    for sid, (seed, written, extra) in plans.items():
+        f = folder / f"ch01_{sid}.ipynb"
+        f.write_text(json.dumps(student_notebook(sid, seed, written, extra), ensure_ascii=False),
+                     encoding="utf-8")
+        stamp = late if sid == "20240103" else on_time
+        os.utime(f, (stamp, stamp))
+    stranger = json.loads((ROOT / "exercises" / "ch01_crm_basics_exercises.ipynb").read_text(encoding="utf-8"))
+    for cell in stranger["cells"]:
+        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        cell["source"] = src.replace('STUDENT_ID = ""', 'STUDENT_ID = "99999999"')
+    (folder / "stranger.ipynb").write_text(json.dumps(stranger, ensure_ascii=False), encoding="utf-8")
+    os.utime(folder / "stranger.ipynb", (on_time, on_time))
+
+
+def score_written_answers(course: Path) -> None:
+    """The instructor scores 1.8w: 张三 in graded/open_answers/open_scores.csv, 李四 on the
+    page, saved as its download open_scores_1.8w.csv."""
+    own = course / "graded" / "open_answers" / "open_scores.csv"
+    text = own.read_text(encoding="utf-8-sig")
+    assert "20240101,1.8w,,5," in text and "20240103,1.8w,,5," in text
+    own.write_text(text.replace("20240101,1.8w,,5,", "20240101,1.8w,4,5,数字有出处"),
+                   encoding="utf-8-sig")
+    (course / "open_scores_1.8w.csv").write_text(
+        "学号,题目,得分,满分,评语\n20240102,1.8w,2,5,缺少行动建议\n", encoding="utf-8-sig")
+
+
+@pytest.mark.skipif(sandbox.unavailable_reason() is not None,
+                    reason="评分需要 bubblewrap 沙箱")
 def test_semester_walkthrough_runs_as_documented(tmp_path, capsys):
-    runnable, pending = doc_commands()
-    assert [c.split()[1] for c in runnable] == ["release", "roster", "open-answers", "export"]
-    assert [c for c in pending if not c.startswith(BATCH_STEPS)] == []
+    from crmkit.grading.declare import get_exercise
+
+    commands = doc_commands()
+    assert [c.split()[1] for c in commands] == ["release", "roster", "grade", "grade"]
+    assert "--roster" in commands[2] and "--deadline" in commands[2] and "--scores" in commands[3]
     course = tmp_path / "course"
     course.mkdir()
-    plans, make_submission = make_class(course)
+    (course / "students.txt").write_text(
+        "20240101 张三\n20240102 李四\n20240103 王五\n20240104 赵六\n", encoding="utf-8")
     cwd = os.getcwd()
     os.chdir(course)
+    grades = 0
     try:
-        for command in runnable:
+        for command in commands:
             args = shlex.split(command)[1:]
-            if args[0] == "open-answers":  # what the instructor does between the steps:
-                roster = {r["学号"]: r for r in csv.DictReader(
+            if args[0] == "grade" and grades == 0:  # the students hand in their notebooks
+                roster = {r["学号"]: int(r["种子"]) for r in csv.DictReader(
                     open("roster.csv", encoding="utf-8-sig"))}
-                for sid, text in plans.items():
-                    seed = int(roster[sid]["种子"]) if sid != "20240102" else 7  # 李四 used seed 7
-                    f = make_submission(course / "submissions", "ch08_capstone_exercises.ipynb", sid,
-                                        text, name=f"ch08_{sid}.ipynb")
-                    f.write_text(f.read_text(encoding="utf-8").replace("SEED = None", f"SEED = {seed}"),
-                                 encoding="utf-8")
-                    when = "2026-12-22T09:00:00+08:00" if sid == "20240103" else "2026-12-19T20:00:00+08:00"
-                    _touch(f, when)
-                    outcome = {"8.1": "correct", "8.2": "correct" if sid != "20240102" else "percent",
-                               "8.7": "correct" if text else "churn_share"}
-                    (course / "graded" / f"{sid}.json").write_text(json.dumps(
-                        report(f"ch08_{sid}", outcome, file=f"submissions/ch08_{sid}.ipynb", seed=seed,
-                               declared_student_id=sid), ensure_ascii=False), encoding="utf-8")
-            assert main(args) == 0, command
-            if args[0] == "open-answers":
-                scores = Path("open_answers/open_scores.csv")
-                text = scores.read_text(encoding="utf-8-sig")
-                text = text.replace("20240101,8.7w,,10,", "20240101,8.7w,9,10,数字有出处")
-                text = text.replace("20240102,8.7w,,10,", "20240102,8.7w,3,10,缺分层和检验")
-                scores.write_text(text, encoding="utf-8-sig")
+                hand_in(course, roster)
+            elif args[0] == "grade":  # the instructor scores the written answers
+                score_written_answers(course)
+            assert main(args + ["--no-progress"] if args[0] == "grade" else args) == 0, command
+            grades += args[0] == "grade"
     finally:
         os.chdir(cwd)
     printed = capsys.readouterr().out
 
     edition = tmp_path / "student-edition"
-    assert (edition / "exercises" / "ch08_capstone_exercises.ipynb").exists()
+    assert (edition / "exercises" / "ch01_crm_basics_exercises.ipynb").exists()
     assert (tmp_path / "student-edition.zip").exists() and not (edition / "solutions").exists()
 
-    page = (course / "open_answers" / "open_8.7w.html").read_text(encoding="utf-8")
-    assert "20240101 张三" in page and "召回重要挽留客户" in page and "现状诊断" in page
+    graded = course / "graded"
+    raw = (graded / "gradebook.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = {r["学号"]: r for r in csv.DictReader(raw.decode("utf-8-sig").splitlines())}
+    assert list(rows) == ["20240101", "20240102", "20240103", "20240104"]  # no stranger
+    zhang, li, wang, zhao = (rows[k] for k in rows)
+    assert zhang["姓名"] == "张三" and zhang["自动评分"] == "17" and zhang["练习 1.1"] == "2"
+    assert zhang["书面 1.8w"] == "4" and zhang["书面 1.8w 评语"] == "数字有出处"
+    assert zhang["总分"] == "21" and zhang["满分"] == "22" and zhang["迟交"] == "" and zhang["备注"] == ""
+    # 李四 worked on seed 7: graded against his assigned shop, and flagged
+    assert f"练习本用了种子 7，不是分配的 {li['种子']}" in li["备注"]
+    assert float(li["自动评分"]) < 17 and li["书面 1.8w"] == "2"
+    assert float(li["总分"]) == float(li["自动评分"]) + 2
+    # 王五: 1.1 partly right (1.5 of 2), 1.4 wrong; 25 hours late = two started days = 20%
+    assert wang["练习 1.1"] == "1.5" and wang["练习 1.1 · 客服会话数"] == "0"
+    assert wang["练习 1.1 · 消费净额"] == "1" and wang["练习 1.4"] == "0"
+    assert wang["自动评分"] == "14.5" and wang["迟交"] == "是" and wang["迟交扣分"] == "2.9"
+    assert wang["总分"] == "11.6" and "书面题待评：1.8w" in wang["备注"]
+    assert zhao["备注"] == "未提交" and zhao["总分"] == "0"
 
-    rows = {r["学号"]: r for r in csv.DictReader(
-        (course / "export" / "gradebook.csv").open(encoding="utf-8-sig"))}
-    assert list(rows) == ["20240101", "20240102", "20240103", "20240104"]
-    assert rows["20240101"]["书面 8.7w"] == "9" and rows["20240101"]["总分"] == "16"  # 3+2+2 + 9
-    assert rows["20240102"]["书面 8.7w"] == "3" and "不是分配的" in rows["20240102"]["备注"]
-    # 25 hours late: two started days, 20% of the 5 automatic points
-    assert rows["20240103"]["迟交"] == "是" and rows["20240103"]["迟交扣分"] == "1"
-    assert rows["20240103"]["总分"] == "4"
-    assert "书面题待评：8.7w" in rows["20240103"]["备注"]
-    assert rows["20240104"]["备注"] == "未提交" and rows["20240104"]["总分"] == "0"
-    report_page = (course / "export" / "class_report.html").read_text(encoding="utf-8")
+    assert "第 1 章没有提交的同学（1 位）：20240104 赵六" in printed
+    assert "花名册里找不到的提交：stranger.ipynb" in printed
+    merged = (graded / "open_answers" / "open_scores.csv").read_text(encoding="utf-8-sig")
+    assert "20240102,1.8w,2,5,缺少行动建议" in merged and "20240101,1.8w,4,5,数字有出处" in merged
+
+    report_page = html.unescape((graded / "class_report.html").read_text(encoding="utf-8"))
+    percent = next(d.message for d in get_exercise("1.4").diagnoses if d.name == "percent")
+    assert f"{percent}（1 人）" in report_page  # the named diagnosis, not 李四's generic message
     assert "<svg" in report_page and "20240104 赵六" in report_page
-    assert "有提交的同学：平均 35.9%" in report_page  # (16 + 8 + 4) / 3 of 26; 赵六 is not a 0
-    assert "<td>8.7w</td><td class='num'>10</td><td class='num'>2/3</td><td class='num'>6.00</td>" in report_page
-    assert "第 8 章没有提交的同学（1 位）" in printed
-    canvas = (course / "export" / "lms_canvas.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert canvas[1] == "Points Possible,,,,,26" and canvas[2].startswith("张三,,20240101,")
+    note = ex.teaching_note("1.4", percent)
+    assert not note or f"教学提示（教师指南）：{note}" in report_page
+
+    page = html.unescape((graded / "feedback" / "ch01_20240103.html").read_text(encoding="utf-8"))
+    assert "❌ 客服会话数 0/0.5" in page and "✅ 消费净额 1/1" in page and "迟交" in page
+    assert "待评/5" in page and "总分：11.6 / 22" in page
+    page = html.unescape((graded / "feedback" / "ch01_20240101.html").read_text(encoding="utf-8"))
+    assert "4/5" in page and "数字有出处" in page and "总分：21 / 22" in page
+    page = html.unescape((graded / "feedback" / "ch01_20240102.html").read_text(encoding="utf-8"))
+    assert "练习本用的种子（7）不是老师分配的" in page and "缺少行动建议" in page
+    canvas = (graded / "lms_canvas.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert canvas[1] == "Points Possible,,,,,22" and canvas[2] == "张三,,20240101,,,21"
+    moodle = (graded / "lms_moodle.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert moodle[1] == "20240101,张三,21,"
+    written_page = (graded / "open_answers" / "open_1.8w.html").read_text(encoding="utf-8")
+    assert "20240101 张三" in written_page and "召回沉睡的高价值客户" in written_page
 
 
 @pytest.mark.parametrize("name", ["roster", "deadlines", "exports", "open_answers"])

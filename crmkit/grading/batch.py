@@ -7,19 +7,27 @@ network, limits) and hands back only the plain values of its ``answer_…`` vari
 Titles, points and maxima come from the declarations. A crash or time-out keeps the answers
 computed before it; a broken submission is reported in its own row and never stops the batch.
 
+With ``--roster`` each submission is graded against its student's assigned seed (the seed the
+notebook used is kept as ``declared_seed``, so a different one is flagged); ``--deadline`` and
+``--penalty`` mark late submissions; ``--scores`` (and the folder's own open_scores.csv) merges
+the instructor's scores for the written answers.
+
 Writes to DIR:
-  gradebook.csv   one row per submission: chapter, seed, status, points per exercise, total, max
-  summary.csv     per exercise: pass rate in its chapter and the most common diagnosis
-  feedback/       one Chinese HTML page per student
-  reports.json    everything above in machine-readable form
-  results/        one file per submission, written as soon as it is graded; a rerun skips the
-                  submissions whose file and grading settings did not change
+  gradebook.csv       one row per student, keyed by student ID (`exports.gradebook`): one column
+                      per exercise, part scores, written scores and comments, late penalty, totals
+  lms_moodle.csv, lms_canvas.csv   the totals in the LMS import formats
+  class_report.html   score distribution, pass rates, mistakes by diagnosis, teaching notes
+  summary.csv         per exercise: pass rate in its chapter and the mistakes by diagnosis
+  open_answers/       one page per written question and open_scores.csv to fill in
+  feedback/           one Chinese HTML page per submission
+  reports.json        every submission's report in machine-readable form
+  results/            one file per submission, written as soon as it is graded; a rerun skips the
+                      submissions whose file and grading settings did not change
 Grading the same submissions twice gives the same files.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import html
 import json
@@ -32,7 +40,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import CrmkitError
-from .feedback import CORRECT, ICON, INCORRECT, NOT_ATTEMPTED
+from .feedback import CORRECT, ICON, NOT_ATTEMPTED
 
 SKIP_PARTS = {".ipynb_checkpoints", "__pycache__"}
 RESULTS = "results"
@@ -155,14 +163,13 @@ def grade_one(student: str, path: Path, settings: Settings, seed_override=None,
     report["cells"] = cells
     seed, student_id, seed_problem = collect.declared_seed(run)
     report["student_id"] = student_id
+    report["declared_seed"] = seed  # the roster matching flags a notebook that used another seed
     said = {c.get("evalue") for c in cells if c.get("crmkit")}
     if seed_problem and seed_problem not in said:  # the setup cell's error already says it
         report["notes"].append(f"种子无法读取：{seed_problem}")
     if seed_override is not None:
         from ..session import normalize_seed
 
-        if seed_override != seed:
-            report["notes"].append("按名单分配的种子评分（与练习本声明的不同）")
         seed = normalize_seed(seed_override)
     try:
         shop = _shop_for(seed)
@@ -266,13 +273,11 @@ def _saved(out_dir: Path | None, student: str):
 def _save(out_dir: Path | None, student: str, fp: str, report: dict) -> None:
     if out_dir is None:
         return
-    folder = out_dir / RESULTS
-    folder.mkdir(parents=True, exist_ok=True)
-    file = folder / (page_stem(student) + ".json")
-    tmp = file.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"fingerprint": fp, "report": _clean(report)}, ensure_ascii=False,
-                              indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, file)
+    from ..fileio import write_text_atomic
+
+    write_text_atomic(out_dir / RESULTS / (page_stem(student) + ".json"),
+                      json.dumps({"fingerprint": fp, "report": _clean(report)}, ensure_ascii=False,
+                                 indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def run_all(submissions, chapter=None, timeout=300, cell_timeout=60, jobs=None,
@@ -341,8 +346,8 @@ def run_all(submissions, chapter=None, timeout=300, cell_timeout=60, jobs=None,
 
 def _clean(report: dict) -> dict:
     """The report as saved and published: plain JSON types, the file relative to the cwd."""
-    keys = ("student", "file", "chapter", "seed", "student_id", "sandboxed", "results", "cells",
-            "problem", "notes")
+    keys = ("student", "file", "chapter", "seed", "declared_seed", "student_id", "sandboxed",
+            "results", "cells", "problem", "notes")
     clean = {k: report.get(k) for k in keys}
     clean["file"] = _relative(str(report.get("file", "")))
     clean["notes"] = list(report.get("notes") or [])
@@ -408,74 +413,125 @@ def _fmt(x) -> str:
     return f"{float(x):g}"
 
 
-def safe_cell(value) -> str:
-    """A CSV cell a spreadsheet never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + text
-    return text
-
-
 # ---- writing --------------------------------------------------------------------------------
 
 
-def write_outputs(reports, out_dir) -> dict:
+@dataclass(frozen=True)
+class Semester:
+    """What the instructor adds to a grade run: the roster, deadlines, written scores."""
+
+    roster: object = None  # crmkit.grading.roster.Roster
+    deadlines: tuple = ()  # "时间" or "章=时间" (crmkit.grading.deadlines.parse_deadlines)
+    late_source: str = "file"
+    penalty: str | None = None
+    scores: tuple = ()  # extra scores files (the pages' downloads), after the grader's own
+    guide: str | None = None  # the instructor guide folder (default docs/instructor)
+
+
+OPEN = "open_answers"
+OPEN_SCORES = "open_scores.csv"
+
+
+def _open_questions(chapters) -> list[dict]:
+    from .open_answers import default_solutions_dir, templates_for
+
+    numbered = {c for c in chapters if str(c).isdigit()}
+    if not numbered or not default_solutions_dir().is_dir():
+        return []
+    return templates_for(numbered)
+
+
+def _written_scores(out: Path, semester: Semester, templates, collected, known) -> list[dict]:
+    """The grader's own open_scores.csv, then the files given with --scores (a later file's
+    filled-in cells win), and a pending row for every collected answer not scored yet."""
+    from .open_answers import read_score_files
+
+    own = out / OPEN / OPEN_SCORES
+    paths = [own] if own.exists() else []
+    paths += [Path(p) for p in semester.scores if Path(p).resolve() != own.resolve()]
+    scores = read_score_files(paths, students_known=known) if paths else []
+    have = {(s["student_id"], s["question"]) for s in scores}
+    for t in templates:
+        for a in collected.get(t["question"], []):
+            if (a["student_id"], t["question"]) not in have:
+                scores.append({"student_id": a["student_id"], "question": t["question"],
+                               "score": None, "max": float(t["points"]), "comment": ""})
+    return sorted(scores, key=lambda s: (s["student_id"], s["question"]))
+
+
+def summary_rows(columns, submissions) -> list[dict]:
+    """summary.csv: per exercise, its chapter's pass rate and the mistakes counted by diagnosis
+    (`exports.exercise_stats`); the most common is the most common named diagnosis, and only
+    when no named one occurred the largest group of generic messages, by kind."""
+    from .exports import exercise_stats
+
+    stats = {s["id"]: s for s in exercise_stats(submissions)}
+    rows = []
+    for ex_id, title, points, chapter in columns:
+        s = stats.get(ex_id) or {"n": 0, "answered": 0, "correct": 0, "mistakes": [], "top": None}
+        mistakes = [g for g in s["mistakes"] if g["diagnosis"] not in NOT_A_DIAGNOSIS]
+        top = s["top"] or (mistakes[0] if mistakes else None)
+        rows.append({
+            "chapter": chapter, "exercise": ex_id, "title": title, "points": _fmt(points),
+            "submissions": s["n"], "attempted": s["answered"], "correct": s["correct"],
+            "pass_rate": f"{s['correct'] / s['n']:.3f}" if s["n"] else "",
+            "most_common_diagnosis": top["label"] if top else "",
+            "diagnosis_count": top["count"] if top else 0,
+            "mistakes": "；".join(f"{g['label']}（{g['count']}）" for g in s["mistakes"]),
+        })
+    return rows
+
+
+SUMMARY_FIELDS = ["chapter", "exercise", "title", "points", "submissions", "attempted",
+                  "correct", "pass_rate", "most_common_diagnosis", "diagnosis_count", "mistakes"]
+
+
+def write_outputs(reports, out_dir, semester: Semester | None = None) -> dict:
+    """Everything a grade run writes (see the module docstring); returns what `run` prints."""
+    from ..fileio import write_text_atomic
+    from . import exports
+    from . import open_answers as oa
+
+    semester = semester or Semester()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     columns = exercise_columns(reports)
-    maxima = {}
+    subs, matching = exports.prepare(reports, semester.roster, list(semester.deadlines) or None,
+                                     semester.late_source, semester.penalty)
+    prepared = {s["file"]: s for s in subs}
 
-    with open(out / "gradebook.csv", "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["student", "file", "chapter", "student_id", "seed", "status",
-                         *[c[0] for c in columns], "total", "max"])
-        for rep in reports:
-            chapter = rep.get("chapter")
-            by_id = {r["id"]: r for r in rep.get("results", [])}
-            cells = [_fmt(by_id[c[0]]["points"]) if c[0] in by_id else "" for c in columns]
-            total = sum(float(r["points"]) for r in rep.get("results", []))
-            maximum = chapter_maximum(chapter) if chapter else None
-            maxima[rep["student"]] = maximum
-            row = [rep["student"], rep["file"], chapter or "", rep.get("student_id") or "",
-                   "" if rep.get("seed") is None else rep["seed"], status_text(rep),
-                   *cells, _fmt(total), "" if maximum is None else _fmt(maximum)]
-            writer.writerow([safe_cell(x) for x in row])
+    frame = exports.gradebook(subs, roster=semester.roster)
+    templates = _open_questions({s.get("chapter") for s in subs if s.get("chapter")})
+    collected = oa.collect(subs, templates) if templates else {}
+    scores = _written_scores(out, semester, templates, collected, set(frame["学号"]))
+    if scores:
+        frame = oa.merge_manual_scores(frame, scores)
+    if templates:
+        oa.write_pages(out / OPEN, templates, collected, semester.guide, scores)
+        oa.write_scores_template(out / OPEN / OPEN_SCORES, templates, collected, scores)
+    exports.write_gradebook(frame, out / "gradebook.csv")
+    exports.write_lms(frame, out / "lms_moodle.csv", "moodle")
+    exports.write_lms(frame, out / "lms_canvas.csv", "canvas")
+    exports.write_class_report(out / "class_report.html", subs, frame, matching, semester.guide)
 
-    summary = []
-    for ex_id, title, points, chapter in columns:
-        graded = [rep for rep in reports if rep.get("chapter") == chapter]
-        rows = [r for rep in graded for r in rep.get("results", []) if r["id"] == ex_id]
-        n = len(graded)
-        correct = sum(r["status"] == CORRECT for r in rows)
-        attempted = sum(r["status"] != NOT_ATTEMPTED for r in rows)
-        wrong = Counter((r["diagnosis"], r["message"]) for r in rows if r["status"] == INCORRECT
-                        and r["diagnosis"] not in NOT_A_DIAGNOSIS)
-        top = sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:1]
-        summary.append({
-            "chapter": chapter, "exercise": ex_id, "title": title, "points": _fmt(points),
-            "submissions": n, "attempted": attempted, "correct": correct,
-            "pass_rate": f"{correct / n:.3f}" if n else "",
-            "most_common_diagnosis": top[0][0][1] if top else "",
-            "diagnosis_count": top[0][1] if top else 0,
-        })
-    with open(out / "summary.csv", "w", encoding="utf-8-sig", newline="") as fh:
-        fields = ["chapter", "exercise", "title", "points", "submissions", "attempted",
-                  "correct", "pass_rate", "most_common_diagnosis", "diagnosis_count"]
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(fields)
-        for row in summary:
-            writer.writerow([safe_cell(row[f]) for f in fields])
+    summary = summary_rows(columns, subs)
+    exports.write_csv(out / "summary.csv", SUMMARY_FIELDS,
+                      ([row[f] for f in SUMMARY_FIELDS] for row in summary))
 
-    fb = out / "feedback"
-    fb.mkdir(exist_ok=True)
+    titles = {t["question"]: t.get("title", "书面回答") for t in templates}
     for rep in reports:
-        (fb / (page_stem(rep["student"]) + ".html")).write_text(
-            feedback_page(rep, columns), encoding="utf-8")
+        sub = prepared.get(rep["file"], rep)
+        chapter = str(rep.get("chapter"))
+        written = [r for r in oa.manual_results(scores, exports.student_key(sub), titles)
+                   if r["id"].split(".", 1)[0] == chapter]
+        write_text_atomic(out / "feedback" / feedback_file_name(rep["student"]),
+                          feedback_page(sub, columns, written), encoding="utf-8")
 
-    (out / "reports.json").write_text(
-        json.dumps([_clean(r) for r in reports], ensure_ascii=False, indent=1, sort_keys=True)
-        + "\n", encoding="utf-8")
-    return {"columns": columns, "summary": summary, "maxima": maxima}
+    write_text_atomic(out / "reports.json", json.dumps(
+        [_clean(r) for r in reports], ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+        encoding="utf-8")
+    return {"columns": columns, "summary": summary, "matching": matching, "frame": frame,
+            "open_questions": [t["question"] for t in templates]}
 
 
 def _relative(file: str) -> str:
@@ -498,11 +554,21 @@ def feedback_file_name(student: str) -> str:
     return page_stem(student) + ".html"
 
 
-def feedback_page(report: dict, columns) -> str:
+def _parts_text(row: dict) -> str:
+    """Which parts of a partial answer are right, e.g. "✅ 人数 1/1；❌ 人均消费 0/1"."""
+    parts = [p for p in row.get("parts") or [] if isinstance(p, dict)]
+    return "；".join(f"{'✅' if p.get('ok') else '❌'} {p.get('name')} "
+                    f"{_fmt(p.get('points') or 0)}/{_fmt(p.get('max_points') or 0)}" for p in parts)
+
+
+def feedback_page(report: dict, columns, written=()) -> str:
+    """A student's Chinese feedback page: each exercise (parts of a partial answer marked right
+    or wrong), the written answers' scores and comments, a late penalty, how the run went."""
     e = html.escape
     chapter = report.get("chapter")
     by_id = {r["id"]: r for r in report.get("results", [])}
     total = sum(float(r["points"]) for r in report.get("results", []))
+    maximum = chapter_maximum(chapter) if chapter else 0.0
     rows = []
     for ex_id, title, points, ex_chapter in columns:
         if ex_chapter != chapter:
@@ -518,10 +584,31 @@ def feedback_page(report: dict, columns) -> str:
             msg = "尚未作答"
         else:
             msg = r["message"]
+        parts = _parts_text(r) if r["status"] != CORRECT else ""
+        part_line = f"<br><small>分项：{e(parts)}</small>" if parts else ""
         rows.append(f"<tr><td>{ICON[r['status']]}</td><td>{e(ex_id)}</td><td>{e(title)}</td>"
-                    f"<td>{_fmt(r['points'])}/{_fmt(points)}</td><td>{e(msg)}</td></tr>")
+                    f"<td>{_fmt(r['points'])}/{_fmt(points)}</td><td>{e(msg)}{part_line}</td></tr>")
+    for w in written:
+        scored = w["status"] == "manual"
+        total += float(w["points"]) if scored else 0.0
+        maximum += float(w["max_points"])
+        score = f"{_fmt(w['points'])}/{_fmt(w['max_points'])}" if scored \
+            else f"待评/{_fmt(w['max_points'])}"
+        comment = w["message"] or ("（老师尚未评分）" if not scored else "")
+        rows.append(f"<tr><td>{'📝' if scored else '⏳'}</td><td>{e(w['id'])}</td>"
+                    f"<td>{e(w['title'])}</td><td>{score}</td><td>{e(comment)}</td></tr>")
     status = status_text(report)
     head = f"<p class='warn'>运行情况：{e(status)}</p>" if status != "正常" else ""
+    late = report.get("late") or {}
+    deducted = round(total * float(late.get("penalty") or 0), 2)
+    if late.get("late"):
+        head += (f"<p class='warn'>迟交：按规则扣本章得分的 {float(late['penalty']):.0%}"
+                 f"（{_fmt(deducted)} 分）</p>")
+    elif late.get("note"):
+        head += f"<p>{e(str(late['note']))}</p>"
+    if report.get("seed_mismatch"):
+        head += (f"<p class='warn'>练习本用的种子（{e(str(report.get('declared_seed')))}）不是老师分配的"
+                 f"（{e(str(report.get('assigned_seed')))}）：已按分配的种子评分。</p>")
     items = []
     for c in (report.get("cells") or [])[:10]:
         if c.get("status") == "error":
@@ -531,7 +618,6 @@ def feedback_page(report: dict, columns) -> str:
     seed_line = f"<p>评分所用网店：种子 {e(str(seed))}</p>" if seed is not None else ""
     sid = report.get("student_id")
     sid_line = f"<p>学号：{e(sid)}</p>" if sid else ""
-    maximum = chapter_maximum(chapter) if chapter else 0.0
     chapter_line = f"<p>章节：{e(str(chapter))}</p>" if chapter else ""
     table = (f"<table><tr><th></th><th>练习</th><th>题目</th><th>得分</th><th>反馈</th></tr>"
              f"{''.join(rows)}</table>") if rows else ""
@@ -542,7 +628,7 @@ table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding
 vertical-align:top}}th{{background:#f3f3f3}}.warn{{color:#b00020}}</style></head>
 <body><h1>{e(report['student'])} 的练习反馈</h1>
 <p>提交文件：{e(Path(report['file']).name)}</p>{chapter_line}{sid_line}{seed_line}
-<p><b>总分：{_fmt(total)} / {_fmt(maximum)}</b></p>{head}{errors}
+<p><b>总分：{_fmt(round(total - deducted, 2))} / {_fmt(maximum)}</b></p>{head}{errors}
 {table}
 <p>反馈只说明哪里不对、该看哪里，不给出标准答案。改正后可在练习本中用 ck.check 再次检查。</p>
 </body></html>
@@ -584,6 +670,20 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-sandbox", action="store_true",
                         help="不隔离运行学生代码（不安全；仅在没有 bubblewrap 且信任提交时使用）")
     parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
+    parser.add_argument("--roster", metavar="花名册",
+                        help="花名册 CSV（crmkit roster 写出）：按分配的种子评分，成绩表以学号为键，"
+                             "列出没交的同学和花名册里没有的提交")
+    parser.add_argument("--deadline", nargs="+", metavar="时间",
+                        help="截止时间，如 \"2026-12-20 23:59\"（本机时区）；各章不同时写 "
+                             "\"1=2026-10-08 23:59\" \"8=2026-12-20 23:59\"")
+    parser.add_argument("--late-source", default="file", choices=("file", "notebook"),
+                        help="提交时间来源：file 文件修改时间（默认），notebook 练习本记录的运行时间")
+    parser.add_argument("--penalty", metavar="规则",
+                        help="迟交扣分规则，如 \"每迟一天扣 10%%，最多扣 50%%\"")
+    parser.add_argument("--scores", nargs="+", metavar="书面评分",
+                        help="另外的书面题评分 CSV（如页面里下载的）；输出文件夹里的 "
+                             "open_answers/open_scores.csv 总是先读，后面文件里填了的分数和评语优先")
+    parser.add_argument("--guide", metavar="文件夹", help="教师指南文件夹（默认 docs/instructor）")
 
 
 def run(args) -> int:
@@ -606,6 +706,8 @@ def run(args) -> int:
     if args.only is not None and args.only not in {s for s, _ in submissions}:
         raise CrmkitError(f"没有名为 {args.only!r} 的提交。"
                           + did_you_mean(args.only, [s for s, _ in submissions]))
+    semester = _semester(args)  # every semester option is checked before anything is graded
+    seeds = roster_seeds(semester.roster, submissions) if semester.roster is not None else None
     verify_course_data()
     out = Path(args.out)
     if args.fresh and (out / RESULTS).is_dir():
@@ -613,8 +715,8 @@ def run(args) -> int:
     reports = run_all(submissions, args.chapter, args.timeout, args.cell_timeout, args.jobs,
                       progress=not args.no_progress, sandbox=not args.no_sandbox,
                       memory_bytes=memory, max_answer_bytes=int(args.answer_limit * 2**20),
-                      out_dir=out, only=args.only)
-    info = write_outputs(reports, out)
+                      seeds=seeds, out_dir=out, only=args.only)
+    info = write_outputs(reports, out, semester)
     problems = [r for r in reports if status_text(r) != "正常"]
     by_chapter: dict = {}
     for r in reports:
@@ -633,5 +735,40 @@ def run(args) -> int:
         print(f"有 {len(problems)} 份提交运行不正常：")
         for r in problems:
             print(f"  {r['student']}：{status_text(r)}")
-    print(f"成绩表：{out / 'gradebook.csv'}；反馈页：{out / 'feedback'}/")
+    if info["matching"]:
+        print(info["matching"])
+    print(f"成绩表：{out / 'gradebook.csv'}（{len(info['frame'])} 位同学，以学号为键）；"
+          f"LMS 导入：lms_moodle.csv、lms_canvas.csv；全班报告：class_report.html；"
+          f"反馈页：{out / 'feedback'}/")
+    if info["open_questions"]:
+        print(f"书面题 {'、'.join(info['open_questions'])}：评阅页在 {out / OPEN}/，"
+              f"评分填进 {out / OPEN / OPEN_SCORES}，再运行同一条命令即并入成绩表和反馈页")
     return 0
+
+
+def _semester(args) -> Semester:
+    from .deadlines import parse_deadlines, parse_penalty
+    from .roster import read_roster
+
+    parse_deadlines(args.deadline)
+    parse_penalty(args.penalty)
+    missing = [p for p in args.scores or () if not Path(p).is_file()]
+    if missing:
+        raise CrmkitError(f"找不到书面评分文件：{'、'.join(missing)}。")
+    return Semester(roster=read_roster(args.roster) if args.roster else None,
+                    deadlines=tuple(args.deadline or ()), late_source=args.late_source,
+                    penalty=args.penalty, scores=tuple(args.scores or ()), guide=args.guide)
+
+
+def roster_seeds(roster, submissions) -> dict:
+    """{student: seed to grade with} for the submissions the roster knows, matched by file name
+    or by the STUDENT_ID the notebook assigns (read without running it)."""
+    from ..config import COURSE_SEED
+    from .roster import declared_setup, match_one
+
+    seeds = {}
+    for student, path in submissions:
+        match = match_one(roster, {**declared_setup(path), "file": str(path)})
+        if match["status"] == "matched":  # None = the course shop; None means "no override" here
+            seeds[student] = COURSE_SEED if match["assigned_seed"] is None else match["assigned_seed"]
+    return seeds

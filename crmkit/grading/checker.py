@@ -6,7 +6,6 @@ what a learner sees in the notebook is exactly what the gradebook records.
 
 from __future__ import annotations
 
-import copy
 import warnings
 
 from ..errors import did_you_mean
@@ -25,16 +24,6 @@ def _unknown_exercise(ex_id) -> Result:
     hint = did_you_mean(str(ex_id), ids) if isinstance(ex_id, str) else ""
     msg = f"没有编号为 {label(ex_id)} 的练习。练习编号形如 '3.2'。{hint}".rstrip()
     return Result(str(ex_id)[:20], INCORRECT, msg, diagnosis="unknown_exercise")
-
-
-def _private_copy(answer):
-    """A copy for diagnosis predicates, so that none of them can change the learner's answer."""
-    try:
-        if hasattr(answer, "copy") and type(answer).__module__.startswith(("pandas", "numpy")):
-            return answer.copy(deep=True) if "pandas" in type(answer).__module__ else answer.copy()
-        return copy.deepcopy(answer)
-    except Exception:
-        return answer
 
 
 def is_not_attempted(answer) -> bool:

@@ -1,6 +1,6 @@
 """Deadlines: when a submission was handed in, whether it is late, and the late penalty.
 
-Two sources of the submission time, both documented for the instructor (docs/semester.md):
+Two sources of the submission time, both documented for the instructor (docs/grading.md 第 6 节):
 
 ``file``      the file's modification time. Right when the notebooks come straight from the
               students' uploads (an LMS download or a zip extracted with its times kept);

@@ -41,7 +41,8 @@ GENERIC_LABELS = {
     "name": "名字不对",
     "uncheckable": "答案无法检查",
 }
-OTHER_LABELS = {"no_shop": "无法载入网店数据", "other_shop": "答案对应的是另一家店"}
+OTHER_LABELS = {"no_shop": "无法载入网店数据", "other_shop": "答案对应的是另一家店",
+                "cell_failed": "单元格出错或没有运行，答案没有算出来"}
 
 
 # ---- CSV ------------------------------------------------------------------------------------
@@ -120,6 +121,8 @@ def gradebook(submissions, manual_scores=(), roster=None):
     """
     import pandas as pd
 
+    from .batch import status_text
+
     exercises: dict[str, tuple[str, float]] = {}
     parts: dict[str, list[str]] = {}
     for sub in submissions:
@@ -154,8 +157,9 @@ def gradebook(submissions, manual_scores=(), roster=None):
             if sub.get("seed_mismatch"):
                 notes.append(f"练习本用了种子 {sub.get('declared_seed', sub.get('seed'))}，"
                              f"不是分配的 {sub.get('assigned_seed')}")
-            if sub.get("problem"):
-                notes.append(str(sub["problem"]))
+            status = status_text(sub)
+            if status != "正常":
+                notes.append(status)
             late = sub.get("late") or {}
             fraction = float(late.get("penalty") or 0)
             late_any = late_any or bool(late.get("late"))
