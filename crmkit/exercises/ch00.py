@@ -101,6 +101,13 @@ def aov_by_channel(shop, valid_only=True, column="net", how="mean", by="channel"
     return o.groupby(by)[column].agg(how)
 
 
+def _summed(answer, ctx) -> bool:
+    """Summed instead of averaged, on the net or on the paid amount."""
+    return any(ctx.same(answer, ctx.variant(f"sum_{column}",
+                                            lambda shop, c=column: aov_by_channel(shop, column=c, how="sum")))
+               for column in ("net", "paid_amount"))
+
+
 EX3 = Exercise(
     id="0.3",
     title="各渠道的客单价",
@@ -114,13 +121,18 @@ EX3 = Exercise(
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先用 orders[orders['status'] != '退款成功'] 筛选。",
                        lambda shop: aov_by_channel(shop, valid_only=False)),
+        Diagnosis.like("refunds_included_paid",
+                       "把“退款成功”的订单也算进去了，而且用的是实付金额：先筛掉 status 为“退款成功”的订单，"
+                       "再用消费净额 paid_amount − refund_amount 求平均。",
+                       lambda shop: aov_by_channel(shop, valid_only=False, column="paid_amount")),
         Diagnosis.like("paid_not_net",
                        "用了实付金额 paid_amount，没有扣除部分退款：客单价按消费净额算，"
                        "先加一列 net = paid_amount − refund_amount。",
                        lambda shop: aov_by_channel(shop, column="paid_amount")),
-        Diagnosis.like("sum_not_mean",
-                       "你算的是每个渠道的消费净额合计（.sum()）；客单价是平均每笔有效订单的消费净额，用 .mean()。",
-                       lambda shop: aov_by_channel(shop, how="sum")),
+        Diagnosis("sum_not_mean",
+                  "你算的是每个渠道的金额合计（.sum()）；客单价是平均每笔有效订单的消费净额，用 .mean()。",
+                  _summed,
+                  example=lambda shop: aov_by_channel(shop, how="sum")),
         Diagnosis.like("gross_amount",
                        "用了商品总额 gross_amount（优惠前）；客单价按消费净额 paid_amount − refund_amount 计算。",
                        lambda shop: aov_by_channel(shop, column="gross_amount")),
