@@ -68,6 +68,8 @@ TERMS: tuple[Term, ...] = (
     Term("成交客户", "在基准日之前下过至少 1 笔有效订单的客户。", "ck.tags.customer_status"),
     Term("复购", f"客户的有效订单不少于 {REPEAT_MIN_ORDERS} 笔（不限时间窗口；"
          "另有窗口时题目会写明，如“近 365 天”）。", "ck.glossary.REPEAT_MIN_ORDERS"),
+    Term("复购人群", "客户运营平台的内置人群：近 365 天内（按天数，可调）有 2 笔及以上有效订单的客户；"
+         "题目改用别的天数时会写明。", "ck.tags.builtin_crowds(customers, orders)"),
     Term("复购率", "成交客户中，复购客户（有效订单不少于 2 笔）所占的比例（0–1）。",
          "ck.loyalty.repurchase_rate(orders)"),
     Term("流失风险", f"成交客户中，最后一笔有效订单早于“基准日往前 {CHURN_RISK_MONTHS} 个日历月”的客户"
