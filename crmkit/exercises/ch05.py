@@ -188,11 +188,12 @@ def quarter_ends(orders: pd.DataFrame) -> list[pd.Timestamp]:
     return [q.end_time.normalize() + pd.Timedelta(days=1) for q in quarters]
 
 
-def level_counts(orders: pd.DataFrame, dates=None, same_as_of=False) -> pd.DataFrame:
+def level_counts(orders: pd.DataFrame, dates=None, same_as_of=False,
+                 churn_days: int | None = None) -> pd.DataFrame:
     dates = quarter_ends(orders) if dates is None else dates
     rows = {}
     for d in dates:
-        lv = customer_levels(orders, None if same_as_of else d)
+        lv = customer_levels(orders, None if same_as_of else d, churn_days=churn_days)
         rows[d] = lv.value_counts().reindex(list(LEVELS), fill_value=0).astype("int64")
     out = pd.DataFrame(rows).T
     out.index = pd.DatetimeIndex(out.index, name="as_of")
@@ -235,6 +236,10 @@ EX4 = Exercise(
                   "调用 customer_summary(orders, as_of=基准日)，只看基准日之前的订单。",
                   _same_every_row,
                   example=lambda shop: level_counts(shop.orders, same_as_of=True)),
+        Diagnosis.like("fixed_180_days",
+                       "流失用了固定的 180 天（recency_days > 180）：和 5.3 一样，流失客户是最近一次有效订单"
+                       "早于 基准日 − pd.DateOffset(months=6) 的客户（按日历月，见 ck.glossary 的“流失风险”）。",
+                       lambda shop: level_counts(shop.orders, churn_days=180).reset_index()),
     ],
     hints=[
         ("把 5.3 的做法写成一个函数 levels(orders, as_of)，里面调用 "

@@ -192,7 +192,7 @@ def _churn_by_hand(shop, days: bool = False, registered: bool = False) -> float:
 
 EX5 = Exercise(
     id="6.5", title="季度流失率", points=2,
-    prompt="把本章半年流失率的定义换成季度：基准日 = 最后一笔订单日期的次日；上一期 = 基准日前 6 个月到前 3 个月"
+    prompt="把本章半年流失率的定义换成季度：基准日 = 最后一笔订单日期的次日 0 点；上一期 = 基准日前 6 个月到前 3 个月"
            "（含起点、不含终点），本期 = 基准日前 3 个月到基准日。流失率 = 上一期有有效订单（不含“退款成功”）"
            "的客户中，本期没有有效订单的比例（0–1）。",
     expected=churn,
