@@ -160,3 +160,27 @@ def test_batch_reports_shape_is_understood():
     assert m.matched[0]["student_id"] == "1" and m.matched[0]["seed_mismatch"] is True
     assert m.matched[0]["declared_student_id"] == "1" and m.matched[0]["declared_seed"] is None
     assert "种子（None）不是分配的种子（11）" in rs.matching_text(m)
+
+
+def test_the_batch_grades_with_the_assigned_seed_of_the_id_the_notebook_declares(tmp_path):
+    from crmkit.grading.batch import roster_seeds
+
+    roster = Roster([Student("20240101", "张三", 1234, ""), Student("20240102", "李四", None, ""),
+                     Student("20240103", "王五", 99, "*wangwu*")])
+
+    def notebook(name, setup):
+        path = tmp_path / name
+        path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": setup}],
+                                    "metadata": {}}), encoding="utf-8")
+        return path
+
+    subs = [("a", notebook("a.ipynb", 'STUDENT_ID = "20240101"\nSEED = 7')),
+            ("b", notebook("b.ipynb", 'STUDENT_ID = "2024" + "0102"')),  # known only after the run
+            ("c", notebook("hw_wangwu.ipynb", "")),
+            ("d", notebook("d.ipynb", 'STUDENT_ID = "99999999"'))]
+    # before the run: the literal STUDENT_ID or the file name pattern; a roster seed left empty
+    # is the course shop (COURSE_SEED, since None would mean "the notebook's own seed")
+    assert roster_seeds(roster, subs) == {"a": 1234, "c": 99}
+    ran = [{"file": str(p), "student_id": sid} for (_, p), sid in
+           zip(subs, ["20240101", "20240102", None, "99999999"])]
+    assert roster_seeds(roster, subs, ran) == {"a": 1234, "b": COURSE_SEED, "c": 99}

@@ -716,6 +716,16 @@ def run(args) -> int:
                       progress=not args.no_progress, sandbox=not args.no_sandbox,
                       memory_bytes=memory, max_answer_bytes=int(args.answer_limit * 2**20),
                       seeds=seeds, out_dir=out, only=args.only)
+    if semester.roster is not None:  # a STUDENT_ID only the run revealed: grade with its seed
+        ran = roster_seeds(semester.roster, submissions, reports)
+        changed = {s: v for s, v in ran.items() if seeds.get(s) != v}
+        if changed:
+            seeds.update(changed)
+            reports = run_all(submissions, args.chapter, args.timeout, args.cell_timeout,
+                              args.jobs, progress=not args.no_progress,
+                              sandbox=not args.no_sandbox, memory_bytes=memory,
+                              max_answer_bytes=int(args.answer_limit * 2**20), seeds=seeds,
+                              out_dir=out)
     info = write_outputs(reports, out, semester)
     problems = [r for r in reports if status_text(r) != "正常"]
     by_chapter: dict = {}
@@ -760,15 +770,18 @@ def _semester(args) -> Semester:
                     penalty=args.penalty, scores=tuple(args.scores or ()), guide=args.guide)
 
 
-def roster_seeds(roster, submissions) -> dict:
+def roster_seeds(roster, submissions, reports=None) -> dict:
     """{student: seed to grade with} for the submissions the roster knows, matched by file name
-    or by the STUDENT_ID the notebook assigns (read without running it)."""
+    or by the STUDENT_ID the notebook assigns: read without running it, or, given the
+    `reports` of a run, the one the kernel really used."""
     from ..config import COURSE_SEED
     from .roster import declared_setup, match_one
 
     seeds = {}
-    for student, path in submissions:
-        match = match_one(roster, {**declared_setup(path), "file": str(path)})
+    for i, (student, path) in enumerate(submissions):
+        declared = ({"file": reports[i]["file"], "declared_student_id": reports[i].get("student_id")}
+                    if reports is not None else {**declared_setup(path), "file": str(path)})
+        match = match_one(roster, declared)
         if match["status"] == "matched":  # None = the course shop; None means "no override" here
             seeds[student] = COURSE_SEED if match["assigned_seed"] is None else match["assigned_seed"]
     return seeds
