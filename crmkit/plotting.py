@@ -422,7 +422,9 @@ def pareto_curve(values, ax=None, *, title: str = "客户收入集中度（帕�
         raise CrmkitError("客户消费额合计为 0，无法计算收入占比。")
     x = np.concatenate([[0.0], np.arange(1, len(revenue) + 1) / len(revenue)])
     y = np.concatenate([[0.0], np.cumsum(revenue) / total])
-    share = float(np.interp(top_share, x, y))
+    from .glossary import top_count
+
+    share = float(y[top_count(len(revenue), top_share)])  # the glossary's 前 20% rule
 
     ax = _axes(ax, figsize=(6.0, 5.0))
     ax.plot(x, y, lw=2, label="实际累计收入占比")

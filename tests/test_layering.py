@@ -20,6 +20,8 @@ ANALYSIS = ("campaigns", "rfm", "loyalty", "tags", "membership", "sources", "pro
             "plotting", "widgets", "grading", "exercises")
 #: The bottom layer may import only these crmkit modules.
 BOTTOM = {"crmkit.vocabulary": {"crmkit.errors", "crmkit.validate"},
+          "crmkit.glossary": {"crmkit.vocabulary", "crmkit.errors", "crmkit.validate"},
+          "crmkit.promo_calendar": set(), "crmkit.fileio": set(),
           "crmkit.errors": set(), "crmkit.validate": {"crmkit.errors"}}
 
 

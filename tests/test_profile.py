@@ -23,8 +23,9 @@ def customers():
 
 def test_value_classes_by_hand(orders, customers):
     v = profile.value_classes(orders, customers, as_of="2024-07-01")
-    # A's 5000 is older than 12 months, so A ranks by 900 only; 5 active: 1 high, 2 medium, 2 low
-    assert v.to_dict() == {"A": "高价值", "B": "中价值", "C": "中价值", "D": "低价值",
+    # A's 5000 is older than 12 months, so A ranks by 900 only; 5 active (the glossary's floor
+    # rule): int(5×0.2)=1 high, int(5×0.5)−1=1 medium, 3 low
+    assert v.to_dict() == {"A": "高价值", "B": "中价值", "C": "低价值", "D": "低价值",
                            "E": "低价值", "F": "流失风险", "G": "未成交"}
 
 
