@@ -280,3 +280,15 @@ def test_course_data_that_fails_its_checksums_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("CRMKIT_DATA", str(data))
     with pytest.raises(CrmkitError, match="课程数据校验失败，拒绝评分"):
         batch.verify_course_data()
+
+
+def test_lone_surrogates_in_an_answer_or_an_error_lose_nothing(tmp_path):
+    nb = _solution()
+    nb.cells.append(nbformat.v4.new_code_cell('answer_demo_2 = "\\ud800"'))
+    nb.cells.append(nbformat.v4.new_code_cell('raise ValueError("\\udcff")'))
+    path = _write(nb, tmp_path / "odd_text.ipynb")
+    [report] = batch.run_all([("odd_text", path)], timeout=120, cell_timeout=CELL_TIMEOUT,
+                             jobs=1, progress=False)
+    assert report["problem"] is None
+    assert _points(report) == {**FULL, "demo.2": 0}  # every other answer came back
+    assert [c["ename"] for c in report["cells"] if c["status"] == "error"] == ["ValueError"]

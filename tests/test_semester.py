@@ -344,6 +344,17 @@ def test_semester_walkthrough_runs_as_documented(tmp_path, capsys):
     written_page = (graded / "open_answers" / "open_1.8w.html").read_text(encoding="utf-8")
     assert "20240101 张三" in written_page and "召回沉睡的高价值客户" in written_page
 
+    # `crmkit export` writes the same files from the saved results, running nothing
+    os.chdir(course)
+    try:
+        assert main(["export", "graded/results/", "--roster", "roster.csv", "--deadline",
+                     "2026-12-20 23:59", "--penalty", "每迟一天扣 10%，最多扣 50%", "--scores",
+                     "graded/open_answers/open_scores.csv", "--out", "export/"]) == 0
+    finally:
+        os.chdir(cwd)
+    for name in ("gradebook.csv", "lms_canvas.csv", "class_report.html", "summary.csv"):
+        assert (course / "export" / name).read_bytes() == (graded / name).read_bytes(), name
+
 
 @pytest.mark.parametrize("name", ["roster", "deadlines", "exports", "open_answers"])
 def test_docstring_examples(name):

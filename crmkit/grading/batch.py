@@ -426,6 +426,7 @@ class Semester:
     penalty: str | None = None
     scores: tuple = ()  # extra scores files (the pages' downloads), after the grader's own
     guide: str | None = None  # the instructor guide folder (default docs/instructor)
+    item: str = "crmkit 练习"  # the grade item's name in the LMS files
 
 
 OPEN = "open_answers"
@@ -510,8 +511,8 @@ def write_outputs(reports, out_dir, semester: Semester | None = None) -> dict:
         oa.write_pages(out / OPEN, templates, collected, semester.guide, scores)
         oa.write_scores_template(out / OPEN / OPEN_SCORES, templates, collected, scores)
     exports.write_gradebook(frame, out / "gradebook.csv")
-    exports.write_lms(frame, out / "lms_moodle.csv", "moodle")
-    exports.write_lms(frame, out / "lms_canvas.csv", "canvas")
+    exports.write_lms(frame, out / "lms_moodle.csv", "moodle", semester.item)
+    exports.write_lms(frame, out / "lms_canvas.csv", "canvas", semester.item)
     exports.write_class_report(out / "class_report.html", subs, frame, matching, semester.guide)
 
     summary = summary_rows(columns, subs)

@@ -545,25 +545,20 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .open_answers import read_score_files
+    """Write the grade run's outputs again from its saved results, without running anything:
+    the same function as `crmkit grade` (`crmkit.grading.batch.write_outputs`)."""
+    from .batch import Semester, write_outputs
     from .roster import read_roster
 
-    roster = read_roster(args.roster) if args.roster else None
-    submissions, text = prepare(read_reports(args.reports), roster, args.deadline,
-                                args.late_source, args.penalty)
-    frame = gradebook(submissions, roster=roster)
-    if args.scores:
-        from .open_answers import merge_manual_scores
-
-        frame = merge_manual_scores(frame, read_score_files(args.scores,
-                                                            students_known=set(frame["学号"])))
+    reports = read_reports(args.reports)
+    semester = Semester(roster=read_roster(args.roster) if args.roster else None,
+                        deadlines=tuple(args.deadline or ()), late_source=args.late_source,
+                        penalty=args.penalty, scores=tuple(args.scores or ()), guide=args.guide,
+                        item=args.item)
     out = Path(args.out)
-    write_gradebook(frame, out / "gradebook.csv")
-    write_lms(frame, out / "lms_moodle.csv", "moodle", args.item)
-    write_lms(frame, out / "lms_canvas.csv", "canvas", args.item)
-    write_class_report(out / "class_report.html", submissions, frame, text, args.guide)
-    if text:
-        print(text)
-    print(f"成绩表：{out / 'gradebook.csv'}（{len(frame)} 位同学）；LMS 导入：lms_moodle.csv、"
+    info = write_outputs(reports, out, semester)
+    if info["matching"]:
+        print(info["matching"])
+    print(f"成绩表：{out / 'gradebook.csv'}（{len(info['frame'])} 位同学）；LMS 导入：lms_moodle.csv、"
           f"lms_canvas.csv；全班报告：{out / 'class_report.html'}")
     return 0

@@ -62,6 +62,10 @@ class _Snapshot:
 def _fragment(wire, value, limit) -> str:
     plain = wire.to_plain(value, limit)
     text = json.dumps(plain, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: escaped, so result.json stays valid UTF-8
+        text = json.dumps(plain, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
     if len(text.encode("utf-8", "surrogatepass")) > limit:
         text = json.dumps(wire.Refused("size", limit=limit).to_plain())
     return text
@@ -80,10 +84,9 @@ def _declared():
 
 
 def _write(path: str, text: str) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8", errors="surrogatepass") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    from crmkit.fileio import write_text_atomic  # standard library only: cheap in the sandbox
+
+    write_text_atomic(path, text, encoding="utf-8")
 
 
 def _write_result(workdir: str, fragments: dict, cells: list, finished: bool) -> None:
@@ -91,8 +94,7 @@ def _write_result(workdir: str, fragments: dict, cells: list, finished: bool) ->
 
     answers = ",".join(f"{json.dumps(k)}:{v}" for k, v in fragments.items())
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    head = json.dumps({"format": FORMAT, "finished": finished, "cells": cells, "rss_kb": rss},
-                      ensure_ascii=False)
+    head = json.dumps({"format": FORMAT, "finished": finished, "cells": cells, "rss_kb": rss})
     _write(os.path.join(workdir, RESULT), head[:-1] + ',"answers":{' + answers + "}}")
 
 
