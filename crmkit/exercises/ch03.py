@@ -39,21 +39,17 @@ def valid_orders(shop):
 
 
 # ---- 3.1 a rule-based tag --------------------------------------------------------------------
+# Tagged on an order count, where many customers sit exactly on the threshold, so that `>` in
+# place of `>=` changes the answer on every shop.
+
+FREQUENT_MIN_ORDERS = 3
 
 
-def _spend(shop):
-    return valid_orders(shop).groupby("customer_id")["net_amount"].sum()
-
-
-def big_spenders(shop, threshold: float = 800.0):
-    spend = _spend(shop)
-    return set(spend.index[spend >= threshold])
-
-
-def _big_by(shop, column, all_orders=False):
+def frequent_buyers(shop, all_orders=False, strict=False):
     o = shop.orders if all_orders else valid_orders(shop)
-    s = o.groupby("customer_id")[column].sum()
-    return set(s.index[s >= 800])
+    n = o.groupby("customer_id").size()
+    keep = n > FREQUENT_MIN_ORDERS if strict else n >= FREQUENT_MIN_ORDERS
+    return set(n.index[keep])
 
 
 def _order_ids(answer, ctx) -> bool:
@@ -63,27 +59,28 @@ def _order_ids(answer, ctx) -> bool:
 
 EX1 = Exercise(
     id="3.1",
-    title="规则标签：高消费",
+    title="规则标签：常购客户",
     points=1,
-    prompt="给累计消费净额不少于 800 元的客户打上“高消费”标签。消费净额 = 有效订单（不含“退款成功”）"
-           "的实付金额 paid_amount 减去退款金额 refund_amount。答案是这些客户的 customer_id 集合（set）。",
-    expected=big_spenders,
+    prompt="给有效订单数不少于 3 笔（含 3 笔）的客户打上“常购客户”标签。有效订单 = 订单表中状态不是"
+           "“退款成功”的订单，部分退款的订单仍算有效订单。答案是这些客户的 customer_id 集合（set）。",
+    expected=frequent_buyers,
     comparator=SetOf(what="一组客户ID"),
     diagnoses=[
         Diagnosis.like("refunds_included",
-                       "退款没有处理：要先去掉“退款成功”的订单，再用 paid_amount − refund_amount 算净额。",
-                       lambda shop: _big_by(shop, "paid_amount", all_orders=True)),
-        Diagnosis.like("gross_amount",
-                       "用了商品总额 gross_amount；消费净额应从实付金额 paid_amount 算起（再减去退款）。",
-                       lambda shop: _big_by(shop, "gross_amount")),
+                       "“退款成功”的订单不算有效订单：先去掉这些订单，再按客户数订单。",
+                       lambda shop: frequent_buyers(shop, all_orders=True)),
+        Diagnosis.like("strict_threshold",
+                       "“不少于 3 笔”包含正好 3 笔的客户：条件应写成 >= 3，你写成了 > 3，"
+                       "漏掉了恰好 3 笔的客户。",
+                       lambda shop: frequent_buyers(shop, strict=True)),
         Diagnosis("order_ids", "集合里是订单ID；标签打在客户身上，答案应是客户ID（customer_id）。",
                   _order_ids,
                   example=lambda shop: set(shop.orders["order_id"].head(50))),
     ],
     hints=[
-        "先筛出有效订单：orders[orders['status'] != '退款成功']，再加一列净额 paid_amount − refund_amount。",
-        "按 customer_id 分组，对净额求和：.groupby('customer_id')['净额列'].sum()。",
-        "用条件 spend >= 800 筛选，取索引（客户ID），再用 set(...) 转成集合。",
+        "先筛出有效订单：只保留 status 不是“退款成功”的订单（部分退款的订单要保留）。",
+        "再按 customer_id 分组数每位客户的订单笔数（groupby 后用 size）。",
+        "最后保留笔数达到门槛的客户（注意“不少于”包含等于），取出分组的索引，用 set 转成集合。",
     ],
 )
 
@@ -315,6 +312,19 @@ def _rfm(shop):
     return rfm_table(shop.orders)
 
 
+# 3.6 scores on the shop's own business thresholds (three tiers): unlike quantile scores, whose
+# mean and median coincide, their mean and median fall on different sides of a score, so a
+# median split gives other classes than the mean split on every shop.
+TIER_SCORING = dict(scoring="thresholds", bins=3, r_thresholds=[90, 365], f_thresholds=[2, 5],
+                    m_thresholds=[200, 1000])
+
+
+def _tier_rfm(shop):
+    from crmkit.rfm import rfm_table
+
+    return rfm_table(shop.orders, **TIER_SCORING)
+
+
 def _classes(rfm, r_high, f_high, m_high):
     from crmkit.rfm import RFM_CLASSES
 
@@ -323,11 +333,15 @@ def _classes(rfm, r_high, f_high, m_high):
 
 
 def _class_counts(shop, mode="scores"):
-    rfm = _rfm(shop)
+    rfm = _rfm(shop) if mode == "quantile" else _tier_rfm(shop)
     if mode == "raw":
         r = rfm["recency_days"] < rfm["recency_days"].mean()
         f = rfm["frequency"] > rfm["frequency"].mean()
         m = rfm["monetary"] > rfm["monetary"].mean()
+    elif mode == "median":
+        r = rfm["r_score"] > rfm["r_score"].median()
+        f = rfm["f_score"] > rfm["f_score"].median()
+        m = rfm["m_score"] > rfm["m_score"].median()
     else:
         r = rfm["r_score"] > rfm["r_score"].mean()
         if mode == "r_reversed":
@@ -345,8 +359,10 @@ EX6 = Exercise(
     id="3.6",
     title="RFM 八类客户的人数",
     points=3,
-    prompt="用 rfm = ck.rfm.rfm_table(shop.orders) 得到每位客户的 r_score、f_score、m_score（1–5 分）。"
-           "某一维得分高于该维全体客户的平均得分记为“高”，否则为“低”，再按 R/F/M 的高低组合分成八类"
+    prompt="本店按自己的业务门槛给 R、F、M 打 1–3 分：rfm = ck.rfm.rfm_table(shop.orders, "
+           "scoring='thresholds', bins=3, r_thresholds=[90, 365], f_thresholds=[2, 5], "
+           "m_thresholds=[200, 1000])，得到每位客户的 r_score、f_score、m_score。"
+           "某一维得分高于该维全体客户的平均得分（mean）记为“高”，否则为“低”，再按 R/F/M 的高低组合分成八类"
            "（如 R高F高M高 = 重要价值，R低F低M高 = 重要挽留，M 低时为“一般…”）。"
            "答案是每类的客户数：以类名为索引的 Series（没有客户的类不用列出）。",
     expected=rfm_class_counts,
@@ -357,15 +373,24 @@ EX6 = Exercise(
                        "或用 recency_days 小于平均值表示 R 高。",
                        lambda shop: _class_counts(shop, "r_reversed")),
         Diagnosis.like("raw_values",
-                       "你用原始的天数、次数、金额与平均值比较；题目要求比较 1–5 分的得分 "
+                       "你用原始的天数、次数、金额与平均值比较；题目要求比较打分后的得分 "
                        "r_score、f_score、m_score 与各自的平均得分。",
                        lambda shop: _class_counts(shop, "raw")),
+        Diagnosis.like("median_split",
+                       "你用中位数（median）做了高低的分界；题目要求与该维的平均得分（mean）比较。"
+                       "门槛打分下得分分布不均匀，平均分和中位数不一样：看看 m_score 的 mean() 和 median()。",
+                       lambda shop: _class_counts(shop, "median")),
+        Diagnosis.like("quantile_scores",
+                       "你用的是默认的分位数打分（1–5 分）；本题要按题目给出的业务门槛打 1–3 分："
+                       "调用 rfm_table 时传入 scoring='thresholds'、bins=3 和三组门槛。",
+                       lambda shop: _class_counts(shop, "quantile")),
         proportions(rfm_class_counts, "你给出的是占比（加起来等于 1）；题目要的是客户数。"),
     ],
     hints=[
-        "先算三个布尔列：r_high = rfm['r_score'] > rfm['r_score'].mean()，f_high、m_high 同理。",
+        "先按题目给出的参数调用 rfm_table 得到门槛打分的表，再对 r_score、f_score、m_score 各自判断"
+        "“得分是否高于这一列的平均值”，得到三个布尔列。",
         "八类的名字在 ck.rfm.RFM_CLASSES 里，键是 (R高, F高, M高) 三个布尔值。",
-        "逐行查表得到类名（如列表推导式配合 zip），做成 Series 后 value_counts()。",
+        "用 zip 把三个布尔列逐行配对，到 RFM_CLASSES 里查出类名，做成 Series 后数每类的人数。",
     ],
 )
 
