@@ -107,3 +107,48 @@ def test_partial_credit_for_a_named_mistake_and_the_wrong_form(shop):
     assert extra.status == "incorrect" and 0 < extra.points < ex.points
     assert evaluate(ex, 3, shop).points == 0
     assert "parts" not in evaluate(get_exercise("1.4"), 3, shop).to_dict()
+
+
+# ---- hints point at the method, never at the finished code -----------------------------------
+
+SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+CHECK_CALL = re.compile(r"""ck\.check\(\s*["']([A-Za-z0-9]+\.[A-Za-z0-9]+)["']""")
+ANSWER_NAME = re.compile(r"^answer_\w+=")
+TRIVIAL = 12  # characters of code (whitespace removed) below which a line says nothing
+
+
+def _code_key(text: str) -> str:
+    """Code compared without whitespace and with one kind of quote."""
+    return re.sub(r"\s+", "", text).replace('"', "'")
+
+
+def _solution_lines() -> dict:
+    """{exercise id: the non-trivial code lines of its solution region} from the solutions notebooks."""
+    found = {}
+    for path in sorted((ROOT / "solutions").glob("*_solutions.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            source = "".join(cell["source"])
+            check = CHECK_CALL.search(source)
+            if cell["cell_type"] != "code" or not check:
+                continue
+            lines = [ANSWER_NAME.sub("", _code_key(line))
+                     for region in SOLUTION_REGION.findall(source) for line in region.splitlines()]
+            found[check.group(1)] = {line for line in lines
+                                     if len(line) >= TRIVIAL and not line.startswith("#")}
+    return found
+
+
+def test_the_solution_lines_are_found():
+    solutions = _solution_lines()
+    chapters = [ex.id for ex in EXERCISES if ex.chapter != "demo"]
+    assert sorted(set(chapters) - set(solutions)) == [], "exercises without a solution region"
+    assert [i for i in chapters if not solutions[i]] == [], "solution regions with no code line"
+
+
+@pytest.mark.parametrize("ex", [e for e in EXERCISES if e.chapter != "demo"], ids=lambda e: e.id)
+def test_no_hint_hands_out_a_solution_line(ex):
+    """A hint names the method and the functions; a whole line of the solution is the answer."""
+    lines = _solution_lines()[ex.id]
+    leaked = [(n, line) for n, hint in enumerate(ex.hints, 1) for line in sorted(lines)
+              if line in _code_key(hint)]
+    assert leaked == [], f"{ex.id}: hint (number, solution line) {leaked}"

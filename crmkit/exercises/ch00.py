@@ -58,7 +58,7 @@ EX1 = Exercise(
     ],
     hints=[
         "每张表都有 .shape 属性，它给出（行数, 列数）两个数。",
-        "取行数：shop.orders.shape[0]，或者 len(shop.orders)。",
+        "取 .shape 两个数中的第一个就是行数；也可以用内置函数 len 数表的行数。",
     ],
 )
 
@@ -143,8 +143,8 @@ EX3 = Exercise(
                   example=lambda shop: aov_by_channel(shop, by="channel_group")),
     ],
     hints=[
-        "第一步筛选：valid = shop.orders[shop.orders['status'] != '退款成功']。",
-        "第二步加一列消费净额：valid = valid.assign(net=valid['paid_amount'] - valid['refund_amount'])。",
+        "第一步筛选：用布尔条件只保留 status 不是“退款成功”的订单。",
+        "第二步用 assign 加一列消费净额：实付金额 paid_amount 减去退款金额 refund_amount。",
         "第三步分组汇总：valid.groupby('channel') 把同一渠道的订单放在一起，选出 net 这一列求平均。",
     ],
 )

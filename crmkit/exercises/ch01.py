@@ -75,10 +75,10 @@ EX1 = Exercise(
                       s, valid_only=False, net=False)["消费净额"]}),
     ],
     hints=[
-        "先取出这位客户的订单：mine = shop.orders[shop.orders['customer_id'] == target]。",
-        "再筛掉退款成功：mine = mine[mine['status'] != '退款成功']；订单数用 len(mine)。",
-        "消费净额 = (mine['paid_amount'] - mine['refund_amount']).sum()；会话数同样先按 customer_id 筛选 "
-        "shop.service_chats 再用 len()。",
+        "先用 customer_id 等于 target 的条件取出这位客户的订单。",
+        "再去掉“退款成功”的订单，剩下的行数（len）就是有效订单数。",
+        "消费净额是这些订单的 paid_amount 减 refund_amount 之后求和；会话数同样先按 customer_id 筛选 "
+        "shop.service_chats，再数行数。",
     ],
 )
 
@@ -144,8 +144,7 @@ EX2 = Exercise(
         "net=lambda d: d['paid_amount'] - d['refund_amount'])。",
         "按客户汇总：valid.groupby('customer_id').agg(n_orders=('order_id', 'count'), "
         "spend=('net', 'sum'))；会话数：shop.service_chats.groupby('customer_id').size()。",
-        "以全部客户为底：shop.customers[['customer_id']] 依次 merge(…, on='customer_id', how='left')，"
-        "最后 fillna(0) 并用 astype('int64') 把两列计数转回整数。",
+        "以全部客户为底，用左连接（merge，how='left'）依次接上两张计数表；没有记录的客户用 fillna 补 0，再用 astype 转回整数。",
     ],
 )
 
@@ -198,9 +197,9 @@ EX3 = Exercise(
                   example=lambda s: churn_risk(s, days=180)),
     ],
     hints=[
-        "基准日：as_of = shop.orders['order_time'].max().normalize() + pd.Timedelta(days=1)。",
+        "基准日是最后一笔订单时间的日期（normalize）加 1 天（pd.Timedelta）。",
         "每位客户最后一次有效下单：valid.groupby('customer_id')['order_time'].max()。",
-        "筛出 last < as_of - pd.DateOffset(months=6) 的客户，取索引再用 set(...)。",
+        "用 pd.DateOffset 从基准日往前推 6 个日历月，最后一次有效下单早于这一天的客户就是答案；取分组的索引再转成集合。",
     ],
 )
 
@@ -248,8 +247,8 @@ EX4 = Exercise(
     ],
     hints=[
         "先按客户汇总消费净额：spend = valid.assign(net=...).groupby('customer_id')['net'].sum()。",
-        "从高到低排序：spend = spend.sort_values(ascending=False)；k = int(len(spend) * 0.2)。",
-        "前 k 位的合计除以全部合计：spend.iloc[:k].sum() / spend.sum()。",
+        "用 sort_values 从高到低排序；前 20% 的人数是客户数乘 0.2 后用 int 向下取整。",
+        "用 iloc 取排在前面的这些客户，求和后除以全部客户的消费净额合计。",
     ],
 )
 
@@ -305,7 +304,7 @@ EX5 = Exercise(
                        lambda s: value_class_share(s, net=False)),
     ],
     hints=[
-        "classes = ck.profile.value_classes(shop.orders) 是以 customer_id 为索引的 Series。",
+        "ck.profile.value_classes 返回每位客户的价值分类，是以 customer_id 为索引的 Series。",
         "每位客户的消费净额 spend 也以 customer_id 为索引；spend.groupby(classes).sum() 按分类汇总。",
         "最后除以 spend.sum() 得到比例。",
     ],
@@ -356,7 +355,7 @@ EX6 = Exercise(
         "先选出四列：df = shop.customers[['customer_id', 'name', 'phone', 'city']].copy()，"
         "再用 merge 接上练习 1.2 的 spend 列。",
         "ck.privacy.mask_name 可以直接处理一整列：df['name'] = ck.privacy.mask_name(df['name'])。",
-        "自己写也可以：df['name'].map(lambda s: s[0] + '*' * (len(s) - 1))。",
+        "自己写也可以：对姓名列用 map 配一个函数，保留第一个字，后面每个字换成一个 *。",
     ],
 )
 
@@ -507,8 +506,8 @@ EX7 = Exercise(
         "日期：先把 '年'、'月' 换成 '-'、'日' 换成 ''、'/' 换成 '-'，"
         "再 pd.to_datetime(…, format='%Y-%m-%d %H:%M:%S')。金额：.str.replace('¥', '').str.replace(',', '')"
         ".astype(float)。",
-        "手机：.str.replace(' ', '').str.replace('+86', '', regex=False) 后用 ck.privacy.mask_phone；"
-        "缺失值会原样保留。姓名：ck.privacy.mask_name(df['name'])。",
+        "手机：先用 .str.replace 去掉空格和 +86（regex=False），再交给 ck.privacy.mask_phone，缺失值会原样保留；"
+        "姓名交给 ck.privacy.mask_name。",
     ],
 )
 
@@ -552,7 +551,7 @@ EX8 = Exercise(
     ],
     hints=[
         "前两个数可以直接用练习 1.4、1.3 的结果：answer_1_4 和 len(answer_1_3)。",
-        "售后会话占比：(shop.service_chats['stage'] == '售后').mean()。",
+        "售后会话占比：会话表里 stage 为“售后”的布尔列求平均（True 当作 1）。",
     ],
 )
 

@@ -49,8 +49,8 @@ EX1 = Exercise(
                   example=lambda s: conversion(s, by="channel_group")),
     ],
     hints=[
-        "先标出成交的访问：converted = shop.visits['order_id'].notna()（True 表示这次访问带来了订单）。",
-        "True 当作 1、False 当作 0：按渠道求平均就是转化率——converted.groupby(shop.visits['channel']).mean()。",
+        "先标出成交的访问：访问表的 order_id 不为空（notna）表示这次访问带来了订单。",
+        "True 当作 1、False 当作 0：把这个布尔列按访问的 channel 分组求平均，就是各渠道的转化率。",
     ],
 )
 
@@ -89,8 +89,8 @@ EX2 = Exercise(
                        lambda s: aov_by_acquisition(s, net=False)),
     ],
     hints=[
-        "orders = valid.merge(shop.customers[['customer_id', 'acquisition_channel']], on='customer_id')。",
-        "加一列净额 net = paid_amount − refund_amount，再 groupby('acquisition_channel')['net'].mean()。",
+        "有效订单表里没有获客渠道：用 merge 按 customer_id 把客户表的 acquisition_channel 接到订单上。",
+        "再加一列净额（paid_amount − refund_amount），按 acquisition_channel 分组，对净额求平均。",
     ],
 )
 
@@ -135,8 +135,7 @@ EX3 = Exercise(
     hints=[
         "有效订单按客户、时间排序后，groupby('customer_id').cumcount() 给出每单是该客户的第几单（从 0 开始）。",
         "第 0 单是首单、第 1 单是第二单；各取出来以 customer_id 为索引，第二单 reindex 到首单的客户上（没有就是 NaT）。",
-        "筛出首单 ≤ 基准日 − 90 天的客户；again = (second − first) <= pd.Timedelta(days=90)；"
-        "按获客渠道分组求 again 的平均。",
+        "只保留首单不晚于基准日 − 90 天的客户；第二单与首单相差不超过 90 天（pd.Timedelta）记为复购，再按获客渠道分组求这个布尔列的平均。",
     ],
 )
 
@@ -166,7 +165,7 @@ EX4 = Exercise(
     ],
     hints=[
         "used = valid['discount_amount'] > 0 是一列 True/False。",
-        "used.groupby(valid['channel_group']).mean() 就是每个来源类型中 True 的比例。",
+        "把这个布尔列按订单的 channel_group 分组求平均，就是每个来源类型中 True 的比例。",
     ],
 )
 
@@ -247,9 +246,9 @@ EX6 = Exercise(
                        lambda s: double11_ratio(s, all_years=True)),
     ],
     hints=[
-        "day = valid['order_time'].dt.normalize() 把下单时间变成日期；只留最后一年：day[day.dt.year == 年份]。",
+        "用 .dt.normalize() 把有效订单的下单时间变成日期，再用 .dt.year 只留最后一年。",
         "daily = day.value_counts() 是每天的订单数；daily.median() 是中位数。",
-        "双11 当天：daily[pd.Timestamp('YYYY-11-11')]（YYYY 换成那一年）。",
+        "双11 当天的订单数：用 pd.Timestamp 写出那一年的 11 月 11 日，到每天的订单数里按日期取值。",
     ],
 )
 
@@ -313,10 +312,9 @@ EX7 = Exercise(
                       "其他渠道成交率": _referral(s, mature=False)[1]}),
     ],
     hints=[
-        "roi = ck.sources.paid_channel_roi(shop.channel_costs, shop.customers, shop.orders)['roi']；roi.idxmax() 是 ROI 最高的渠道名。",
+        "ck.sources.paid_channel_roi 给出各付费渠道的 roi 列；用 idxmax 找 ROI 最高的渠道名。",
         "每位客户的首个有效订单时间：valid.groupby('customer_id')['order_time'].min()，用 map 接到客户表上。",
-        "成交 = (首单时间 − register_date).dt.days <= 180（没下过单的是 NaN，算作未成交）；"
-        "按 acquisition_channel == '老客推荐' 分两组求平均。",
+        "两组的成交率：用 map 把首个有效订单时间接到客户表上，与 register_date 相差不超过 180 天的算成交（没下过单的算未成交），再按是否“老客推荐”分两组求平均。",
     ],
 )
 

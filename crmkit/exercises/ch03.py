@@ -121,7 +121,7 @@ EX2 = Exercise(
     hints=[
         "先为每条评价算出分数：星级 ≥ 4 为 1，等于 3 为 0，其余为 −1。",
         "np.select([条件1, 条件2], [1, 0], default=-1) 可以一次写出三种情况。",
-        "把分数按 reviews['customer_id'] 分组求和：pd.Series(分数).groupby(reviews['customer_id']).sum()。",
+        "再把每条评价的分数按评价的 customer_id 分组求和（groupby 后 sum）。",
     ],
 )
 
@@ -298,7 +298,7 @@ EX5 = Exercise(
     hints=[
         "基准日：orders['order_time'].max().normalize() + pd.Timedelta(days=1)。",
         "筛出有效订单中 order_time ≥ 基准日 − pd.Timedelta(days=90) 的订单。",
-        "按 customer_id 计数（.groupby(...).size()），保留 ≥ 2 的，取索引转成 set。",
+        "按 customer_id 分组数笔数（size），保留达到 2 笔的客户，取索引转成集合。",
     ],
 )
 
@@ -451,8 +451,8 @@ EX8 = Exercise(
                   example=lambda shop: recall_figures(shop, None)),
     ],
     hints=[
-        "先筛选：part = rfm[rfm['rfm_class'] == '重要挽留']。",
-        "人数用 len(part)；另外两个数用 part['recency_days'].mean() 和 part['monetary'].mean()。",
+        "先用 rfm_class 等于“重要挽留”的条件筛出这一类客户。",
+        "人数是筛出来的行数；另外两个数分别是这部分客户 recency_days 和 monetary 的平均值。",
     ],
 )
 

@@ -68,7 +68,7 @@ EX1 = Exercise(
         "基准日：orders['order_time'].max().normalize() + pd.Timedelta(days=1)；"
         "窗口起点：基准日 − pd.DateOffset(months=12)。",
         "同时满足两个条件的订单：status 不是“退款成功”，且 order_time ≥ 窗口起点（条件之间用 & 连接）。",
-        "加一列净额 paid_amount − refund_amount，再 .groupby('customer_id')[净额].sum()。",
+        "加一列净额（paid_amount − refund_amount），按 customer_id 分组对净额求和。",
     ],
 )
 
@@ -260,7 +260,7 @@ EX5 = Exercise(
         "先把 4.2 的等级和 4.4 的成长值放在同一批客户（有过有效订单的客户）上，成长值缺失的记 0。",
         "等级换成序号比较大小：{'普通': 0, '银卡': 1, '金卡': 2, '钻石': 3}；复评序号用 "
         "np.searchsorted([0, 500, 1500, 3000], 成长值, side='right') - 1。",
-        "np.select([新 > 旧, 新 < 旧], ['升级', '降级'], default='保级')，再 value_counts()。",
+        "用 np.select 比较新旧等级的序号，分出 升级、降级 和 保级（默认），再数每种的人数。",
     ],
 )
 

@@ -91,7 +91,7 @@ EX2 = Exercise(
     ],
     hints=[
         "布尔列的平均值就是 True 的比例：shop.reviews['has_photo'].mean()。",
-        "差评回复率：bad = reviews[reviews['stars'] <= 2]，再算 bad['shop_replied'].mean()。",
+        "差评回复率：先筛出 1–2 星的差评，再对它们的 shop_replied 列求平均。",
         "把三个数写进字典：{'晒单率': ..., '商家回复率': ..., '差评回复率': ...}。",
     ],
 )
@@ -173,8 +173,7 @@ EX3 = Exercise(
         "ck.rfm.customer_summary(shop.orders) 每位客户一行，已有 n_orders、aov、last_order 三列。",
         ("先让所有人都是“普通客户”，再按 成长 → 成熟 → 流失 的顺序用 .loc[条件] 覆盖，"
         "最后覆盖的条件优先级最高。"),
-        "条件：成长 n_orders >= 2；成熟 (n_orders >= 3) & (aov >= 150)；"
-        "流失 last_order < as_of - pd.DateOffset(months=6)（as_of 是基准日）。",
+        "三个条件分别写成布尔列：成长看订单笔数，成熟同时看笔数和客单价（用 & 连接），流失看最后一次下单是否早于基准日往前推 6 个日历月（pd.DateOffset）。",
     ],
 )
 
@@ -298,8 +297,7 @@ EX5 = Exercise(
         "先得到有效订单 v，再按 customer_id 汇总出 spend 和 frequency（具名聚合 .agg）。",
         ("类目和件数在订单明细里：shop.order_items.merge(v[['order_id', 'customer_id']], on='order_id')"
         ".merge(shop.products[['product_id', 'category']], on='product_id')。"),
-        ("按 customer_id 分组：categories=('category', 'nunique')、quantity=('quantity', 'sum')；"
-        "两张汇总表用 .join 合起来，最后 reset_index()。"),
+        ("用 groupby(...).agg 的命名聚合分别求品类数（nunique）和件数（sum），再用 join 把两张汇总表按客户合起来，最后 reset_index。"),
     ],
 )
 
@@ -385,7 +383,7 @@ EX7 = Exercise(
     hints=[
         "转化率 = converted 列的平均值；按 ['campaign_id', 'group'] 分组求平均。",
         "用 .unstack('group') 把“实验组”“对照组”变成两列。",
-        "两列相减：rates['实验组'] - rates['对照组']。",
+        "最后用实验组那一列减去对照组那一列，得到每个活动的增益。",
     ],
 )
 
@@ -513,10 +511,10 @@ EX9 = Exercise(
                        lambda shop: sms_summary(shop, swap=True)),
     ],
     hints=[
-        ("发送：console.state.send_campaign('短信触达0216', '人群：复购人群', 短信内容, "
-        "offer='满150减20', control_share=题目给的对照组比例)；在界面里点“发送”也一样，但必须是这个新控制台的第一次活动。"),
-        "结果要等观察期（14 天）结束：console.state.advance_to_results()。",
-        "row = console.campaigns.iloc[0]，增益是 row['uplift']，区间是 row['ci_low']、row['ci_high']。",
+        ("发送：用 console.state.send_campaign，按题目给出的活动名、人群、短信内容、优惠和对照组比例填参数；"
+         "在界面里点“发送”也一样，但必须是这个新控制台的第一次活动。"),
+        "结果要等观察期（14 天）结束：控制台状态 console.state 有一个推进到出结果的方法（advance_to_results）。",
+        "活动结果在 console.campaigns 表里，取第一行；增益看 uplift 列，区间看 ci_low 和 ci_high 两列。",
     ],
 )
 
@@ -568,7 +566,7 @@ EX10 = Exercise(
     ],
     hints=[
         "好评率就是 answer_5_1；等级人数来自 answer_5_3.value_counts()。",
-        "增益最大的活动：answer_5_7.idxmax()。",
+        "增益最大的活动：对 5.7 的增益 Series 用 idxmax 取索引。",
     ],
 )
 

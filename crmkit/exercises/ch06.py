@@ -217,8 +217,8 @@ EX5 = Exercise(
                        lambda shop: _churn_by_hand(shop, days=True)),
     ],
     hints=[
-        "基准日 as_of = orders['order_time'].max().normalize() + pd.Timedelta(days=1)；"
-        "mid = as_of − pd.DateOffset(months=3)，begin = as_of − pd.DateOffset(months=6)。",
+        "基准日是最后一笔订单的日期（normalize）加 1 天；两个分界点用 pd.DateOffset 按日历月"
+        "从基准日往前推 3 个月和 6 个月。",
         "上一期客户：有效订单中 begin <= order_time < mid 的 customer_id 集合；本期客户：order_time >= mid 的集合。",
         "流失率 = len(上一期 − 本期) / len(上一期)；可用 ck.loyalty.churn_rate(shop.orders, months=3) 核对。",
     ],
@@ -288,8 +288,7 @@ EX6 = Exercise(
     hints=[
         "月份用 order_time.dt.to_period('M')；每位客户的首单月份用 groupby('customer_id') 再 transform('min')。",
         "下一个日历月里的订单：月份 == 首单月份 + 1；按首单月份分组，数不重复的 customer_id。",
-        "除以同期群人数，去掉最后一个同期群，把索引转成文字；"
-        "也可以直接取 ck.loyalty.retention_cohorts(shop.orders)[1].dropna()。",
+        "每一列除以同期群人数，去掉最后一个（观察期不满的）同期群，把索引转成文字；ck.loyalty.retention_cohorts 可以用来核对。",
     ],
 )
 

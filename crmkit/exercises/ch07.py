@@ -62,7 +62,7 @@ EX1 = Exercise(
         "先合并：shop.community_members.merge(shop.communities[['community_id', 'platform']], "
         "on='community_id')。",
         "同一位客户可能在同一平台的两个群里，所以要数不重复的客户：['customer_id'].nunique()。",
-        "groupby('platform')['customer_id'].nunique()。",
+        "按 platform 分组，对 customer_id 数不重复的个数（nunique）。",
     ],
 )
 
@@ -123,7 +123,7 @@ EX2 = Exercise(
     hints=[
         "窗口起点 start = shop.orders['order_time'].max().normalize() − pd.Timedelta(days=89)。",
         "条件 last_active_date >= start 对空值给出 False，正好把没发过言的人算作不活跃。",
-        "把条件按 community_id 分组求平均：条件.groupby(成员表['community_id']).mean()。",
+        "把这个布尔条件按成员表的 community_id 分组求平均。",
     ],
 )
 

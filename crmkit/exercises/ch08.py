@@ -74,7 +74,7 @@ EX1 = Exercise(
     hints=[
         "v = shop.orders[shop.orders['status'] != '退款成功']；成交客户数 = v['customer_id'].nunique()。",
         "净销售额 = (v['paid_amount'] - v['refund_amount']).sum()；客单价再除以 len(v)。",
-        "好评率 = (shop.reviews['stars'] >= 4).mean()。",
+        "好评率：评价表中 4 星及以上的布尔列求平均。",
     ],
 )
 
@@ -118,8 +118,8 @@ EX2 = Exercise(
                        _bottom20_share),
     ],
     hints=[
-        "spend = ck.rfm.customer_summary(shop.orders)['spend'].sort_values(ascending=False)。",
-        "n = int(len(spend) * 0.2)；前 20% 的合计是 spend.iloc[:n].sum()。",
+        "ck.rfm.customer_summary 的 spend 列是每位客户的消费净额，先从高到低排序。",
+        "前 20% 的人数是客户数乘 0.2 后向下取整（int）；用 iloc 取排在前面的这些客户求和。",
     ],
 )
 
@@ -152,8 +152,8 @@ EX3 = Exercise(
                        _orders_per_class),
     ],
     hints=[
-        "rfm = ck.rfm.rfm_table(shop.orders)，每位成交客户一行，类别在 rfm_class 列。",
-        "对 rfm['rfm_class'] 用 .value_counts()。",
+        "ck.rfm.rfm_table 对订单表算出每位成交客户一行，类别在 rfm_class 列。",
+        "对类别这一列计数（value_counts）。",
     ],
 )
 
@@ -189,8 +189,8 @@ EX4 = Exercise(
                        lambda shop: tier_counts(shop, recent_only=True)),
     ],
     hints=[
-        "tiers = ck.membership.assign_tiers(shop.orders, shop.customers)。",
-        "数人数：tiers['tier'].value_counts()，再 .reindex(['普通', '银卡', '金卡', '钻石'], fill_value=0)。",
+        "ck.membership.assign_tiers 用订单表和客户表给每位客户定会员等级。",
+        "对 tier 列计数，再用 reindex（fill_value=0）按 普通、银卡、金卡、钻石 的顺序列出四个等级。",
     ],
 )
 
@@ -261,9 +261,9 @@ EX5 = Exercise(
                       "ROI": campaign_figures(shop)["ROI"] + 1}),
     ],
     hints=[
-        "rfm = ck.rfm.rfm_table(shop.orders)；crowd = rfm.index[rfm['rfm_class'].isin(['重要保持', '重要挽留'])]。",
-        ("result = ck.campaigns.simulate_campaign(crowd, shop.truth, offer='满150减20', "
-        "control_share=题目给的比例, seed=8, name='短信触达召回')。"),
+        "先用 ck.rfm.rfm_table 分类，再用 isin 选出题目要的两类客户，取它们的客户ID（索引）作为人群。",
+        ("用 ck.campaigns.simulate_campaign 模拟活动：除了人群和 shop.truth，优惠、对照组比例、随机种子和"
+         "活动名都照题目填。"),
         "result.report 里有 crowd、uplift、incremental_revenue、roi。",
     ],
 )
@@ -320,7 +320,7 @@ EX6 = Exercise(
     hints=[
         ("前三项都有现成的函数：ck.loyalty.repurchase_rate(shop.orders)、ck.loyalty.churn_rate(shop.orders)、"
         "ck.loyalty.csat(shop.surveys)。"),
-        "CLV：ck.loyalty.historical_clv(shop.orders)['clv'].mean()。",
+        "CLV：ck.loyalty.historical_clv 的 clv 列，对全体客户求平均。",
     ],
 )
 
