@@ -328,7 +328,7 @@ def test_semester_walkthrough_runs_as_documented(tmp_path, capsys):
     assert f"{percent}（1 人）" in report_page  # the named diagnosis, not 李四's generic message
     assert "<svg" in report_page and "20240104 赵六" in report_page
     note = ex.teaching_note("1.4", percent)
-    assert not note or f"教学提示（教师指南）：{note}" in report_page
+    assert note and f"教学提示（教师指南）：{note}" in report_page
 
     page = html.unescape((graded / "feedback" / "ch01_20240103.html").read_text(encoding="utf-8"))
     assert "❌ 客服会话数 0/0.5" in page and "✅ 消费净额 1/1" in page and "迟交" in page
