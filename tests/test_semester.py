@@ -331,7 +331,7 @@ def test_semester_walkthrough_runs_as_documented(tmp_path, capsys):
     assert note and f"教学提示（教师指南）：{note}" in report_page
 
     page = html.unescape((graded / "feedback" / "ch01_20240103.html").read_text(encoding="utf-8"))
-    assert "❌ 客服会话数 0/0.5" in page and "✅ 消费净额 1/1" in page and "迟交" in page
+    assert "❌ 不对 客服会话数 0/0.5" in page and "✅ 对 消费净额 1/1" in page and "迟交" in page
     assert "待评/5" in page and "总分：11.6 / 22" in page
     page = html.unescape((graded / "feedback" / "ch01_20240101.html").read_text(encoding="utf-8"))
     assert "4/5" in page and "数字有出处" in page and "总分：21 / 22" in page

@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import CrmkitError
-from .feedback import CORRECT, ICON, NOT_ATTEMPTED
+from .feedback import CORRECT, LABEL, NOT_ATTEMPTED
 
 SKIP_PARTS = {".ipynb_checkpoints", "__pycache__"}
 RESULTS = "results"
@@ -558,7 +558,7 @@ def feedback_file_name(student: str) -> str:
 def _parts_text(row: dict) -> str:
     """Which parts of a partial answer are right, e.g. "✅ 人数 1/1；❌ 人均消费 0/1"."""
     parts = [p for p in row.get("parts") or [] if isinstance(p, dict)]
-    return "；".join(f"{'✅' if p.get('ok') else '❌'} {p.get('name')} "
+    return "；".join(f"{'✅ 对' if p.get('ok') else '❌ 不对'} {p.get('name')} "
                     f"{_fmt(p.get('points') or 0)}/{_fmt(p.get('max_points') or 0)}" for p in parts)
 
 
@@ -587,7 +587,7 @@ def feedback_page(report: dict, columns, written=()) -> str:
             msg = r["message"]
         parts = _parts_text(r) if r["status"] != CORRECT else ""
         part_line = f"<br><small>分项：{e(parts)}</small>" if parts else ""
-        rows.append(f"<tr><td>{ICON[r['status']]}</td><td>{e(ex_id)}</td><td>{e(title)}</td>"
+        rows.append(f"<tr><td>{LABEL[r['status']]}</td><td>{e(ex_id)}</td><td>{e(title)}</td>"
                     f"<td>{_fmt(r['points'])}/{_fmt(points)}</td><td>{e(msg)}{part_line}</td></tr>")
     for w in written:
         scored = w["status"] == "manual"
@@ -596,7 +596,7 @@ def feedback_page(report: dict, columns, written=()) -> str:
         score = f"{_fmt(w['points'])}/{_fmt(w['max_points'])}" if scored \
             else f"待评/{_fmt(w['max_points'])}"
         comment = w["message"] or ("（老师尚未评分）" if not scored else "")
-        rows.append(f"<tr><td>{'📝' if scored else '⏳'}</td><td>{e(w['id'])}</td>"
+        rows.append(f"<tr><td>{'已评分' if scored else '⏳ 待评'}</td><td>{e(w['id'])}</td>"
                     f"<td>{e(w['title'])}</td><td>{score}</td><td>{e(comment)}</td></tr>")
     status = status_text(report)
     head = f"<p class='warn'>运行情况：{e(status)}</p>" if status != "正常" else ""

@@ -13,6 +13,8 @@ STATUSES = (CORRECT, INCORRECT, NOT_ATTEMPTED)
 
 ICON = {CORRECT: "✅", INCORRECT: "❌", NOT_ATTEMPTED: "⏳"}
 HEADLINE = {CORRECT: "正确！", INCORRECT: "还不对：", NOT_ATTEMPTED: "尚未作答"}
+# An emoji never carries the meaning alone (it is a box on machines without an emoji font).
+LABEL = {CORRECT: "✅ 正确", INCORRECT: "❌ 还不对", NOT_ATTEMPTED: "⏳ 尚未作答"}
 COLOURS = {  # border, background
     CORRECT: ("#2e7d32", "#edf7ed"),
     INCORRECT: ("#c62828", "#fdecea"),
@@ -129,7 +131,7 @@ class Progress:
             return self.message or f"{self.title}：没有练习。"
         lines = [self._summary()]
         for r in self.rows:
-            lines.append(f"  {ICON[r['status']]} {r['id']:<6} {r['title']}  "
+            lines.append(f"  {LABEL[r['status']]} {r['id']:<6} {r['title']}  "
                          f"{_num(r['points'])}/{_num(r['max_points'])} 分")
         return "\n".join(lines)
 
@@ -142,7 +144,7 @@ class Progress:
         if not self.rows:
             return _box(html.escape(self.text()), "hint")
         body = "".join(
-            f"<tr><td>{ICON[r['status']]}</td><td>{html.escape(r['id'])}</td>"
+            f"<tr><td>{LABEL[r['status']]}</td><td>{html.escape(r['id'])}</td>"
             f"<td style='text-align:left'>{html.escape(r['title'])}</td>"
             f"<td>{_num(r['points'])}/{_num(r['max_points'])} 分</td></tr>"
             for r in self.rows
