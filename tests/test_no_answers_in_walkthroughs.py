@@ -40,7 +40,7 @@ NOT_YET_MOVED = {
     "4.2", "4.3", "4.4", "4.6",
     "5.4", "5.5", "5.8", "5.10",
     "6.6",
-    "7.1", "7.2", "7.6",
+    "7.1", "7.2",
     "8.1", "8.3", "8.4", "8.5", "8.6", "8.7",
 }  # a few cells of a table are enough to tell whether it was printed
 
