@@ -35,7 +35,7 @@ MAX_FIGURES = 12
 # slice one chapter at a time). Strict: an entry fails as soon as its walkthrough is fixed, so
 # this list can only shrink.
 NOT_YET_MOVED = {
-    "2.1", "2.2", "2.3", "2.4", "2.5",
+    "2.1", "2.2", "2.3", "2.4",
     "3.3", "3.4", "3.7", "3.8",
     "4.2", "4.3", "4.4", "4.6",
     "5.4", "5.5", "5.8", "5.10",
