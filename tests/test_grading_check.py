@@ -131,7 +131,7 @@ def test_progress_scoreboard(shop):
     ck.check("demo.2", 5, shop=shop)
     board = ck.progress()
     text = str(board)
-    assert "完成 1/5" in text and "✅ demo.1" in text and "❌ demo.2" in text and "⏳ demo.3" in text
+    assert "完成 1/5" in text and "✅ 正确 demo.1" in text and "❌ 还不对 demo.2" in text and "⏳ 尚未作答 demo.3" in text
     demo_points = sum(e.points for e in EXERCISES if e.chapter == "demo")
     assert board.score == 1 and board.max_score == demo_points
     assert "demo.1" in board._repr_html_()
