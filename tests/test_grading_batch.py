@@ -181,7 +181,10 @@ def test_outputs(graded):
                                    "练习 demo.5 · 客单价", "自动评分"]
     by = {r["学号"]: r for r in rows}
     assert by["correct"]["总分"] == "6" and by["empty"]["总分"] == "0"
-    assert {r["满分"] for r in rows} == {"6"}
+    # each student's maximum covers the chapters they handed in; files not graded have none
+    ungraded = ("notes.txt", "correct.pdf", "broken")
+    assert {r["满分"] for r in rows if r["学号"] not in ungraded} == {"6"}
+    assert {by[k]["满分"] for k in ungraded} == {"0"}
     assert by["partly_wrong"]["总分"] == "2" and by["notes.txt"]["总分"] == "0"
     assert "不是 notebook" in by["notes.txt"]["备注"] and by["notes.txt"]["练习 demo.1"] == ""
     assert "超时" in by["looping"]["备注"] and by["correct"]["备注"] == ""
@@ -292,3 +295,32 @@ def test_lone_surrogates_in_an_answer_or_an_error_lose_nothing(tmp_path):
     assert report["problem"] is None
     assert _points(report) == {**FULL, "demo.2": 0}  # every other answer came back
     assert [c["ename"] for c in report["cells"] if c["status"] == "error"] == ["ValueError"]
+
+
+def test_a_folder_mixing_chapters_is_graded_per_chapter(tmp_path):
+    """Each student's maximum, written questions and pass rates follow their own chapter."""
+    root = Path(__file__).resolve().parent.parent
+    folder = tmp_path / "class"
+    folder.mkdir()
+    _write(_solution(), folder / "demo_student.ipynb")
+    shutil.copy(root / "solutions" / "ch00_start_here_solutions.ipynb", folder / "ch00_student.ipynb")
+    shutil.copy(root / "solutions" / "ch01_crm_basics_solutions.ipynb", folder / "ch01_student.ipynb")
+    out = tmp_path / "out"
+    assert cli_main(["grade", str(folder), "--out", str(out), "--jobs", "2"]) == 0
+    with open(out / "gradebook.csv", encoding="utf-8-sig") as fh:
+        rows = {r["学号"]: r for r in csv.DictReader(fh)}
+    from crmkit.grading.declare import chapter_exercises
+
+    chapter_max = {c: sum(ex.points for ex in chapter_exercises(c)) for c in ("demo", "0", "1")}
+    assert float(rows["demo_student"]["满分"]) == chapter_max["demo"]
+    assert float(rows["ch00_student"]["满分"]) == chapter_max["0"]
+    # chapter 1 has a written question (1.8w) that only its own students answer for
+    assert float(rows["ch01_student"]["满分"]) > chapter_max["1"]
+    assert "1.8w" in rows["ch01_student"]["备注"] and "1.8w" not in rows["ch00_student"]["备注"]
+    assert rows["demo_student"]["练习 0.1"] == "" and rows["ch00_student"]["练习 demo.1"] == ""
+    with open(out / "summary.csv", encoding="utf-8-sig") as fh:
+        summary = {r["exercise"]: r for r in csv.DictReader(fh)}
+    assert summary["0.1"]["submissions"] == "1" and summary["demo.1"]["submissions"] == "1"
+    with open(out / "open_answers" / "open_scores.csv", encoding="utf-8-sig") as fh:
+        pending = list(csv.DictReader(fh))
+    assert {(r["学号"], r["题目"]) for r in pending} == {("ch01_student", "1.8w")}

@@ -93,6 +93,11 @@ def student_key(sub: dict) -> str:
             or sub.get("student") or Path(sub.get("file", "?")).stem)
 
 
+def chapter_of_item(item_id: str) -> str:
+    """The chapter of an exercise or written question id: "3.1" and "3.8w" → "3"."""
+    return str(item_id).split(".", 1)[0]
+
+
 def _sort_key(ex_id: str):
     from .declare import exercise_sort_key
 
@@ -143,7 +148,8 @@ def gradebook(submissions, manual_scores=(), roster=None):
         row["_subs"].append(sub)
 
     ex_ids = sorted(exercises, key=_sort_key)
-    records, late_fractions = [], {}
+    batch_chapters = {chapter_of_item(i) for i in ex_ids}
+    records, late_fractions, chapters_of = [], {}, {}
     for key in sorted(rows):
         row = rows[key]
         out = {"学号": row["学号"], "姓名": row["姓名"], "种子": row["种子"]}
@@ -174,6 +180,10 @@ def gradebook(submissions, manual_scores=(), roster=None):
                 out[f"练习 {r['id']}"] = points
                 for part, value in part_points(r):
                     out[f"练习 {r['id']} · {part}"] = float(value)
+        # A student answers for the chapters they handed in; with a roster, for every chapter of
+        # the batch (a chapter not handed in counts 0 of its maximum).
+        chapters_of[key] = set(batch_chapters) if roster is not None else {
+            str(sub.get("chapter")) for sub in row["_subs"] if sub.get("results")}
         auto = sum(p for p, _ in best.values())
         deducted = sum(p * f for p, f in best.values())
         late_fractions[key] = chapter_fraction
@@ -181,13 +191,16 @@ def gradebook(submissions, manual_scores=(), roster=None):
             notes.append("未提交")
         out.update({"自动评分": auto, "书面评分": 0.0, "迟交": "是" if late_any else "",
                     "迟交扣分": round(deducted, 2), "总分": round(auto - deducted, 2),
-                    "备注": "；".join(notes)})
+                    "备注": "；".join(notes),
+                   "满分": float(sum(exercises[i][1] for i in ex_ids
+                                   if chapter_of_item(i) in chapters_of[key]))})
         records.append(out)
     columns = (["学号", "姓名", "种子"]
                + [c for i in ex_ids for c in [f"练习 {i}"] + [f"练习 {i} · {p}" for p in parts.get(i, [])]]
                + ["自动评分", "书面评分", "迟交", "迟交扣分", "总分", "满分", "备注"])
     frame = pd.DataFrame(records, columns=columns)
-    frame["满分"] = float(sum(mx for _, mx in exercises.values()))
+    frame.attrs["chapters"] = chapters_of  # student -> the chapters their 满分 covers
+    frame.attrs["auto_max"] = dict(zip(frame["学号"], frame["满分"]))
     frame.attrs["max_points"] = {f"练习 {i}": exercises[i][1] for i in ex_ids}
     frame.attrs["titles"] = {f"练习 {i}": exercises[i][0] for i in ex_ids}
     frame.attrs["late_fraction"] = late_fractions  # student -> {chapter: penalty fraction}
@@ -224,7 +237,7 @@ def lms_rows(frame, fmt: str, item: str = "crmkit 练习"):
     from ..validate import require_choice
 
     require_choice(fmt, LMS_FORMATS, "LMS 格式")
-    full = float(frame["满分"].iloc[0]) if len(frame) else 0.0
+    full = float(frame["满分"].max()) if len(frame) else 0.0
     if fmt == "moodle":
         header = ["ID number", "Full name", item, "Feedback"]
         rows = [[r["学号"], r["姓名"], r["总分"], r["备注"]] for _, r in frame.iterrows()]
@@ -408,10 +421,13 @@ def class_report_html(submissions, frame=None, matching_text: str = "", guide_di
     stats = exercise_stats(submissions)
     body = [f"<h1>{esc(title)}</h1>"]
     if frame is not None and len(frame):
-        full = float(frame["满分"].iloc[0]) or 1.0
         handed_in = frame[frame["备注"] != "未提交"]
-        pct = [100.0 * float(t) / full for t in handed_in["总分"]]
-        body.append(f"<p>共 {len(frame)} 位同学，{len(handed_in)} 位有提交；满分 {full:g} 分。</p>")
+        pct = [100.0 * float(t) / float(m) for t, m in zip(handed_in["总分"], handed_in["满分"])
+               if float(m) > 0]
+        maxima = sorted({float(m) for m in frame["满分"]})
+        full = "、".join(f"{m:g}" for m in maxima) if len(maxima) > 1 else f"{maxima[0]:g}"
+        body.append(f"<p>共 {len(frame)} 位同学，{len(handed_in)} 位有提交；满分 {full} 分"
+                    f"{'（各人按自己交的章节计）' if len(maxima) > 1 else ''}。</p>")
         if pct:
             body.append(f"<p>有提交的同学：平均 {sum(pct) / len(pct):.1f}%，最低 {min(pct):.1f}%，"
                         f"最高 {max(pct):.1f}%。</p>")

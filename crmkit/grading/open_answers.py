@@ -97,13 +97,15 @@ def collect(submissions, templates: list[dict]) -> dict[str, list[dict]]:
     ``templates`` 是 `questions` 从练习本读出的题目（标记、分值、模板单元格）。
     每份提交按标记找单元格，找不到标记时按模板单元格的 id 找；都找不到时 ``found`` 为 False。
     """
-    from .exports import student_key
+    from .exports import chapter_of_item, student_key
 
     by_question: dict[str, list[dict]] = {t["question"]: [] for t in templates}
     for sub in submissions:
         nb = _read_notebook(sub.get("file", ""))
         cells = nb["cells"] if nb else []
         for t in templates:
+            if str(sub.get("chapter")) != chapter_of_item(t["question"]):
+                continue  # a submission answers its own chapter's written questions only
             cell = next((c for c in cells if isinstance(c, dict) and (marker(c) or {}).get(MARKER)
                          == t["question"]), None)
             if cell is None and t.get("cell_id"):
@@ -387,13 +389,19 @@ def merge_manual_scores(frame, scores):
                             for sid in out["学号"]]
         written_cols.append(col + " 评语")
         out.attrs.setdefault("max_points", {})[col] = maxima[q]
-    manual, deducted, notes = [], [], []
+    from .exports import chapter_of_item
+
+    chapters = out.attrs.get("chapters", {})
+    manual, deducted, notes, written_max = [], [], [], []
     for _, row in out.iterrows():
         sid = row["学号"]
+        # the written questions of the chapters this student answers for (all, if unknown)
+        mine = [q for q in maxima if sid not in chapters or chapter_of_item(q) in chapters[sid]]
+        written_max.append(sum(maxima[q] for q in mine))
         total = 0.0
         penalty = float(out.attrs.get("auto_deducted", {}).get(sid, row.get("迟交扣分")) or 0)
         pending = []
-        for q in maxima:
+        for q in mine:
             s = by_key.get((sid, q))
             if s is None or s["score"] is None:
                 pending.append(q)
@@ -413,8 +421,10 @@ def merge_manual_scores(frame, scores):
                  for a, m, d in zip(out["自动评分"], manual, deducted)]
     out.attrs["max_points"] = {k: v for k, v in out.attrs.get("max_points", {}).items()
                                if not k.startswith("书面 ") or k in written_cols}
-    auto_max = sum(v for k, v in out.attrs["max_points"].items() if k.startswith("练习 "))
-    out["满分"] = float(auto_max + sum(maxima.values()))
+    all_auto = sum(v for k, v in out.attrs["max_points"].items() if k.startswith("练习 "))
+    auto_max = out.attrs.get("auto_max", {})  # student -> maximum of their exercises
+    out["满分"] = [float(auto_max.get(sid, all_auto)) + w
+                 for sid, w in zip(out["学号"], written_max)]
     out["备注"] = notes
     fixed = [c for c in out.columns if c not in written_cols and c not in
              ("自动评分", "书面评分", "迟交", "迟交扣分", "总分", "满分", "备注")]
