@@ -24,7 +24,8 @@ FIXTURE = Path(__file__).parent / "fixtures" / "grading" / "solutions"
 SOLUTION = FIXTURE / "demo_basics_solutions.ipynb"
 FULL = {"demo.1": 1, "demo.2": 1, "demo.3": 2, "demo.4": 1, "demo.5": 1}
 ZERO = dict.fromkeys(FULL, 0)
-SLEEPER = "crmkit-attack-sleeper"
+# Unique per test session: the survivor check must not see another batch running on the machine
+SLEEPER = f"crmkit-attack-sleeper-{os.getpid()}"
 PROBE = "zz_crmkit_attack_probe"
 LATE_WRITE = 6  # seconds the detached process waits before writing
 
@@ -247,14 +248,14 @@ def make_attack_class(folder: Path, out: Path) -> dict[str, str]:
         hog = bytearray(3 * 1024**3)
         """), "allocates 3 GB after answering")
 
-    write("fork_attempt.ipynb", _append(_solution(), """
-        import os, time
+    write("fork_attempt.ipynb", _append(_solution(), f"""
+        import os, sys
         children = []
         for _ in range(20):
             pid = os.fork()
-            if pid == 0:
-                time.sleep(60)
-                os._exit(0)
+            if pid == 0:  # a child that sleeps a minute, marked so the test can find it
+                os.execv(sys.executable, [sys.executable, "-c",
+                                          "import time; time.sleep(60)  # {SLEEPER}"])
             children.append(pid)
         """), "forks 20 children that outlive the notebook")
 
@@ -320,7 +321,7 @@ def attacked(tmp_path_factory):
                             out_dir=out, stats=stats)
     batch.write_outputs(reports, out)
     written = _tree_hash(out)
-    survivors = _processes_with(SLEEPER) + _processes_with("crmkit.grading.runner")
+    survivors = _processes_with(SLEEPER)
     time.sleep(LATE_WRITE + 2)  # when a surviving detached process would strike
     after = {"class": _tree_hash(folder), "package": _tree_hash(package, "*.py"),
              "data": _tree_hash(data), "out": _tree_hash(out)}
