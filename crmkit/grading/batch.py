@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import CrmkitError
+from .declare import chapter_of_id
 from .feedback import CORRECT, LABEL, NOT_ATTEMPTED
 
 SKIP_PARTS = {".ipynb_checkpoints", "__pycache__"}
@@ -524,7 +525,7 @@ def write_outputs(reports, out_dir, semester: Semester | None = None) -> dict:
         sub = prepared.get(rep["file"], rep)
         chapter = str(rep.get("chapter"))
         written = [r for r in oa.manual_results(scores, exports.student_key(sub), titles)
-                   if r["id"].split(".", 1)[0] == chapter]
+                   if chapter_of_id(r["id"]) == chapter]
         write_text_atomic(out / "feedback" / feedback_file_name(rep["student"]),
                           feedback_page(sub, columns, written), encoding="utf-8")
 

@@ -101,7 +101,7 @@ class Exercise:
 
     @property
     def chapter(self) -> str:
-        return self.id.split(".", 1)[0]
+        return chapter_of_id(self.id)
 
     @property
     def variable(self) -> str:
@@ -179,8 +179,7 @@ def get_exercise(ex_id: str) -> Exercise | None:
     if not isinstance(ex_id, str) or not ID_PATTERN.match(ex_id.strip()):
         return None
     ex_id = ex_id.strip()
-    chapter = ex_id.split(".", 1)[0]
-    found = load_chapter(chapter).get(ex_id)
+    found = load_chapter(chapter_of_id(ex_id)).get(ex_id)
     if found is None:
         found = all_exercises().get(ex_id)
     return found
@@ -192,6 +191,11 @@ def chapter_exercises(chapter: str) -> list[Exercise]:
 
 def _chapter_sort_key(chapter: str):
     return (0, int(chapter), "") if chapter.isdigit() else (1, 0, chapter)
+
+
+def chapter_of_id(item_id: str) -> str:
+    """The chapter of an exercise or written-question id: "3.1" and "3.8w" → "3", "demo.1" → "demo"."""
+    return str(item_id).split(".", 1)[0]
 
 
 def exercise_sort_key(ex_id: str):

@@ -93,11 +93,6 @@ def student_key(sub: dict) -> str:
             or sub.get("student") or Path(sub.get("file", "?")).stem)
 
 
-def chapter_of_item(item_id: str) -> str:
-    """The chapter of an exercise or written question id: "3.1" and "3.8w" → "3"."""
-    return str(item_id).split(".", 1)[0]
-
-
 def _sort_key(ex_id: str):
     from .declare import exercise_sort_key
 
@@ -127,6 +122,7 @@ def gradebook(submissions, manual_scores=(), roster=None):
     import pandas as pd
 
     from .batch import status_text
+    from .declare import chapter_of_id
 
     exercises: dict[str, tuple[str, float]] = {}
     parts: dict[str, list[str]] = {}
@@ -148,7 +144,7 @@ def gradebook(submissions, manual_scores=(), roster=None):
         row["_subs"].append(sub)
 
     ex_ids = sorted(exercises, key=_sort_key)
-    batch_chapters = {chapter_of_item(i) for i in ex_ids}
+    batch_chapters = {chapter_of_id(i) for i in ex_ids}
     records, late_fractions, chapters_of = [], {}, {}
     for key in sorted(rows):
         row = rows[key]
@@ -193,7 +189,7 @@ def gradebook(submissions, manual_scores=(), roster=None):
                     "迟交扣分": round(deducted, 2), "总分": round(auto - deducted, 2),
                     "备注": "；".join(notes),
                    "满分": float(sum(exercises[i][1] for i in ex_ids
-                                   if chapter_of_item(i) in chapters_of[key]))})
+                                   if chapter_of_id(i) in chapters_of[key]))})
         records.append(out)
     columns = (["学号", "姓名", "种子"]
                + [c for i in ex_ids for c in [f"练习 {i}"] + [f"练习 {i} · {p}" for p in parts.get(i, [])]]
@@ -345,8 +341,9 @@ def _bigrams(text: str) -> set[str]:
 def teaching_note(exercise_id: str, diagnosis_label_text: str, guide_dir=None) -> str:
     """The instructor guide's note for a mistake: the "学生常见问题" bullet that names the
     exercise or reads most like the diagnosis, else the exercise's row of common mistakes."""
-    chapter = exercise_id.split(".", 1)[0]
-    sections = guide_sections(_guide_text(chapter, guide_dir))
+    from .declare import chapter_of_id
+
+    sections = guide_sections(_guide_text(chapter_of_id(exercise_id), guide_dir))
     faq = next((body for head, body in sections.items() if "常见问题" in head or "常见错误" in head), "")
     bullets = [b.strip() for b in re.split(r"\n(?=- )", "\n" + faq) if b.strip().startswith("- ")]
     target = _bigrams(diagnosis_label_text)

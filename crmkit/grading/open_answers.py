@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..errors import CrmkitError, did_you_mean
 from .builder import BEGIN, MARKDOWN_PLACEHOLDER, strip_solution
+from .declare import chapter_of_id
 from .exports import unneutralize
 
 MARKER = "open_answer"
@@ -97,14 +98,14 @@ def collect(submissions, templates: list[dict]) -> dict[str, list[dict]]:
     ``templates`` 是 `questions` 从练习本读出的题目（标记、分值、模板单元格）。
     每份提交按标记找单元格，找不到标记时按模板单元格的 id 找；都找不到时 ``found`` 为 False。
     """
-    from .exports import chapter_of_item, student_key
+    from .exports import student_key
 
     by_question: dict[str, list[dict]] = {t["question"]: [] for t in templates}
     for sub in submissions:
         nb = _read_notebook(sub.get("file", ""))
         cells = nb["cells"] if nb else []
         for t in templates:
-            if str(sub.get("chapter")) != chapter_of_item(t["question"]):
+            if str(sub.get("chapter")) != chapter_of_id(t["question"]):
                 continue  # a submission answers its own chapter's written questions only
             cell = next((c for c in cells if isinstance(c, dict) and (marker(c) or {}).get(MARKER)
                          == t["question"]), None)
@@ -130,7 +131,7 @@ def rubric(question: str, guide_dir=None) -> str:
     from .exports import _guide_text, guide_sections
 
     exercise = question.rstrip("w")
-    text = _guide_text(exercise.split(".", 1)[0], guide_dir)
+    text = _guide_text(chapter_of_id(exercise), guide_dir)
     if not text:
         return ""
     named = re.compile(rf"(?<![\d.]){re.escape(exercise)}(?!\d)")
@@ -389,14 +390,12 @@ def merge_manual_scores(frame, scores):
                             for sid in out["学号"]]
         written_cols.append(col + " 评语")
         out.attrs.setdefault("max_points", {})[col] = maxima[q]
-    from .exports import chapter_of_item
-
     chapters = out.attrs.get("chapters", {})
     manual, deducted, notes, written_max = [], [], [], []
     for _, row in out.iterrows():
         sid = row["学号"]
         # the written questions of the chapters this student answers for (all, if unknown)
-        mine = [q for q in maxima if sid not in chapters or chapter_of_item(q) in chapters[sid]]
+        mine = [q for q in maxima if sid not in chapters or chapter_of_id(q) in chapters[sid]]
         written_max.append(sum(maxima[q] for q in mine))
         total = 0.0
         penalty = float(out.attrs.get("auto_deducted", {}).get(sid, row.get("迟交扣分")) or 0)
@@ -407,7 +406,7 @@ def merge_manual_scores(frame, scores):
                 pending.append(q)
                 continue
             total += s["score"]
-            penalty += s["score"] * late.get(sid, {}).get(q.split(".", 1)[0], 0.0)
+            penalty += s["score"] * late.get(sid, {}).get(chapter_of_id(q), 0.0)
         manual.append(total)
         deducted.append(round(penalty, 2))
         note = "；".join(x for x in str(row.get("备注") or "").split("；")
