@@ -214,24 +214,16 @@ def _items(iterator, budget, depth):
     return out
 
 
-def _h_list(value, budget, depth):
-    budget.spend(20)
-    return {"t": "list", "v": _items(list.__iter__(value), budget, depth)}
+def _h_collection(base):
+    """The handler of a list, tuple, set or frozenset: items read with the base type's own
+    iterator, so a subclass's overridden ``__iter__`` never runs."""
+    kind = base.__name__
 
+    def handle(value, budget, depth):
+        budget.spend(20)
+        return {"t": kind, "v": _items(base.__iter__(value), budget, depth)}
 
-def _h_tuple(value, budget, depth):
-    budget.spend(20)
-    return {"t": "tuple", "v": _items(tuple.__iter__(value), budget, depth)}
-
-
-def _h_set(value, budget, depth):
-    budget.spend(20)
-    return {"t": "set", "v": _items(set.__iter__(value), budget, depth)}
-
-
-def _h_frozenset(value, budget, depth):
-    budget.spend(20)
-    return {"t": "frozenset", "v": _items(frozenset.__iter__(value), budget, depth)}
+    return handle
 
 
 def _h_dict(value, budget, depth):
@@ -675,8 +667,9 @@ def _register_handlers() -> None:
     import pandas as pd
 
     _HANDLERS.update({
-        int: _h_int, float: _h_float, str: _h_str, list: _h_list, tuple: _h_tuple,
-        set: _h_set, frozenset: _h_frozenset, dict: _h_dict,
+        int: _h_int, float: _h_float, str: _h_str, list: _h_collection(list),
+        tuple: _h_collection(tuple), set: _h_collection(set),
+        frozenset: _h_collection(frozenset), dict: _h_dict,
         _dt.datetime: _h_datetime, _dt.date: _h_date, _dt.timedelta: _h_timedelta,
         type(pd.NaT): _h_nat, type(pd.NA): _h_na, pd.Period: _h_period,
         pd.Interval: _h_interval,
