@@ -14,6 +14,7 @@ from crmkit.exercises.common import as_of
 from crmkit.exercises.diagnoses import misnamed_keys, percent, proportions
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
+from crmkit.membership import growth_points
 
 CHAPTER = "4"
 
@@ -150,7 +151,8 @@ EX3 = Exercise(
     id="4.3",
     title="各等级的权益成本率",
     points=3,
-    prompt="假设每笔有效订单都享受下单客户在练习 4.2 中的等级权益：普通 9.8 折；银卡 9.5 折 + 满300减50；"
+    prompt="每位客户的等级已经给出：ck.membership.assign_tiers(orders, customers)['tier']（规则与练习 4.2 相同，"
+           "由工具包算出，不依赖你 4.2 的答案）。假设每笔有效订单都享受下单客户这个等级的权益：普通 9.8 折；银卡 9.5 折 + 满300减50；"
            "金卡 9 折 + 满500减120；钻石 8.5 折 + 满1000减300。每笔订单：折扣成本 = 商品总额 gross_amount × "
            "(1 − 折扣)；打折后的金额达到“满”的门槛，再减一次“减”的金额。成本率 = 该等级全部订单的"
            "（折扣成本 + 满减成本）之和 ÷ 该等级的商品总额之和。答案是以等级为索引的 Series"
@@ -166,10 +168,11 @@ EX3 = Exercise(
         percent(cost_rate, "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。"),
     ],
     hints=[
-        "先得到有效订单，并用 .map(客户ID→等级) 给每笔订单加上下单客户的等级。",
+        "先得到有效订单，并用 .map(客户ID→等级) 给每笔订单加上下单客户的等级（用给定的等级 Series）。",
         "折扣和满减也可以写成 等级→数值 的字典再 .map；折后金额 = gross_amount × 折扣，"
         "满减用 np.where(折后金额 >= 门槛, 减额, 0)。普通会员没有满减，门槛可以记为 np.inf。",
-        "成本 = (gross_amount − 折后金额) + 满减；按等级分组，成本之和 ÷ gross_amount 之和。",
+        "每笔订单的让利有两部分：打折少收的钱和满减。成本率是“总让利 ÷ 总商品额”，不是各笔订单比率的平均："
+        "先按等级把两样分别加总，再相除。",
     ],
 )
 
@@ -216,22 +219,33 @@ EX4 = Exercise(
     hints=[
         "消费部分：窗口内有效订单的净额用 np.floor 取整，再按 customer_id 求和。",
         "晒单部分：筛出 has_photo 为 True、review_date 在 [窗口起点, 基准日) 内的评价，按客户计数再乘 50。",
-        "两部分客户不完全相同，用 消费部分.add(晒单部分, fill_value=0) 相加。",
+        "两部分的客户不完全相同（有人只下单、有人只晒单）：按 customer_id 对齐相加，某一部分没有的客户"
+        "那一部分记为零，不要丢掉只出现在一边的客户。",
     ],
 )
 
 
 # ---- 4.5 the annual re-evaluation --------------------------------------------------------------
+# Self-contained: both inputs (the tier held and the growth) are given by the toolkit in the
+# prompt, so a learner who got 4.2 or 4.4 wrong can still learn and be graded on the rule.
 
 
-def _changes(shop, everyone=False):
+def given_growth(shop) -> pd.Series:
+    """The growth the prompt gives: the toolkit's textbook 成长值 (double items included)."""
+    return growth_points(shop.orders, shop.order_items, shop.products, shop.reviews,
+                         start=_window_start(shop), as_of=as_of(shop))["growth"]
+
+
+def _changes(shop, everyone=False, growth="given", rule="growth"):
     held = _tiers(shop)
     if not everyone:
         held = held.loc[held.index.isin(set(valid_orders(shop)["customer_id"]))]
-    growth = _growth(shop).reindex(held.index, fill_value=0)
-    rank = {name: i for i, name in enumerate(TIERS)}
-    old = held.map(rank).to_numpy()
-    new = _level(growth, RECENT)
+    points = {"given": given_growth, "no_double": _growth, "spend": _spend_12m}[growth](shop)
+    new = _level(points.reindex(held.index, fill_value=0), RECENT)
+    if rule == "or":
+        total = valid_orders(shop).groupby("customer_id")["net_amount"].sum()
+        new = np.maximum(new, _level(total.reindex(held.index, fill_value=0), CUMULATIVE))
+    old = held.map({name: i for i, name in enumerate(TIERS)}).to_numpy()
     change = np.select([new > old, new < old], ["升级", "降级"], default="保级")
     return pd.Series(change).value_counts().astype("int64")
 
@@ -244,8 +258,11 @@ EX5 = Exercise(
     id="4.5",
     title="复评：升级、保级与降级",
     points=2,
-    prompt="假设今天（基准日）是会员周期的复评日。对每位有过有效订单的客户：周期内等级 = 练习 4.2 的等级；"
-           "复评等级 = 只按近 12 个月成长值（练习 4.4）对照近 12 个月门槛 500 / 1500 / 3000 判定。"
+    prompt="假设今天（基准日）是会员周期的复评日。两样输入都已给出，不依赖前面练习的答案："
+           "周期内等级 = ck.membership.assign_tiers(orders, customers)['tier']；近 12 个月成长值 = "
+           "ck.membership.growth_points(orders, shop.order_items, shop.products, shop.reviews, "
+           "start=start_12m, as_of=as_of)['growth']（教材规则，含双倍商品加分；没有成长值的客户记 0）。"
+           "对每位有过有效订单的客户，复评等级只按成长值对照近 12 个月门槛 500 / 1500 / 3000 判定；"
            "复评等级高于周期内等级为“升级”，相同为“保级”，低于为“降级”。答案是以 升级、保级、降级 为索引的"
            "人数 Series（人数为 0 的不用列出）。",
     expected=changes,
@@ -254,13 +271,23 @@ EX5 = Exercise(
         Diagnosis.like("all_customers",
                        "从没买过的客户不参加复评：只统计有过有效订单的客户。",
                        lambda shop: _changes(shop, everyone=True)),
+        Diagnosis.like("growth_without_double",
+                       "成长值用的是练习 4.4 的口径（不计双倍商品）；本题用给定的 growth_points(...) 的 growth 列，"
+                       "它含双倍商品的加分。",
+                       lambda shop: _changes(shop, growth="no_double")),
+        Diagnosis.like("spend_not_growth",
+                       "复评看的是成长值，不是近 12 个月消费：用给定的成长值对照门槛。",
+                       lambda shop: _changes(shop, growth="spend")),
+        Diagnosis.like("cumulative_kept",
+                       "复评只看近 12 个月的成长值，不再看累计消费：累计消费的“或”条件只用于评定周期内等级。",
+                       lambda shop: _changes(shop, rule="or")),
         proportions(changes, "你给出的是占比（加起来等于 1）；题目要的是人数。"),
     ],
     hints=[
-        "先把 4.2 的等级和 4.4 的成长值放在同一批客户（有过有效订单的客户）上，成长值缺失的记 0。",
-        "等级换成序号比较大小：{'普通': 0, '银卡': 1, '金卡': 2, '钻石': 3}；复评序号用 "
-        "np.searchsorted([0, 500, 1500, 3000], 成长值, side='right') - 1。",
-        "用 np.select 比较新旧等级的序号，分出 升级、降级 和 保级（默认），再数每种的人数。",
+        "只保留有过有效订单的客户；把给定的成长值按这些客户的 customer_id 对齐，缺失的记为零。",
+        "两个等级都换成序号（普通最低、钻石最高）才能比较大小；复评序号与练习 4.2 的做法相同，"
+        "只是只看一个门槛列表。",
+        "逐位客户比较新旧序号，分成 升级、降级、保级 三类，再数每类的人数。",
     ],
 )
 
