@@ -205,7 +205,8 @@ EX3 = Exercise(
     hints=[
         "用 np.select 按从高到低的顺序写条件：积分 ≥ 500001 为金冠，≥ 10001 为皇冠，≥ 251 为钻石，≥ 4 为红心。",
         "把结果做成 Series 后用 .value_counts() 计数。",
-        "最后 .reindex(['无', '红心', '钻石', '皇冠', '金冠'], fill_value=0)，让每个大类都出现。",
+        "最后让五个大类按“无、红心、钻石、皇冠、金冠”的顺序都出现：计数结果的 reindex 方法能按给定的顺序排列索引，"
+        "它的 fill_value 参数给没有客户的大类补上 0。",
     ],
 )
 
@@ -213,13 +214,19 @@ EX3 = Exercise(
 # ---- 3.4 the customer list: 成交 / 询单 / 未成交 --------------------------------------------------
 
 
-def _status_counts(shop, all_orders=False, overlap=False, any_chat=False):
+def last_year_customers(shop):
+    """Customers who registered in the data's last year (the year of the latest register_date)."""
+    c = tables(shop).customers
+    return c.loc[c["register_date"].dt.year == c["register_date"].max().year]
+
+
+def _status_counts(shop, all_orders=False, overlap=False, any_chat=False, everyone=False):
     t = tables(shop)
     o = shop.orders if all_orders else valid_orders(shop)
     buyers = set(o["customer_id"])
     chats = t.service_chats if any_chat else t.service_chats.loc[t.service_chats["stage"] == "售前"]
     asked = set(chats["customer_id"])
-    ids = t.customers["customer_id"]
+    ids = (t.customers if everyone else last_year_customers(shop))["customer_id"]
     if overlap:
         counts = {"成交客户": int(ids.isin(buyers).sum()), "询单客户": int(ids.isin(asked).sum())}
         counts["未成交客户"] = int((~ids.isin(buyers | asked)).sum())
@@ -233,21 +240,25 @@ def status_counts(shop):
 
 
 def _overlap(answer, ctx) -> bool:
-    return float(answer.sum()) > len(tables(ctx.shop).customers)
+    return float(answer.sum()) > len(last_year_customers(ctx.shop))
 
 
 EX4 = Exercise(
     id="3.4",
     title="客户列表的三类客户",
     points=2,
-    prompt="仿照客户运营平台的“客户列表”把全部客户分成三类并计数：有有效订单（不含“退款成功”）的是成交客户；"
-           "没有有效订单、但做过“售前”咨询（service_chats 的 stage 为 '售前'）的是询单客户；其余是未成交客户。"
-           "答案是以 成交客户、询单客户、未成交客户 为索引的 Series。",
+    prompt="仿照客户运营平台的“客户列表”，把数据最后一年注册的客户（customers 的 register_date 的年份等于"
+           "register_date 最大值的年份，课程网店为 2025 年）分成三类并计数。看他们在全部数据里的记录："
+           "有有效订单（不含“退款成功”）的是成交客户；没有有效订单、但做过“售前”咨询（service_chats 的 stage 为 "
+           "'售前'）的是询单客户；其余是未成交客户。答案是以 成交客户、询单客户、未成交客户 为索引的 Series。",
     expected=status_counts,
     comparator=SeriesOf(key_label="类别"),
     diagnoses=[
+        Diagnosis.like("all_customers",
+                       "你统计的是全部注册客户：题目只看数据最后一年注册的客户，先按 register_date 的年份筛出他们。",
+                       lambda shop: _status_counts(shop, everyone=True)),
         Diagnosis("overlap",
-                  "三类加起来超过了客户总数：一位客户只能属于一类，先判断成交，没成交的再看是否询单。",
+                  "三类加起来超过了这批客户的人数：一位客户只能属于一类，先判断成交，没成交的再看是否询单。",
                   _overlap,
                   example=lambda shop: _status_counts(shop, overlap=True)),
         Diagnosis.like("refunds_included",
@@ -259,9 +270,10 @@ EX4 = Exercise(
         proportions(status_counts, "你给出的是占比（加起来等于 1）；题目要的是人数。"),
     ],
     hints=[
-        "先得到两个客户ID集合：有效订单的 customer_id，以及 stage 为 '售前' 的会话的 customer_id。",
-        "用 np.where 依次判断：在成交集合里 → 成交客户；否则在询单集合里 → 询单客户；否则 → 未成交客户。",
-        "对全部客户（shop.customers['customer_id']）做这个判断，再 value_counts()。",
+        "先筛出要分类的客户：register_date 用 .dt.year 取年份，和 register_date 最大值的年份比较。",
+        "再得到两个客户ID集合：有效订单的 customer_id，以及 stage 为 '售前' 的会话的 customer_id（订单和会话不按年份筛）。",
+        "对筛出的客户用 np.where 依次判断：在成交集合里 → 成交客户；否则在询单集合里 → 询单客户；"
+        "否则 → 未成交客户；最后数每类的人数。",
     ],
 )
 
@@ -395,8 +407,8 @@ EX6 = Exercise(
 )
 
 
-def revenue_share(shop):
-    rfm = _rfm(shop)
+def revenue_share(shop, quantile=False):
+    rfm = _rfm(shop) if quantile else _tier_rfm(shop)
     return rfm.groupby("rfm_class")["monetary"].sum() / rfm["monetary"].sum()
 
 
@@ -404,18 +416,24 @@ EX7 = Exercise(
     id="3.7",
     title="各类客户的营收占比",
     points=1,
-    prompt="用 ck.rfm.rfm_table(shop.orders) 的 rfm_class 与 monetary 两列，算出每类客户贡献的营收占比"
-           "（该类 monetary 之和 ÷ 全部 monetary 之和，0–1 的小数）。答案是以类名为索引的 Series。",
+    prompt="沿用练习 3.6 按本店业务门槛打分的表：rfm = ck.rfm.rfm_table(shop.orders, scoring='thresholds', "
+           "bins=3, r_thresholds=[90, 365], f_thresholds=[2, 5], m_thresholds=[200, 1000])。用它的 rfm_class 与 "
+           "monetary 两列，算出每类客户贡献的营收占比（该类 monetary 之和 ÷ 全部 monetary 之和，0–1 的小数）。"
+           "答案是以类名为索引的 Series（没有客户的类不用列出）。",
     expected=revenue_share,
     comparator=SeriesOf(key_label="类别"),
     diagnoses=[
+        Diagnosis.like("quantile_scores",
+                       "你用的是默认的分位数打分（讲解里的 rfm_table(orders)）；本题沿用练习 3.6 的业务门槛："
+                       "调用 rfm_table 时传入 scoring='thresholds'、bins=3 和三组门槛。",
+                       lambda shop: revenue_share(shop, quantile=True)),
         Diagnosis.like("customer_share", "你算的是人数占比；题目要的是营收（monetary）占比。",
-                       lambda shop: _rfm(shop)["rfm_class"].value_counts(normalize=True)),
+                       lambda shop: _tier_rfm(shop)["rfm_class"].value_counts(normalize=True)),
         percent(revenue_share, "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。"),
     ],
     hints=[
-        "按 rfm_class 分组，对 monetary 求和。",
-        "再除以 rfm['monetary'].sum()。",
+        "用练习 3.6 那张按门槛打分的表（不是默认的分位数打分），按 rfm_class 分组，对 monetary 求和。",
+        "再除以这张表 monetary 列的总和，得到 0–1 的占比。",
     ],
 )
 
@@ -423,8 +441,8 @@ EX7 = Exercise(
 RECALL_KEYS = ("人数", "平均距今天数", "人均消费")
 
 
-def recall_figures(shop, cls: str | None = "重要挽留"):
-    rfm = _rfm(shop)
+def recall_figures(shop, cls: str | None = "重要挽留", quantile=False):
+    rfm = _rfm(shop) if quantile else _tier_rfm(shop)
     part = rfm if cls is None else rfm.loc[rfm["rfm_class"] == cls]
     return {"人数": int(len(part)), "平均距今天数": float(part["recency_days"].mean()),
             "人均消费": float(part["monetary"].mean())}
@@ -434,12 +452,17 @@ def _all_customers(answer, ctx) -> bool:
     return ctx.same(answer, ctx.variant("all_customers", lambda s: recall_figures(s, None)))
 
 
+def _quantile_scores(answer, ctx) -> bool:
+    return ctx.same(answer, ctx.variant("quantile_scores", lambda s: recall_figures(s, quantile=True)))
+
+
 EX8 = Exercise(
     id="3.8",
     title="开放任务：重要挽留客户召回建议",
     points=3,
     parts={"人数": 1, "平均距今天数": 1, "人均消费": 1},
-    prompt="为“重要挽留”客户（曾经花钱多、但很久没来、买得也不多）写一条召回建议。"
+    prompt="为“重要挽留”客户（曾经花钱多、但很久没来、买得也不多）写一条召回建议。客户的分类沿用练习 3.6、"
+           "3.7 按本店业务门槛打分的表（rfm_table(shop.orders, scoring='thresholds', …) 的 rfm_class）。"
            "先填写建议引用的三个数字：{'人数': 该类客户数, '平均距今天数': 该类 recency_days 的平均值, "
            "'人均消费': 该类 monetary 的平均值}，再在下面的文字单元格写出你的建议。",
     expected=recall_figures,
@@ -449,9 +472,14 @@ EX8 = Exercise(
         Diagnosis("all_customers", "这些数字是全体客户的；只取 rfm_class 为“重要挽留”的客户再计算。",
                   _all_customers,
                   example=lambda shop: recall_figures(shop, None)),
+        Diagnosis("quantile_scores",
+                  "这是默认分位数打分（讲解里的 rfm_table(orders)）下的“重要挽留”；本题沿用练习 3.6、3.7 "
+                  "按业务门槛打分的表。",
+                  _quantile_scores,
+                  example=lambda shop: recall_figures(shop, quantile=True)),
     ],
     hints=[
-        "先用 rfm_class 等于“重要挽留”的条件筛出这一类客户。",
+        "在练习 3.6、3.7 用的门槛打分表里，用 rfm_class 等于“重要挽留”的条件筛出这一类客户。",
         "人数是筛出来的行数；另外两个数分别是这部分客户 recency_days 和 monetary 的平均值。",
     ],
 )
