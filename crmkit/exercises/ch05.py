@@ -90,7 +90,7 @@ EX2 = Exercise(
                        lambda shop: trust_signals(shop, bad_max=3)),
     ],
     hints=[
-        "布尔列的平均值就是 True 的比例：shop.reviews['has_photo'].mean()。",
+        "晒单（has_photo）和商家回复（shop_replied）都是 True/False 列：一列 True/False 的平均值就是 True 的比例。",
         "差评回复率：先筛出 1–2 星的差评，再对它们的 shop_replied 列求平均。",
         "把三个数写进字典：{'晒单率': ..., '商家回复率': ..., '差评回复率': ...}。",
     ],
@@ -295,8 +295,8 @@ EX5 = Exercise(
     ],
     hints=[
         "先得到有效订单 v，再按 customer_id 汇总出 spend 和 frequency（具名聚合 .agg）。",
-        ("类目和件数在订单明细里：shop.order_items.merge(v[['order_id', 'customer_id']], on='order_id')"
-        ".merge(shop.products[['product_id', 'category']], on='product_id')。"),
+        ("类目和件数在订单明细 shop.order_items 里：先按 order_id 接上有效订单的 customer_id"
+         "（只留有效订单的明细），再按 product_id 接上商品表的 category。"),
         ("用 groupby(...).agg 的命名聚合分别求品类数（nunique）和件数（sum），再用 join 把两张汇总表按客户合起来，最后 reset_index。"),
     ],
 )
@@ -332,7 +332,7 @@ EX6 = Exercise(
     ],
     hints=[
         "推荐人在 shop.customers['referrer_id'] 里，没有推荐人的行是空值。",
-        "对这一列 .value_counts()：空值会被自动跳过，索引就是推荐人的客户ID。",
+        "一位推荐人在这一列里出现几次，就推荐了几位新客户：按推荐人数一数出现的次数（空值不是推荐人，要跳过）。",
     ],
 )
 
