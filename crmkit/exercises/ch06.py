@@ -45,7 +45,7 @@ EX1 = Exercise(
     hints=[
         "先写出条件 shop.surveys['csat'] >= 4，得到一列 True/False。",
         "True/False 的平均值就是 True 的比例：(条件).mean()。",
-        "可以用 ck.loyalty.csat(shop.surveys) 核对你的结果。",
+        "分母是全部问卷（每份问卷一行，不先按客户合并）；“满意”的规则是打 4 分或 5 分（>= 4），不是平均分。",
     ],
 )
 
@@ -81,7 +81,7 @@ EX2 = Exercise(
     hints=[
         "推荐者：nps >= 9；贬损者：nps <= 6；7 分和 8 分两边都不算，但仍在分母里。",
         "两个比例都用全部问卷作分母：(s >= 9).mean() 和 (s <= 6).mean()。",
-        "NPS = (推荐者占比 − 贬损者占比) × 100；可用 ck.loyalty.nps(shop.surveys) 核对。",
+        "NPS = (推荐者占比 − 贬损者占比) × 100：两个占比用同一个分母（全部问卷），结果在 −100 到 100 之间。",
     ],
 )
 
@@ -116,7 +116,7 @@ EX3 = Exercise(
     hints=[
         "先筛掉退款成功的订单，再 groupby('customer_id').size() 得到每位客户的订单数。",
         "这个 Series 里只有下过单的客户，正好是复购率的分母。",
-        "(订单数 >= 2).mean() 就是复购率；可用 ck.loyalty.repurchase_rate(shop.orders) 核对。",
+        "按术语表（ck.glossary）的“复购率”：成交客户中有效订单不少于 2 笔的比例——条件含 2 笔本身，分母是成交客户而不是注册客户。",
     ],
 )
 
@@ -164,8 +164,8 @@ EX4 = Exercise(
     hints=[
         "先按客户求平均满意度：shop.surveys.groupby('customer_id')['csat'].mean()。",
         "再数每位客户的有效订单数，用 .reindex(满意度的索引, fill_value=0) 对齐到答过问卷的客户。",
-        "同时满足 平均分 >= 4 且 订单数 < 2 的客户ID 放进 set(...)；"
-        "也可以用 ck.loyalty.satisfaction_loyalty(shop.surveys, shop.orders) 核对。",
+        "两个条件要同时满足：满意看每位客户的平均 csat（正好 4 分也算满意），不忠诚看有效订单数"
+        "（少于 2 笔，没下过有效订单的记 0）；把满足条件的客户ID 放进 set。",
     ],
 )
 
@@ -220,7 +220,7 @@ EX5 = Exercise(
         "基准日是最后一笔订单的日期（normalize）加 1 天；两个分界点用 pd.DateOffset 按日历月"
         "从基准日往前推 3 个月和 6 个月。",
         "上一期客户：有效订单中 begin <= order_time < mid 的 customer_id 集合；本期客户：order_time >= mid 的集合。",
-        "流失率 = len(上一期 − 本期) / len(上一期)；可用 ck.loyalty.churn_rate(shop.orders, months=3) 核对。",
+        "套用术语表“半年流失率”的做法，只把 6 个月换成 3 个月：分母是上一期客户的集合，分子是其中不在本期集合里的客户（集合相减）。",
     ],
 )
 
@@ -288,7 +288,7 @@ EX6 = Exercise(
     hints=[
         "月份用 order_time.dt.to_period('M')；每位客户的首单月份用 groupby('customer_id') 再 transform('min')。",
         "下一个日历月里的订单：月份 == 首单月份 + 1；按首单月份分组，数不重复的 customer_id。",
-        "每一列除以同期群人数，去掉最后一个（观察期不满的）同期群，把索引转成文字；ck.loyalty.retention_cohorts 可以用来核对。",
+        "下一个月又买的人数除以同期群人数得到比例；最后一个同期群的下一个月还没观察完整，要去掉；索引转成 'YYYY-MM' 文字（.astype(str)）。",
     ],
 )
 
