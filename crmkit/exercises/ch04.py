@@ -33,11 +33,17 @@ def _level(values, cuts) -> np.ndarray:
     return np.searchsorted(np.asarray(cuts, float), np.asarray(values, float), side="right") - 1
 
 
+def _all_orders_net(shop):
+    """Every order, refunded ones included, with paid − refund (0 for a full refund)."""
+    o = shop.orders
+    return o.assign(net_amount=o["paid_amount"] - o["refund_amount"])
+
+
 # ---- 4.1 last-12-months spend ----------------------------------------------------------------
 
 
 def _spend_12m(shop, column="net_amount", all_orders=False):
-    o = shop.orders if all_orders else valid_orders(shop)
+    o = _all_orders_net(shop) if all_orders else valid_orders(shop)
     o = o.loc[o["order_time"] >= _window_start(shop)]
     return o.groupby("customer_id")[column].sum()
 
@@ -64,6 +70,16 @@ EX1 = Exercise(
         Diagnosis.like("paid_not_net",
                        "用了实付金额 paid_amount，没有减去部分退款 refund_amount：消费净额 = 实付 − 退款。",
                        lambda shop: _spend_12m(shop, "paid_amount")),
+        Diagnosis.like("refunded_rows_kept",
+                       "多出的客户在窗口内只有“退款成功”的订单（净额为 0）：先筛掉退款成功的订单，只汇总有效订单。",
+                       lambda shop: _spend_12m(shop, all_orders=True)),
+        Diagnosis.like("zeros_listed",
+                       "只列出窗口内有有效订单的客户：没有消费的客户不要补 0（不要按全部客户 reindex）。",
+                       lambda shop: spend_12m(shop).reindex(tables(shop).customers["customer_id"],
+                                                            fill_value=0.0)),
+        Diagnosis.like("no_window",
+                       "没有限定时间窗口：只汇总下单时间在近 12 个月内（≥ 基准日往前推 12 个月）的订单。",
+                       lambda shop: valid_orders(shop).groupby("customer_id")["net_amount"].sum()),
     ],
     hints=[
         "基准日：orders['order_time'].max().normalize() + pd.Timedelta(days=1)；"
@@ -77,19 +93,19 @@ EX1 = Exercise(
 # ---- 4.2 tiers from the textbook rules ---------------------------------------------------------
 
 
-def _tiers(shop, rule="or"):
+def _tiers(shop, rule="or", column="net_amount"):
     """Each registered customer's tier by the textbook rules (non-buyers are 普通)."""
     ids = tables(shop).customers["customer_id"]
-    recent = _spend_12m(shop).reindex(ids, fill_value=0.0)
-    total = valid_orders(shop).groupby("customer_id")["net_amount"].sum().reindex(ids, fill_value=0.0)
+    recent = _spend_12m(shop, column).reindex(ids, fill_value=0.0)
+    total = valid_orders(shop).groupby("customer_id")[column].sum().reindex(ids, fill_value=0.0)
     a, b = _level(recent, RECENT), _level(total, CUMULATIVE)
-    level = np.maximum(a, b) if rule == "or" else np.minimum(a, b)
+    level = {"or": np.maximum(a, b), "and": np.minimum(a, b), "recent_only": a}[rule]
     return pd.Series(np.asarray(TIERS, dtype=object)[level], index=pd.Index(ids.to_numpy(),
                                                                                name="customer_id"))
 
 
-def _tier_counts(shop, rule="or", buyers_only=False):
-    t = _tiers(shop, rule)
+def _tier_counts(shop, rule="or", buyers_only=False, column="net_amount"):
+    t = _tiers(shop, rule, column)
     if buyers_only:
         t = t.loc[t.index.isin(set(valid_orders(shop)["customer_id"]))]
     return t.value_counts().reindex(TIERS, fill_value=0).astype("int64")
@@ -116,13 +132,19 @@ EX2 = Exercise(
         Diagnosis.like("buyers_only",
                        "少了从没买过的客户：注册即为普通会员，他们也要算在“普通”里（用全部客户的 customer_id）。",
                        lambda shop: _tier_counts(shop, buyers_only=True)),
+        Diagnosis.like("recent_only",
+                       "只用了近 12 个月消费一个条件：累计消费达到门槛也能升到该等级（两个条件满足其一即可）。",
+                       lambda shop: _tier_counts(shop, rule="recent_only")),
+        Diagnosis.like("paid_not_net",
+                       "消费用了实付金额 paid_amount，没有减去部分退款：两种消费都按消费净额（实付 − 退款）算。",
+                       lambda shop: _tier_counts(shop, column="paid_amount")),
         proportions(tier_counts, "你给出的是占比（加起来等于 1）；题目要的是客户数。"),
     ],
     hints=[
         "先为全部客户准备两列：近 12 个月消费和累计消费，用 .reindex(客户ID, fill_value=0) 补上没买过的客户。",
         "np.searchsorted([0, 500, 1500, 3000], 消费, side='right') - 1 得到 0–3 的等级序号；累计消费用 "
         "[0, 800, 2500, 5000]。两个序号取较大者（np.maximum）。",
-        "用序号从 ['普通', '银卡', '金卡', '钻石'] 中取名字，value_counts() 后 reindex 成四个等级的顺序。",
+        "把序号换回等级名称，再数每个等级的人数；四个等级都要列出（没有人的等级记为零），按从普通到钻石的顺序排。",
     ],
 )
 
@@ -297,19 +319,24 @@ EX5 = Exercise(
 MEMBER_KEYS = ("会员复购率", "非会员复购率", "会员客单价", "非会员客单价")
 
 
-def _member_figures(shop, denominator="buyers", all_orders=False, scale=1.0):
+def _member_figures(shop, denominator="buyers", orders="valid", scale=1.0, group="is_member",
+                    aov="per_order", swap=False):
     customers = tables(shop).customers
-    o = shop.orders.assign(net_amount=shop.orders["paid_amount"]) if all_orders else valid_orders(shop)
+    o = {"valid": valid_orders,
+         "all_paid": lambda s: s.orders.assign(net_amount=s.orders["paid_amount"]),
+         "all_net": _all_orders_net}[orders](shop)
     per = o.groupby("customer_id").agg(n=("net_amount", "size"), spend=("net_amount", "sum"))
-    c = customers.set_index("customer_id")[["is_member"]].join(per)
+    c = customers.set_index("customer_id")[[group]].join(per)
     c["n"] = c["n"].fillna(0)
     c["spend"] = c["spend"].fillna(0.0)
     out = {}
     for flag, name in ((True, "会员"), (False, "非会员")):
-        g = c.loc[c["is_member"].astype(bool) == flag]
-        pool = g if denominator == "all" else g.loc[g["n"] > 0]
+        g = c.loc[c[group].astype(bool) == (flag != swap)]
+        buyers = g.loc[g["n"] > 0]
+        pool = g if denominator == "all" else buyers
         out[f"{name}复购率"] = float((pool["n"] >= 2).mean()) * scale
-        out[f"{name}客单价"] = float(g["spend"].sum() / g["n"].sum())
+        out[f"{name}客单价"] = float(g["spend"].sum() / g["n"].sum() if aov == "per_order"
+                                  else buyers["spend"].mean())
     return {k: out[k] for k in MEMBER_KEYS}
 
 
@@ -342,7 +369,18 @@ EX6 = Exercise(
                        lambda shop: _member_figures(shop, denominator="all")),
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了，并且没有扣除部分退款：先筛选有效订单，再用净额。",
-                       lambda shop: _member_figures(shop, all_orders=True)),
+                       lambda shop: _member_figures(shop, orders="all_paid")),
+        Diagnosis.like("refunded_orders_counted",
+                       "“退款成功”的订单也算成了一次购买：先筛掉它们，再数每位客户的订单数（复购率和客单价都会变）。",
+                       lambda shop: _member_figures(shop, orders="all_net")),
+        Diagnosis.like("aov_per_customer",
+                       "客单价是“每笔订单”的平均：消费净额之和 ÷ 有效订单数，不是每位客户的人均消费。",
+                       lambda shop: _member_figures(shop, aov="per_customer")),
+        Diagnosis.like("swapped", "会员和非会员的数值放反了：is_member 为 True 的客户是会员。",
+                       lambda shop: _member_figures(shop, swap=True)),
+        Diagnosis.like("is_88vip",
+                       "分组用错了列：本店会员看客户表的 is_member，is_88vip 是淘宝的 88VIP 身份。",
+                       lambda shop: _member_figures(shop, group="is_88vip")),
         percent(member_figures, "复购率写成了百分数（乘了 100）；请给出 0–1 之间的小数。", keys=("会员复购率", "非会员复购率")),
         Diagnosis.like("aov_mean_paid",
                        "客单价用了每笔订单实付金额的平均：这里客单价 = 消费净额之和 ÷ 有效订单数（净额要减去退款）。",
@@ -361,10 +399,10 @@ EX6 = Exercise(
 PLAN_KEYS = ("权益成本", "营收", "成本占营收比例")
 
 
-def _plan(shop, revenue_column="net_amount", scale=1.0):
+def _plan(shop, revenue_column="net_amount", scale=1.0, mode="after"):
     o = valid_orders(shop)
     tiers = _tiers(shop)
-    rate_cost = _cost_rate(shop) * o.groupby(o["customer_id"].map(tiers))["gross_amount"].sum()
+    rate_cost = _cost_rate(shop, mode) * o.groupby(o["customer_id"].map(tiers))["gross_amount"].sum()
     cost = float(rate_cost.sum())
     revenue = float(o[revenue_column].sum())
     return {"权益成本": cost, "营收": revenue, "成本占营收比例": cost / revenue * scale}
@@ -388,6 +426,13 @@ EX7 = Exercise(
         misnamed_keys(("权益成本", "营收", "成本占营收比例")),
         Diagnosis.like("gross_revenue", "营收用了商品总额 gross_amount；营收应是消费净额（实付减退款）。",
                        lambda shop: _plan(shop, revenue_column="gross_amount")),
+        Diagnosis.like("paid_revenue", "营收用了实付金额 paid_amount，没有减去部分退款：营收是消费净额之和。",
+                       lambda shop: _plan(shop, revenue_column="paid_amount")),
+        Diagnosis.like("reduction_on_gross",
+                       "权益成本里的满减门槛要看打折后的金额：先打折，折后金额达到“满”的门槛才能再减（同练习 4.3）。",
+                       lambda shop: _plan(shop, mode="on_gross")),
+        Diagnosis.like("discount_only", "权益成本只算了折扣，漏了满减的成本（同练习 4.3）。",
+                       lambda shop: _plan(shop, mode="discount_only")),
         Diagnosis.like("percent", "比例写成了百分数（乘了 100）；请给出 0–1 之间的小数。",
                        lambda shop: _plan(shop, scale=100.0)),
     ],
