@@ -360,10 +360,18 @@ EX6 = Exercise(
 )
 
 
-# ---- 1.7 cleaning the raw export (DataFrame) ----------------------------------------------
+# ---- 1.7 cleaning the raw export: one check figure per cleaning step (dict) ----------------
 
 CLEAN_COLUMNS = ["order_id", "nickname", "name", "phone", "order_time", "n_items",
                  "gross_amount", "paid_amount", "refund_amount", "status", "channel"]
+RENAMES = {"订单编号": "order_id", "买家会员名": "nickname", "收货人姓名": "name",
+           "联系手机": "phone", "订单付款时间": "order_time", "宝贝总数量": "n_items",
+           "总金额": "gross_amount", "买家实际支付金额": "paid_amount", "退款金额": "refund_amount",
+           "订单状态": "status", "流量来源": "channel"}
+#: The raw export's three ways of writing a payment time, told apart by one character.
+DATE_MARKS = {"-": r"^\d{4}-", "/": "/", "年": "年"}
+#: The check figures of exercise 1.7, one per cleaning step that changes a value.
+CHECK_KEYS = ("订单数", "双12订单数", "实付金额合计", "已脱敏姓名数", "已脱敏手机号数", "空手机号数")
 
 
 def cleaned_export(shop):
@@ -395,30 +403,45 @@ def cleaned_export(shop):
                        "status": "str", "channel": "str"})
 
 
-def clean_raw(raw: pd.DataFrame, dedupe=True, mask=True, money=True) -> pd.DataFrame:
-    """Clean the raw export as a learner would (the reference solution of 1.7)."""
+def clean_raw(raw: pd.DataFrame, dedupe=True, names=True, phones=True,
+              blank_as_text=False) -> pd.DataFrame:
+    """Clean the raw export as a learner would (the reference solution of 1.7); the flags
+    leave one step out, as a learner who forgot it would."""
     from crmkit.privacy import mask_name, mask_phone
 
     df = raw.drop_duplicates() if dedupe else raw.copy()
-    df = df.rename(columns={"订单编号": "order_id", "买家会员名": "nickname", "收货人姓名": "name",
-                            "联系手机": "phone", "订单付款时间": "order_time",
-                            "宝贝总数量": "n_items", "总金额": "gross_amount",
-                            "买家实际支付金额": "paid_amount", "退款金额": "refund_amount",
-                            "订单状态": "status", "流量来源": "channel"})
+    df = df.rename(columns=RENAMES)
     text = (df["order_time"].str.replace("年", "-").str.replace("月", "-")
             .str.replace("日", "").str.replace("/", "-"))
     df["order_time"] = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S")
-    if money:
-        for col in ("gross_amount", "paid_amount", "refund_amount"):
-            df[col] = df[col].str.replace("¥", "").str.replace(",", "").astype("float64")
+    for col in ("gross_amount", "paid_amount", "refund_amount"):
+        df[col] = df[col].str.replace("¥", "").str.replace(",", "").astype("float64")
     df["n_items"] = df["n_items"].astype("int64")
     phone = df["phone"].str.replace(" ", "").str.replace("+86", "", regex=False)
     phone = phone.where(phone.str.strip() != "")
-    if mask:
+    if blank_as_text:
+        phone = phone.fillna("")
+    if names:
         df["name"] = mask_name(df["name"])
-        phone = mask_phone(phone)
-    df["phone"] = phone
+    df["phone"] = mask_phone(phone) if phones else phone
     return df[CLEAN_COLUMNS].reset_index(drop=True)
+
+
+def check_figures(clean: pd.DataFrame) -> dict:
+    """The six check figures of a cleaned export (the answer of exercise 1.7)."""
+    time = clean["order_time"]
+    return {
+        "订单数": int(len(clean)),
+        "双12订单数": int(((time.dt.month == 12) & (time.dt.day == 12)).sum()),
+        "实付金额合计": float(clean["paid_amount"].sum()),
+        "已脱敏姓名数": int(clean["name"].str.contains("*", regex=False).fillna(False).sum()),
+        "已脱敏手机号数": int(clean["phone"].str.contains("****", regex=False).fillna(False).sum()),
+        "空手机号数": int(clean["phone"].isna().sum()),
+    }
+
+
+def export_checks(shop) -> dict:
+    return check_figures(cleaned_export(shop))
 
 
 def _raw(shop):
@@ -427,87 +450,131 @@ def _raw(shop):
     return raw_export(shop).replace("", np.nan)
 
 
-def _duplicates_kept(answer, ctx) -> bool:
-    table = answer if "order_id" in answer.columns else answer.reset_index()
-    return bool(table["order_id"].duplicated().any())
+def _reference_checks(shop) -> dict:
+    return check_figures(clean_raw(_raw(shop)))
 
 
-def _phone_unmasked(answer, ctx) -> bool:
-    from crmkit.privacy import PHONE_RE
-
-    return bool(answer["phone"].dropna().astype("str").str.contains(PHONE_RE.pattern).any())
-
-
-def _name_unmasked_1_7(answer, ctx) -> bool:
-    names = answer["name"].dropna().astype("str")
-    return len(names) > 0 and not names.str.contains("*", regex=False).any()
-
-
-def _money_text(answer, ctx) -> bool:
-    from pandas.api import types as pt
-
-    return any(not pt.is_numeric_dtype(answer[c].dtype)
-               for c in ("gross_amount", "paid_amount", "refund_amount"))
+def _double12_in_formats(shop, marks) -> int:
+    """双12 orders counted only among the rows written in the formats `marks` (the others
+    left unparsed, as ``pd.to_datetime(..., errors='coerce')`` leaves them)."""
+    raw = _raw(shop).drop_duplicates()
+    text = raw["订单付款时间"]
+    kept = np.zeros(len(raw), dtype=bool)
+    for mark in marks:
+        kept |= text.str.contains(DATE_MARKS[mark]).to_numpy()
+    time = clean_raw(raw)["order_time"]
+    return int(((time.dt.month == 12) & (time.dt.day == 12) & kept).sum())
 
 
-def _time_text(answer, ctx) -> bool:
-    return not pd.api.types.is_datetime64_any_dtype(answer["order_time"].dtype)
+def _paid_rows_dropped(shop) -> float:
+    """The paid total when `pd.to_numeric(errors='coerce')` silently drops ¥1,299.00-style text."""
+    paid = pd.to_numeric(_raw(shop).drop_duplicates()["买家实际支付金额"], errors="coerce")
+    return float(paid.sum())
 
 
-def _blank_phone_text(answer, ctx) -> bool:
-    phones = answer["phone"]
-    return bool((phones.astype("str").str.strip().isin(["", "nan", "None"])
-                 & phones.notna()).any())
+def _paid_column(shop, column: str = "gross_amount", dedupe: bool = True) -> float:
+    clean = clean_raw(_raw(shop), dedupe=dedupe)
+    if column == "net":
+        return float((clean["paid_amount"] - clean["refund_amount"]).sum())
+    return float(clean[column].sum())
+
+
+def _with(key, wrong):
+    """A learner's answer with one check figure wrong: ``wrong(shop)`` in place of ``key``."""
+    return lambda shop: {**_reference_checks(shop), key: wrong(shop)}
+
+
+def _figure_is(name, key, *wrongs):
+    """Fires when the answer's ``key`` equals one of ``wrongs(shop)`` and not the right value
+    (the wrong values are cached per shop under the diagnosis' ``name``)."""
+    def when(answer, ctx) -> bool:
+        if not isinstance(answer, dict) or key not in answer:
+            return False
+        value = answer[key]
+        return not close(value, ctx.expected[key], 1e-9) and any(
+            close(value, ctx.variant(f"{name}:{i}", wrong), 1e-9) for i, wrong in enumerate(wrongs))
+    return when
+
+
+_ONE_OR_TWO_FORMATS = [lambda s, m=marks: _double12_in_formats(s, m)
+                       for marks in (("-",), ("/",), ("年",), ("-", "/"), ("-", "年"), ("/", "年"))]
 
 
 EX7 = Exercise(
     id="1.7",
     title="清洗原始订单导出",
     points=3,
-    prompt="把原始导出 raw（from crmkit.rawexport import load_raw_export; raw = load_raw_export(shop)）清洗成网店订单表的格式：每笔订单一行（去掉重复行）；"
-           "列名改为 order_id、nickname、name、phone、order_time、n_items、gross_amount、paid_amount、"
-           "refund_amount、status、channel（依次对应 订单编号、买家会员名、收货人姓名、联系手机、订单付款时间、"
-           "宝贝总数量、总金额、买家实际支付金额、退款金额、订单状态、流量来源，不要“收货地址”）；"
-           "order_time 转成日期时间；三列金额转成数字（去掉 ¥ 和千分位逗号）；n_items 转成整数；"
-           "name 脱敏成 张*；phone 统一脱敏成 138****1234（去掉空格和 +86），空的手机号保持为缺失值。",
-    expected=cleaned_export,
-    solution=lambda shop: clean_raw(_raw(shop)),
-    comparator=FrameOf(key="order_id", key_label="订单", digits=2, row_label="每笔订单一行"),
+    parts={"订单数": 0.5, "双12订单数": 0.5, "实付金额合计": 0.5, "已脱敏姓名数": 0.5,
+           "已脱敏手机号数": 0.5, "空手机号数": 0.5},
+    prompt="把原始导出 raw（from crmkit.rawexport import load_raw_export; raw = load_raw_export(shop)）"
+           "一步一步清洗成表 clean，每做完一步算一个核对数，交上字典（每个核对数占半分）。"
+           "① 去掉完全相同的重复行 → '订单数'：去重后的行数。"
+           "② 列名改成英文（订单编号→order_id、买家会员名→nickname、收货人姓名→name、联系手机→phone、"
+           "订单付款时间→order_time、宝贝总数量→n_items、总金额→gross_amount、买家实际支付金额→paid_amount、"
+           "退款金额→refund_amount、订单状态→status、流量来源→channel），不要“收货地址”（这一步不单独计分）。"
+           "③ order_time 的三种写法统一后转成日期时间 → '双12订单数'：付款日期是 12 月 12 日的订单数。"
+           "④ 三列金额去掉 ¥ 和千分位逗号后转成数字，n_items 转成整数 → '实付金额合计'：paid_amount"
+           "（买家实际支付金额，不减退款）之和，元。"
+           "⑤ name 脱敏成 张*，phone 去掉空格和 +86 后脱敏成 138****1234，空的手机号保持为缺失值 → "
+           "'已脱敏姓名数'：name 含 * 的行数；'已脱敏手机号数'：phone 含 **** 的行数；'空手机号数'：phone 为缺失值的行数。"
+           "答案是 {'订单数': …, '双12订单数': …, '实付金额合计': …, '已脱敏姓名数': …, '已脱敏手机号数': …, "
+           "'空手机号数': …}，都在去重后的表上数。",
+    expected=export_checks,
+    solution=_reference_checks,
+    comparator=DictOf(Scalar(digits=2)),
     diagnoses=[
-        Diagnosis("duplicates_kept", "还有重复的订单：先用 raw.drop_duplicates() 去掉完全相同的行。",
-                  _duplicates_kept,
-                  example=lambda s: clean_raw(_raw(s), dedupe=False)),
-        Diagnosis("money_text",
-                  "金额列还是文字：先去掉 ¥ 和千分位逗号（.str.replace），再用 .astype(float) 转成数字。",
-                  _money_text,
-                  example=lambda s: clean_raw(_raw(s), money=False)),
-        Diagnosis("time_text",
-                  "order_time 还不是日期时间：三种写法（2025-12-01、2025/12/01、2025年12月01日）"
-                  "先统一成一种，再用 pd.to_datetime 转换。", _time_text,
-                  example=lambda s: clean_raw(_raw(s)).assign(
-                      order_time=lambda d: d["order_time"].dt.strftime("%Y-%m-%d %H:%M:%S"))),
+        Diagnosis("duplicates_kept",
+                  "“订单数”和重复行之前一样多：先用 raw.drop_duplicates() 去掉完全相同的行，"
+                  "后面的核对数都在去重后的表上数。",
+                  _figure_is("duplicates_kept", "订单数", lambda s: len(_raw(s))),
+                  example=lambda s: check_figures(clean_raw(_raw(s), dedupe=False))),
+        Diagnosis("one_date_format",
+                  "“双12订单数”只数到了部分写法的订单：付款时间有 2025-12-01、2025/12/01、2025年12月01日 "
+                  "三种写法，直接转换（或 errors='coerce'）时认不出的写法会变成缺失值 NaT、被悄悄漏掉。"
+                  "先把三种写法替换成同一种，再按一个固定格式转换。",
+                  _figure_is("one_date_format", "双12订单数", *_ONE_OR_TWO_FORMATS),
+                  example=_with("双12订单数", _ONE_OR_TWO_FORMATS[0])),
+        Diagnosis("paid_rows_dropped",
+                  "“实付金额合计”漏掉了一部分订单：带 ¥ 或千分位逗号的金额没转换成功，变成了缺失值，"
+                  "求和时被跳过。先用 .str.replace 去掉 ¥ 和逗号再转成数字，不要用 errors='coerce' 把转不了的值藏起来。",
+                  _figure_is("paid_rows_dropped", "实付金额合计", _paid_rows_dropped),
+                  example=_with("实付金额合计", _paid_rows_dropped)),
+        Diagnosis("paid_with_duplicates",
+                  "“实付金额合计”把重复行的金额也加进去了：要在去重后的表上求和。",
+                  _figure_is("paid_with_duplicates", "实付金额合计", lambda s: _paid_column(s, "paid_amount", dedupe=False)),
+                  example=_with("实付金额合计", lambda s: _paid_column(s, "paid_amount", dedupe=False))),
+        Diagnosis("gross_not_paid",
+                  "“实付金额合计”用了总金额 gross_amount（优惠前）：要的是买家实际支付金额 paid_amount。",
+                  _figure_is("gross_not_paid", "实付金额合计", lambda s: _paid_column(s, "gross_amount")),
+                  example=_with("实付金额合计", lambda s: _paid_column(s, "gross_amount"))),
+        Diagnosis("net_not_paid",
+                  "“实付金额合计”减去了退款：这里核对的是导出里“买家实际支付金额”这一列本身的合计，不减退款。",
+                  _figure_is("net_not_paid", "实付金额合计", lambda s: _paid_column(s, "net")),
+                  example=_with("实付金额合计", lambda s: _paid_column(s, "net"))),
+        Diagnosis("name_unmasked",
+                  "“已脱敏姓名数”不对：收货人姓名还没有脱敏。用 ck.privacy.mask_name 处理整列 name，再数含 * 的行。",
+                  _figure_is("name_unmasked", "已脱敏姓名数",
+                             lambda s: check_figures(clean_raw(_raw(s), names=False))["已脱敏姓名数"]),
+                  example=lambda s: check_figures(clean_raw(_raw(s), names=False))),
         Diagnosis("phone_unmasked",
-                  "还有没脱敏的手机号：去掉空格和 +86 之后，用 ck.privacy.mask_phone 统一成 138****1234。",
-                  _phone_unmasked,
-                  example=lambda s: clean_raw(_raw(s)).assign(
-                      phone=clean_raw(_raw(s), mask=False)["phone"])),
-        Diagnosis("name_unmasked", "收货人姓名没有脱敏：用 ck.privacy.mask_name。",
-                  _name_unmasked_1_7,
-                  example=lambda s: clean_raw(_raw(s)).assign(
-                      name=clean_raw(_raw(s), mask=False)["name"])),
+                  "“已脱敏手机号数”只数到了导出里本来就遮住的号码：其余手机号还没有脱敏。"
+                  "用 ck.privacy.mask_phone 处理整列 phone（它会去掉空格和 +86，缺失值原样保留）。",
+                  _figure_is("phone_unmasked", "已脱敏手机号数",
+                             lambda s: check_figures(clean_raw(_raw(s), phones=False))["已脱敏手机号数"]),
+                  example=lambda s: check_figures(clean_raw(_raw(s), phones=False))),
         Diagnosis("blank_phone_text",
-                  "空手机号被填成了文字（如空字符串或 'nan'）：应保持为缺失值 NaN。",
-                  _blank_phone_text,
-                  example=lambda s: clean_raw(_raw(s)).assign(
-                      phone=lambda d: d["phone"].fillna(""))),
+                  "“空手机号数”是 0：空的手机号被填成了文字（如空字符串 '' 或 'nan'）。"
+                  "不要 fillna('') 或 astype(str)，让它们保持为缺失值，再用 .isna() 数。",
+                  _figure_is("blank_phone_text", "空手机号数", lambda s: 0),
+                  example=lambda s: check_figures(clean_raw(_raw(s), blank_as_text=True))),
     ],
     hints=[
-        "按顺序来：drop_duplicates() → rename(columns={...}) → 处理日期 → 处理金额 → 脱敏 → 只保留题目要的列。",
-        "日期：先把 '年'、'月' 换成 '-'、'日' 换成 ''、'/' 换成 '-'，"
-        "再 pd.to_datetime(…, format='%Y-%m-%d %H:%M:%S')。金额：.str.replace('¥', '').str.replace(',', '')"
-        ".astype(float)。",
-        "手机：先用 .str.replace 去掉空格和 +86（regex=False），再交给 ck.privacy.mask_phone，缺失值会原样保留；"
-        "姓名交给 ck.privacy.mask_name。",
+        "一步做完再做下一步，每步之后用 head() 看一眼，顺手算出这一步的核对数：去重之后数行数；"
+        "金额转成数字之后对 paid_amount 求和。",
+        "日期：先用 .str.replace 把“年”“月”“/”换成“-”、去掉“日”，三种写法统一成一种，再用 pd.to_datetime "
+        "按一个固定的 format 转换；转好后 .dt.month、.dt.day 就能挑出 12 月 12 日。金额：先去掉 ¥ 和逗号，再 astype(float)。",
+        "脱敏：ck.privacy.mask_name、ck.privacy.mask_phone 都能处理整列，缺失值原样保留。核对时用 "
+        ".str.contains(…, regex=False) 数含星号的行（* 在正则里有特殊含义），用 .isna() 数空手机号。",
     ],
 )
 
