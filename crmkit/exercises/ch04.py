@@ -39,6 +39,12 @@ def _all_orders_net(shop):
     return o.assign(net_amount=o["paid_amount"] - o["refund_amount"])
 
 
+def given_growth(shop) -> pd.Series:
+    """The growth the prompt gives: the toolkit's textbook 成长值 (double items included)."""
+    return growth_points(shop.orders, shop.order_items, shop.products, shop.reviews,
+                         start=_window_start(shop), as_of=as_of(shop))["growth"]
+
+
 # ---- 4.1 last-12-months spend ----------------------------------------------------------------
 
 
@@ -152,8 +158,8 @@ EX2 = Exercise(
 # ---- 4.3 the cost of the discount benefits -----------------------------------------------------
 
 
-def _cost_rate(shop, mode="after"):
-    o = valid_orders(shop)
+def _cost_rate(shop, mode="after", all_orders=False, per_order_mean=False, denominator="gross_amount"):
+    o = _all_orders_net(shop) if all_orders else valid_orders(shop)
     tier = o["customer_id"].map(_tiers(shop))
     gross = o["gross_amount"]
     after = gross * tier.map(DISCOUNT)
@@ -161,8 +167,10 @@ def _cost_rate(shop, mode="after"):
     cut = tier.map({k: v[1] for k, v in REDUCTION.items()}).astype(float)
     base = gross if mode == "on_gross" else after
     reduction = np.where(base >= over, cut, 0.0) if mode != "discount_only" else 0.0
-    cost = (gross - after) + reduction
-    return (pd.Series(cost, index=o.index).groupby(tier).sum() / gross.groupby(tier).sum())
+    cost = pd.Series((gross - after) + reduction, index=o.index)
+    if per_order_mean:
+        return (cost / gross).groupby(tier).mean()
+    return cost.groupby(tier).sum() / o[denominator].groupby(tier).sum()
 
 
 def cost_rate(shop):
@@ -187,6 +195,13 @@ EX3 = Exercise(
                        lambda shop: _cost_rate(shop, "on_gross")),
         Diagnosis.like("discount_only", "只算了折扣，漏了满减的成本。",
                        lambda shop: _cost_rate(shop, "discount_only")),
+        Diagnosis.like("refunds_included", "“退款成功”的订单不享受权益：只用有效订单计算成本和商品总额。",
+                       lambda shop: _cost_rate(shop, all_orders=True)),
+        Diagnosis.like("mean_of_rates",
+                       "你算的是各笔订单成本率的平均：成本率 = 该等级让利之和 ÷ 商品总额之和（先分别加总再相除）。",
+                       lambda shop: _cost_rate(shop, per_order_mean=True)),
+        Diagnosis.like("net_denominator", "分母用了消费净额；成本率的分母是商品总额 gross_amount 之和。",
+                       lambda shop: _cost_rate(shop, denominator="net_amount")),
         percent(cost_rate, "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。"),
     ],
     hints=[
@@ -202,15 +217,20 @@ EX3 = Exercise(
 # ---- 4.4 成长值 ----------------------------------------------------------------------------------
 
 
-def _growth(shop, photo=True, all_reviews=False, floor=True):
+def _growth(shop, photo=True, all_reviews=False, floor="order", column="net_amount", reviews_window=True):
     o = valid_orders(shop)
     o = o.loc[o["order_time"] >= _window_start(shop)]
-    points = np.floor(o["net_amount"].clip(lower=0)) if floor else o["net_amount"].clip(lower=0)
-    base = points.groupby(o["customer_id"]).sum()
+    amount = o[column].clip(lower=0)
+    if floor == "order":
+        base = np.floor(amount).groupby(o["customer_id"]).sum()
+    else:
+        base = amount.groupby(o["customer_id"]).sum()
+        base = np.floor(base) if floor == "total" else base
     if not photo:
         return base
     r = tables(shop).reviews
-    r = r.loc[(r["review_date"] >= _window_start(shop)) & (r["review_date"] < as_of(shop))]
+    if reviews_window:
+        r = r.loc[(r["review_date"] >= _window_start(shop)) & (r["review_date"] < as_of(shop))]
     if not all_reviews:
         r = r.loc[r["has_photo"].astype(bool)]
     bonus = r.groupby("customer_id").size() * 50
@@ -236,7 +256,16 @@ EX4 = Exercise(
         Diagnosis.like("all_reviews", "只有晒单（has_photo 为 True）的评价才加 50 点，不是每条评价都加。",
                        lambda shop: _growth(shop, all_reviews=True)),
         Diagnosis.like("no_floor", "成长值是整数点：每笔订单的净额先向下取整（np.floor）再相加。",
-                       lambda shop: _growth(shop, floor=False)),
+                       lambda shop: _growth(shop, floor=None)),
+        Diagnosis.like("floor_total", "取整要按每笔订单做：每笔订单的净额先向下取整，再按客户相加（不是加总后再取整）。",
+                       lambda shop: _growth(shop, floor="total")),
+        Diagnosis.like("reviews_all_time", "晒单评价也要在窗口内：只算 review_date 在近 12 个月窗口里的晒单。",
+                       lambda shop: _growth(shop, reviews_window=False)),
+        Diagnosis.like("paid_not_net", "成长值按消费净额算：用实付 paid_amount 减去部分退款 refund_amount，再取整。",
+                       lambda shop: _growth(shop, column="paid_amount")),
+        Diagnosis.like("double_included",
+                       "本题不计双倍成长值商品：growth_points 传了订单明细和商品表时会加上双倍部分，这里只要消费得分和晒单奖励。",
+                       given_growth),
     ],
     hints=[
         "消费部分：窗口内有效订单的净额用 np.floor 取整，再按 customer_id 求和。",
@@ -250,12 +279,6 @@ EX4 = Exercise(
 # ---- 4.5 the annual re-evaluation --------------------------------------------------------------
 # Self-contained: both inputs (the tier held and the growth) are given by the toolkit in the
 # prompt, so a learner who got 4.2 or 4.4 wrong can still learn and be graded on the rule.
-
-
-def given_growth(shop) -> pd.Series:
-    """The growth the prompt gives: the toolkit's textbook 成长值 (double items included)."""
-    return growth_points(shop.orders, shop.order_items, shop.products, shop.reviews,
-                         start=_window_start(shop), as_of=as_of(shop))["growth"]
 
 
 def _changes(shop, everyone=False, growth="given", rule="growth"):
