@@ -131,21 +131,10 @@ class Rule:
 class DecisionOf:
     """The comparator of a decision exercise (see the module's docstring).
 
-    >>> from crmkit.grading.decision import Choice, DecisionOf, Reference, Rule
-    >>> spend = [100.0, 300.0, 500.0, 700.0]
-    >>> judge = DecisionOf(
-    ...     choices={"门槛": Choice.number("门槛")},
-    ...     consequences=lambda world, d: {"占比": sum(s >= d["门槛"] for s in world) / len(world)},
-    ...     stated={"占比": ("门槛", 4)},
-    ...     rules=[Rule("share", "达到门槛的客户应占一半以下。", lambda d, c: c["占比"] < 0.5,
-    ...                 "门槛", example=lambda shop: None)])
-    >>> ref = Reference({"门槛": 600, "占比": 0.25}, world=spend)
-    >>> judge.compare({"门槛": 550, "占比": 0.25}, ref) is None
-    True
-    >>> judge.compare({"门槛": 200, "占比": 0.75}, ref).message
-    '达到门槛的客户应占一半以下。'
-    >>> judge.part_results({"门槛": 550, "占比": 0.3}, ref)
-    {'门槛': False}
+    For example, a threshold whose share of customers at or above it must stay under one half:
+    ``choices={"门槛": Choice.number("门槛")}``, ``consequences=lambda world, d: {"占比": share of
+    world (a list of spends) >= d["门槛"]}``, ``stated={"占比": ("门槛", 4)}`` and a `Rule` on
+    ``c["占比"] < 0.5`` (tests/test_grading_decision.py runs this example).
     """
 
     def __init__(self, choices: dict, consequences: Callable[[Any, dict], dict],
