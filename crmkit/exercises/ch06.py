@@ -464,7 +464,8 @@ EX9 = Exercise(
     hints=[
         "q = ck.loyalty.satisfaction_loyalty(shop.surveys, shop.orders) 每位答卷客户一行，"
         "有 satisfied 和 quadrant 两列。",
-        "满意客户数 = q['satisfied'].sum()；满意但不忠诚人数 = (q['quadrant'] == '满意但不忠诚').sum()。",
+        "满意客户数是 satisfied 为 True 的行数；满意但不忠诚人数是 quadrant 为“满意但不忠诚”的行数"
+        "（True/False 列求和就是 True 的个数）。",
         "比例 = 满意但不忠诚人数 / 满意客户数（不是除以全部答卷客户）。",
     ],
 )
