@@ -496,6 +496,12 @@ def _figure_is(name, key, *wrongs):
     return when
 
 
+def _wrong_figure(name, message, key, *wrongs) -> Diagnosis:
+    """A mistake in one step: the figure ``key`` is one of ``wrongs(shop)``; the example answer
+    has every other figure right."""
+    return Diagnosis(name, message, _figure_is(name, key, *wrongs), example=_with(key, wrongs[0]))
+
+
 _ONE_OR_TWO_FORMATS = [lambda s, m=marks: _double12_in_formats(s, m)
                        for marks in (("-",), ("/",), ("年",), ("-", "/"), ("-", "年"), ("/", "年"))]
 
@@ -528,29 +534,24 @@ EX7 = Exercise(
                   "后面的核对数都在去重后的表上数。",
                   _figure_is("duplicates_kept", "订单数", lambda s: len(_raw(s))),
                   example=lambda s: check_figures(clean_raw(_raw(s), dedupe=False))),
-        Diagnosis("one_date_format",
-                  "“双12订单数”只数到了部分写法的订单：付款时间有 2025-12-01、2025/12/01、2025年12月01日 "
-                  "三种写法，直接转换（或 errors='coerce'）时认不出的写法会变成缺失值 NaT、被悄悄漏掉。"
-                  "先把三种写法替换成同一种，再按一个固定格式转换。",
-                  _figure_is("one_date_format", "双12订单数", *_ONE_OR_TWO_FORMATS),
-                  example=_with("双12订单数", _ONE_OR_TWO_FORMATS[0])),
-        Diagnosis("paid_rows_dropped",
-                  "“实付金额合计”漏掉了一部分订单：带 ¥ 或千分位逗号的金额没转换成功，变成了缺失值，"
-                  "求和时被跳过。先用 .str.replace 去掉 ¥ 和逗号再转成数字，不要用 errors='coerce' 把转不了的值藏起来。",
-                  _figure_is("paid_rows_dropped", "实付金额合计", _paid_rows_dropped),
-                  example=_with("实付金额合计", _paid_rows_dropped)),
-        Diagnosis("paid_with_duplicates",
-                  "“实付金额合计”把重复行的金额也加进去了：要在去重后的表上求和。",
-                  _figure_is("paid_with_duplicates", "实付金额合计", lambda s: _paid_column(s, "paid_amount", dedupe=False)),
-                  example=_with("实付金额合计", lambda s: _paid_column(s, "paid_amount", dedupe=False))),
-        Diagnosis("gross_not_paid",
-                  "“实付金额合计”用了总金额 gross_amount（优惠前）：要的是买家实际支付金额 paid_amount。",
-                  _figure_is("gross_not_paid", "实付金额合计", lambda s: _paid_column(s, "gross_amount")),
-                  example=_with("实付金额合计", lambda s: _paid_column(s, "gross_amount"))),
-        Diagnosis("net_not_paid",
-                  "“实付金额合计”减去了退款：这里核对的是导出里“买家实际支付金额”这一列本身的合计，不减退款。",
-                  _figure_is("net_not_paid", "实付金额合计", lambda s: _paid_column(s, "net")),
-                  example=_with("实付金额合计", lambda s: _paid_column(s, "net"))),
+        _wrong_figure("one_date_format",
+                      "“双12订单数”只数到了部分写法的订单：付款时间有 2025-12-01、2025/12/01、2025年12月01日 "
+                      "三种写法，直接转换（或 errors='coerce'）时认不出的写法会变成缺失值 NaT、被悄悄漏掉。"
+                      "先把三种写法替换成同一种，再按一个固定格式转换。",
+                      "双12订单数", *_ONE_OR_TWO_FORMATS),
+        _wrong_figure("paid_rows_dropped",
+                      "“实付金额合计”漏掉了一部分订单：带 ¥ 或千分位逗号的金额没转换成功，变成了缺失值，"
+                      "求和时被跳过。先用 .str.replace 去掉 ¥ 和逗号再转成数字，不要用 errors='coerce' 把转不了的值藏起来。",
+                      "实付金额合计", _paid_rows_dropped),
+        _wrong_figure("paid_with_duplicates",
+                      "“实付金额合计”把重复行的金额也加进去了：要在去重后的表上求和。",
+                      "实付金额合计", lambda s: _paid_column(s, "paid_amount", dedupe=False)),
+        _wrong_figure("gross_not_paid",
+                      "“实付金额合计”用了总金额 gross_amount（优惠前）：要的是买家实际支付金额 paid_amount。",
+                      "实付金额合计", lambda s: _paid_column(s, "gross_amount")),
+        _wrong_figure("net_not_paid",
+                      "“实付金额合计”减去了退款：这里核对的是导出里“买家实际支付金额”这一列本身的合计，不减退款。",
+                      "实付金额合计", lambda s: _paid_column(s, "net")),
         Diagnosis("name_unmasked",
                   "“已脱敏姓名数”不对：收货人姓名还没有脱敏。用 ck.privacy.mask_name 处理整列 name，再数含 * 的行。",
                   _figure_is("name_unmasked", "已脱敏姓名数",
@@ -562,11 +563,10 @@ EX7 = Exercise(
                   _figure_is("phone_unmasked", "已脱敏手机号数",
                              lambda s: check_figures(clean_raw(_raw(s), phones=False))["已脱敏手机号数"]),
                   example=lambda s: check_figures(clean_raw(_raw(s), phones=False))),
-        Diagnosis("blank_phone_text",
-                  "“空手机号数”是 0：空的手机号被填成了文字（如空字符串 '' 或 'nan'）。"
-                  "不要 fillna('') 或 astype(str)，让它们保持为缺失值，再用 .isna() 数。",
-                  _figure_is("blank_phone_text", "空手机号数", lambda s: 0),
-                  example=lambda s: check_figures(clean_raw(_raw(s), blank_as_text=True))),
+        _wrong_figure("blank_phone_text",
+                      "“空手机号数”是 0：空的手机号被填成了文字（如空字符串 '' 或 'nan'）。"
+                      "不要 fillna('')，也别让空值变成文字 'nan'；让它们保持为缺失值，再用 .isna() 数。",
+                      "空手机号数", lambda s: 0),
     ],
     hints=[
         "一步做完再做下一步，每步之后用 head() 看一眼，顺手算出这一步的核对数：去重之后数行数；"
