@@ -466,10 +466,13 @@ def _double12_in_formats(shop, marks) -> int:
     return int(((time.dt.month == 12) & (time.dt.day == 12) & kept).sum())
 
 
-def _paid_rows_dropped(shop) -> float:
-    """The paid total when `pd.to_numeric(errors='coerce')` silently drops ¥1,299.00-style text."""
-    paid = pd.to_numeric(_raw(shop).drop_duplicates()["买家实际支付金额"], errors="coerce")
-    return float(paid.sum())
+def _paid_rows_dropped(shop, strip_yen: bool = False) -> float:
+    """The paid total when `pd.to_numeric(errors='coerce')` silently drops ¥1,299.00-style text
+    (only the amounts with a thousands comma once ¥ is stripped)."""
+    paid = _raw(shop).drop_duplicates()["买家实际支付金额"]
+    if strip_yen:
+        paid = paid.str.replace("¥", "")
+    return float(pd.to_numeric(paid, errors="coerce").sum())
 
 
 def _paid_column(shop, column: str = "gross_amount", dedupe: bool = True) -> float:
@@ -542,7 +545,7 @@ EX7 = Exercise(
         _wrong_figure("paid_rows_dropped",
                       "“实付金额合计”漏掉了一部分订单：带 ¥ 或千分位逗号的金额没转换成功，变成了缺失值，"
                       "求和时被跳过。先用 .str.replace 去掉 ¥ 和逗号再转成数字，不要用 errors='coerce' 把转不了的值藏起来。",
-                      "实付金额合计", _paid_rows_dropped),
+                      "实付金额合计", _paid_rows_dropped, lambda s: _paid_rows_dropped(s, strip_yen=True)),
         _wrong_figure("paid_with_duplicates",
                       "“实付金额合计”把重复行的金额也加进去了：要在去重后的表上求和。",
                       "实付金额合计", lambda s: _paid_column(s, "paid_amount", dedupe=False)),
