@@ -10,7 +10,7 @@ import warnings
 
 from ..errors import did_you_mean
 from . import context
-from .declare import all_exercises, chapter_exercises, get_exercise
+from .declare import all_exercises, chapter_exercises, fallback_detectors, get_exercise
 from .feedback import CORRECT, INCORRECT, NOT_ATTEMPTED, Hint, Progress, Result
 
 
@@ -68,6 +68,14 @@ def evaluate(exercise, answer, shop) -> Result:
                     return graded(exercise, answer, expected, Result(
                         exercise.id, INCORRECT, diag.message, diagnosis=diag.name,
                         max_points=pts))
+            for name, detect in fallback_detectors(exercise):
+                try:
+                    message = detect(answer, ctx)
+                except Exception:  # noqa: BLE001 - a detector that cannot judge does not fire
+                    message = None
+                if message:
+                    return graded(exercise, answer, expected, Result(
+                        exercise.id, INCORRECT, message, diagnosis=name, max_points=pts))
             return graded(exercise, answer, expected, Result(
                 exercise.id, INCORRECT, mismatch.message, diagnosis="generic:" + mismatch.kind,
                 max_points=pts))

@@ -174,6 +174,19 @@ def all_exercises() -> dict[str, Exercise]:
     return out
 
 
+def fallback_detectors(exercise: Exercise) -> tuple:
+    """Mistakes tried on every exercise after its own diagnoses, from
+    ``crmkit.exercises.universal.for_exercise``: ``(name, detect)`` pairs, where
+    ``detect(answer, ctx)`` returns the Chinese message when the answer shows the mistake."""
+    try:
+        module = importlib.import_module(f"{EXERCISE_PACKAGE}.universal")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{EXERCISE_PACKAGE}.universal":
+            raise
+        return ()
+    return tuple(module.for_exercise(exercise))
+
+
 def get_exercise(ex_id: str) -> Exercise | None:
     """The exercise with this id, or None."""
     if not isinstance(ex_id, str) or not ID_PATTERN.match(ex_id.strip()):

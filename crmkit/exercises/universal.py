@@ -1,0 +1,223 @@
+"""Mistakes any exercise can show, recognised without a declaration of their own.
+
+An exercise declares the mistakes of its own method (`Exercise.diagnoses`). The mistakes below
+are the same in every chapter, so they are said once here and tried on every exercise after its
+own diagnoses (`crmkit.grading.declare.fallback_diagnoses`):
+
+- data mistakes: the exercise's reference method run on a copy of the shop where the mistake
+  has been made for the learner (refunded orders kept; paid or gross amount for 消费净额);
+- shape mistakes: a fraction given as a percentage, a ratio turned upside down, the sign of a
+  difference flipped, two labels' values swapped.
+
+A data mistake fires only where it changes the answer: on an exercise that never reads the
+orders, the copy gives the right answer and the diagnosis stays silent. For a dict answer each
+part is judged on its own, and the message names the part.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from types import SimpleNamespace
+
+import pandas as pd
+
+from crmkit.exercises.diagnoses import PERCENT, REFUNDS_KEPT, is_percent
+from crmkit.grading import context
+from crmkit.vocabulary import REFUNDED
+
+PAID_NOT_NET = ("金额用的是实付金额 paid_amount，没有减去退款：消费净额 = 实付金额 − 退款金额"
+                "（paid_amount − refund_amount），“部分退款”的订单要减掉退回的部分。")
+GROSS_NOT_NET = ("金额用的是商品原价 gross_amount（优惠前的标价）：按题目应使用消费净额 = "
+                 "实付金额 − 退款金额（paid_amount − refund_amount）。")
+INVERTED = "比值算颠倒了：分子和分母对调了。再读一遍题目：谁除以谁？"
+SIGN_FLIPPED = "差值的方向反了（正负号相反）：题目要的是“前者 − 后者”，检查减法的顺序。"
+SWAPPED = "{a} 和 {b} 的值对调了：检查每个值是否放在了对应的{what}下。"
+
+MAX_SWAP_KEYS = 12  # beyond this many labels, trying every pair costs more than it tells
+
+
+# ---- copies of the shop with a mistake made ---------------------------------------------------
+
+
+def _with_orders(shop, orders):
+    from crmkit.shop import Shop
+
+    return Shop({**shop.tables, "orders": orders}, shop.config)
+
+
+def refunds_kept_shop(shop):
+    """Refunded orders counted as purchases (their refund still recorded)."""
+    o = shop.orders.copy()
+    o.loc[o["status"] == REFUNDED, "status"] = "交易成功"
+    return _with_orders(shop, o)
+
+
+def refunds_kept_at_paid_shop(shop):
+    """Refunded orders counted as purchases at their paid amount."""
+    o = shop.orders.copy()
+    refunded = o["status"] == REFUNDED
+    o.loc[refunded, "status"] = "交易成功"
+    o.loc[refunded, "refund_amount"] = 0.0
+    return _with_orders(shop, o)
+
+
+def paid_not_net_shop(shop):
+    """Amounts summed as paid: partial refunds not taken off (refunded orders still dropped)."""
+    o = shop.orders.copy()
+    keep = o["status"] != REFUNDED
+    o.loc[keep, "refund_amount"] = 0.0
+    return _with_orders(shop, o)
+
+
+def gross_not_net_shop(shop):
+    """Amounts summed at the list price (gross_amount) instead of 消费净额."""
+    o = shop.orders.copy()
+    keep = o["status"] != REFUNDED
+    o.loc[keep, "paid_amount"] = o.loc[keep, "gross_amount"]
+    o.loc[keep, "refund_amount"] = 0.0
+    return _with_orders(shop, o)
+
+
+DATA_MISTAKES = (  # (name, message, copy of the shop with the mistake)
+    ("refunds_kept", REFUNDS_KEPT, refunds_kept_shop),
+    ("refunds_kept_paid", REFUNDS_KEPT, refunds_kept_at_paid_shop),
+    ("paid_not_net", PAID_NOT_NET, paid_not_net_shop),
+    ("gross_not_net", GROSS_NOT_NET, gross_not_net_shop),
+)
+
+
+def _differs(comparator, answer, value) -> bool:
+    try:
+        return comparator.compare(answer, value) is not None
+    except Exception:  # noqa: BLE001 - a value that cannot be compared is not shown to match
+        return True
+
+
+def _matches(comparator, answer, value) -> bool:
+    return not _differs(comparator, answer, value)
+
+
+def _parts(exercise, answer, expected):
+    """(label, comparator, answer part, expected part, key) for each part of the answer: the
+    dict's keys, or the whole answer."""
+    comparator = exercise.comparator
+    if isinstance(expected, dict) and isinstance(answer, dict) and hasattr(comparator, "comparator_for"):
+        for key in expected:
+            if key in answer:
+                yield f"“{key}”：", comparator.comparator_for(key), answer[key], expected[key], key
+        return
+    yield "", comparator, answer, expected, None
+
+
+def _data_mistake(name: str, message: str, make_shop):
+    def detect(answer, ctx) -> str | None:
+        def mistaken(shop):
+            variant_shop = context.cached("universal", name, shop, make_shop)
+            return ctx.exercise.reference_answer(variant_shop)
+
+        value = ctx.variant("universal:" + name, mistaken)
+        for part, comparator, mine, right, key in _parts(ctx.exercise, answer, ctx.expected):
+            theirs = value if key is None else value.get(key)
+            if (_differs(comparator, theirs, right) and _matches(comparator, mine, theirs)
+                    and _differs(comparator, mine, right)):
+                return part + message
+        return None
+
+    return name, detect
+
+
+# ---- mistakes in the shape of the answer -------------------------------------------------------
+
+
+def _number(x) -> float | None:
+    if isinstance(x, bool):
+        return None
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def _scalar_transform(name: str, message: str, transform):
+    """A number (a dict part, or every value of a Series) equal to ``transform(expected)``."""
+
+    def detect(answer, ctx) -> str | None:
+        for part, comparator, mine, right, _key in _parts(ctx.exercise, answer, ctx.expected):
+            if isinstance(right, pd.Series):
+                try:
+                    changed = right.map(transform)
+                except Exception:  # noqa: BLE001 - a transform that does not apply
+                    continue
+            else:
+                e = _number(right)
+                if e is None:
+                    continue
+                try:
+                    changed = transform(e)
+                except (ZeroDivisionError, OverflowError, ValueError):
+                    continue
+            if _differs(comparator, changed, right) and _matches(comparator, mine, changed):
+                return part + message
+        return None
+
+    return name, detect
+
+
+def _inverse(x: float) -> float:
+    return 1.0 / x
+
+
+def _negative(x: float) -> float:
+    return -x
+
+
+def _percent(answer, ctx) -> str | None:
+    """A fraction given as a percentage (up to the rounding `is_percent` allows)."""
+    for part, _, mine, right, _key in _parts(ctx.exercise, answer, ctx.expected):
+        if is_percent()(mine, SimpleNamespace(expected=right)):
+            return part + PERCENT
+    return None
+
+
+def _swap_pairs(labels):
+    return itertools.combinations(list(labels)[:MAX_SWAP_KEYS], 2)
+
+
+def _swapped_labels(answer, ctx) -> str | None:
+    expected, comparator = ctx.expected, ctx.exercise.comparator
+    if isinstance(expected, dict) and isinstance(answer, dict) and set(answer) == set(expected):
+        for a, b in _swap_pairs(expected):
+            swapped = {**answer, a: answer[b], b: answer[a]}
+            if _differs(comparator, answer, expected) and _matches(comparator, swapped, expected):
+                return SWAPPED.format(a=f"“{a}”", b=f"“{b}”", what="键")
+        return None
+    if isinstance(expected, pd.Series) and isinstance(answer, pd.Series) and \
+            set(answer.index) == set(expected.index):
+        for a, b in _swap_pairs(expected.index):
+            swapped = answer.copy()
+            swapped[a], swapped[b] = answer[b], answer[a]
+            if _differs(comparator, answer, expected) and _matches(comparator, swapped, expected):
+                return SWAPPED.format(a=f"“{a}”", b=f"“{b}”", what="标签")
+    return None
+
+
+SHAPE_MISTAKES = (
+    ("percent", _percent),
+    _scalar_transform("inverted_ratio", INVERTED, _inverse),
+    _scalar_transform("sign_flipped", SIGN_FLIPPED, _negative),
+    ("swapped_labels", _swapped_labels),
+)
+
+_DATA = tuple(_data_mistake(name, message, make) for name, message, make in DATA_MISTAKES)
+
+
+def for_exercise(exercise) -> tuple:
+    """``(name, detect)`` pairs tried on `exercise` after its own diagnoses, in order: shape
+    mistakes (cheap) first, then data mistakes (each runs the reference method once more per
+    shop). ``detect(answer, ctx)`` returns the Chinese message when the answer shows the mistake,
+    naming the part of a dict answer, else None. A mistake the exercise declares itself is left
+    to its declaration."""
+    own = {d.name for d in exercise.diagnoses}
+    return tuple((name, detect) for name, detect in (*SHAPE_MISTAKES, *_DATA) if name not in own)
