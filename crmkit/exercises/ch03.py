@@ -239,6 +239,17 @@ def status_counts(shop):
     return _status_counts(shop)
 
 
+def _too_wide(answer, ctx) -> bool:
+    """Counts of more customers than the last year's registrations: all registered customers
+    (the counts add up to the customer table), or more buyers than there are customers to classify."""
+    if not isinstance(answer, pd.Series) or not pd.api.types.is_numeric_dtype(answer):
+        return False
+    n = len(last_year_customers(ctx.shop))
+    everyone = len(tables(ctx.shop).customers)
+    buyers = pd.to_numeric(answer.get("成交客户", 0), errors="coerce")
+    return n != everyone and (float(answer.sum()) == everyone or bool(buyers > n))
+
+
 def _overlap(answer, ctx) -> bool:
     return float(answer.sum()) > len(last_year_customers(ctx.shop))
 
@@ -254,9 +265,11 @@ EX4 = Exercise(
     expected=status_counts,
     comparator=SeriesOf(key_label="类别"),
     diagnoses=[
-        Diagnosis.like("all_customers",
-                       "你统计的是全部注册客户：题目只看数据最后一年注册的客户，先按 register_date 的年份筛出他们。",
-                       lambda shop: _status_counts(shop, everyone=True)),
+        Diagnosis("all_customers",
+                  "你分类的客户超出了题目的范围（比如全部注册客户）：题目只看数据最后一年注册的客户，"
+                  "先按 register_date 的年份筛出他们，再对这些客户分类。",
+                  _too_wide,
+                  example=lambda shop: _status_counts(shop, everyone=True)),
         Diagnosis("overlap",
                   "三类加起来超过了这批客户的人数：一位客户只能属于一类，先判断成交，没成交的再看是否询单。",
                   _overlap,
@@ -430,6 +443,8 @@ EX7 = Exercise(
         Diagnosis.like("customer_share", "你算的是人数占比；题目要的是营收（monetary）占比。",
                        lambda shop: _tier_rfm(shop)["rfm_class"].value_counts(normalize=True)),
         percent(revenue_share, "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。"),
+        Diagnosis.like("not_divided", "你给的是每类的营收合计（元）；题目要占比：再除以全部 monetary 之和。",
+                       lambda shop: _tier_rfm(shop).groupby("rfm_class")["monetary"].sum()),
     ],
     hints=[
         "用练习 3.6 那张按门槛打分的表（不是默认的分位数打分），按 rfm_class 分组，对 monetary 求和。",
@@ -439,13 +454,18 @@ EX7 = Exercise(
 
 
 RECALL_KEYS = ("人数", "平均距今天数", "人均消费")
+# 重要保持 (R low, F high, M high): on the thresholds of 3.6 an F-low class holds one-order
+# customers only, where spend per order equals spend per customer; F-high classes tell them apart.
+RECALL_CLASS = "重要保持"
 
 
-def recall_figures(shop, cls: str | None = "重要挽留", quantile=False):
+def recall_figures(shop, cls: str | None = RECALL_CLASS, quantile=False, per_order=False,
+                   recency="mean", spend="mean"):
     rfm = _rfm(shop) if quantile else _tier_rfm(shop)
     part = rfm if cls is None else rfm.loc[rfm["rfm_class"] == cls]
-    return {"人数": int(len(part)), "平均距今天数": float(part["recency_days"].mean()),
-            "人均消费": float(part["monetary"].mean())}
+    money = part["monetary"] / part["frequency"] if per_order else part["monetary"]
+    return {"人数": int(len(part)), "平均距今天数": float(part["recency_days"].agg(recency)),
+            "人均消费": float(money.agg(spend))}
 
 
 def _all_customers(answer, ctx) -> bool:
@@ -458,28 +478,41 @@ def _quantile_scores(answer, ctx) -> bool:
 
 EX8 = Exercise(
     id="3.8",
-    title="开放任务：重要挽留客户召回建议",
+    title="开放任务：重要保持客户回访建议",
     points=3,
     parts={"人数": 1, "平均距今天数": 1, "人均消费": 1},
-    prompt="为“重要挽留”客户（曾经花钱多、但很久没来、买得也不多）写一条召回建议。客户的分类沿用练习 3.6、"
+    prompt="为“重要保持”客户（以前常买、花得也多，但最近很久没来）写一条回访建议。客户的分类沿用练习 3.6、"
            "3.7 按本店业务门槛打分的表（rfm_table(shop.orders, scoring='thresholds', …) 的 rfm_class）。"
            "先填写建议引用的三个数字：{'人数': 该类客户数, '平均距今天数': 该类 recency_days 的平均值, "
-           "'人均消费': 该类 monetary 的平均值}，再在下面的文字单元格写出你的建议。",
+           "'人均消费': 该类每位客户 monetary 的平均值}，再在下面的文字单元格写出你的建议。",
     expected=recall_figures,
     comparator=DictOf(Scalar(), digits={"人均消费": 2}),
     diagnoses=[
-        misnamed_keys(("人数", "平均距今天数", "人均消费")),
-        Diagnosis("all_customers", "这些数字是全体客户的；只取 rfm_class 为“重要挽留”的客户再计算。",
+        misnamed_keys(RECALL_KEYS),
+        Diagnosis("all_customers", "这些数字是全体客户的；只取 rfm_class 为“重要保持”的客户再计算。",
                   _all_customers,
                   example=lambda shop: recall_figures(shop, None)),
         Diagnosis("quantile_scores",
-                  "这是默认分位数打分（讲解里的 rfm_table(orders)）下的“重要挽留”；本题沿用练习 3.6、3.7 "
+                  "这是默认分位数打分（讲解里的 rfm_table(orders)）下的“重要保持”；本题沿用练习 3.6、3.7 "
                   "按业务门槛打分的表。",
                   _quantile_scores,
                   example=lambda shop: recall_figures(shop, quantile=True)),
+        Diagnosis.like("other_class",
+                       "这是“重要挽留”（R低F低M高）客户的数字；“重要保持”是 R低F高M高：以前常买、花得多、最近没来。",
+                       lambda shop: recall_figures(shop, "重要挽留")),
+        Diagnosis.like("per_order",
+                       "人均消费是每位客户消费净额（monetary）的平均；你先除以了订单数（frequency），"
+                       "算成了每笔订单的平均。",
+                       lambda shop: recall_figures(shop, per_order=True)),
+        Diagnosis.like("total_spend",
+                       "人均消费是这类客户 monetary 的平均值（mean）；你给的是这类客户消费的合计（sum）。",
+                       lambda shop: recall_figures(shop, spend="sum")),
+        Diagnosis.like("median_recency",
+                       "平均距今天数要用平均值（mean）；你用了中位数（median）。",
+                       lambda shop: recall_figures(shop, recency="median")),
     ],
     hints=[
-        "在练习 3.6、3.7 用的门槛打分表里，用 rfm_class 等于“重要挽留”的条件筛出这一类客户。",
+        "在练习 3.6、3.7 用的门槛打分表里，用 rfm_class 等于“重要保持”的条件筛出这一类客户。",
         "人数是筛出来的行数；另外两个数分别是这部分客户 recency_days 和 monetary 的平均值。",
     ],
 )
