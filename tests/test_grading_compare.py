@@ -176,3 +176,22 @@ def test_dict_keys_and_values():
     msg = c.compare({**exp, "客单价": 200.0}, exp).message
     assert "'客单价'" in msg and "偏大" in msg and "123" not in msg
     assert ".to_dict()" in c.compare(pd.Series(exp), exp).message
+
+
+def test_a_rounding_that_leaves_no_significant_digit_names_both_possibilities():
+    c = Scalar(DIGITS_DEFAULT)
+    zero = c.compare(0.0, 0.2761)  # all zeros: an empty filter as likely as a rounding
+    assert zero.kind == "rounded" and "计算方法不对" in zero.message
+    assert "偏" not in zero.message
+    assert "计算方法不对" not in c.compare(0.28, 0.2761).message  # two digits kept: a rounding
+    series = SeriesOf().compare(pd.Series([2.0, 1.0], index=["a", "b"]),
+                                pd.Series([1.6, 1.2], index=["a", "b"]))
+    assert series.kind == "rounded" and "计算方法不对" in series.message
+
+
+def test_a_wrong_choice_is_not_sent_to_check_its_spelling():
+    c = Scalar()
+    assert "不是写法问题" in c.compare("直通车", "老客推荐").message
+    assert "拼写" in c.compare("老客推建", "老客推荐").message
+    assert c.compare("ＡＢＣ", "abc").kind == "text_form"
+    assert c.compare("老客推荐", "老客推荐") is None

@@ -217,7 +217,6 @@ def for_exercise(exercise) -> tuple:
     """``(name, detect)`` pairs tried on `exercise` after its own diagnoses, in order: shape
     mistakes (cheap) first, then data mistakes (each runs the reference method once more per
     shop). ``detect(answer, ctx)`` returns the Chinese message when the answer shows the mistake,
-    naming the part of a dict answer, else None. A mistake the exercise declares itself is left
-    to its declaration."""
-    own = {d.name for d in exercise.diagnoses}
-    return tuple((name, detect) for name, detect in (*SHAPE_MISTAKES, *_DATA) if name not in own)
+    naming the part of a dict answer, else None. They run even where the exercise declares a
+    mistake of the same name: its own version may describe another variant of it."""
+    return (*SHAPE_MISTAKES, *_DATA)

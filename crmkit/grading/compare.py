@@ -66,7 +66,26 @@ def rounded_places(answer: float, expected: float, digits: int) -> int | None:
     return None
 
 
-def rounding_message(places: int, digits: int) -> str:
+def keeps_two_digits(places: int, expected) -> bool:
+    """Whether rounding to `places` keeps two significant digits of every expected value (0.28 to
+    0 places or 1.6 to 2 does not: such an answer could as well come from another method).
+
+    >>> keeps_two_digits(2, [0.1234]), keeps_two_digits(0, [0.28]), keeps_two_digits(-2, [1234.5])
+    (True, False, True)
+    """
+    for value in expected:
+        value = abs(float(value))
+        if value == 0 or not math.isfinite(value):
+            continue
+        if places < 1 - math.floor(math.log10(value)):
+            return False
+    return True
+
+
+def rounding_message(places: int, digits: int, expected=()) -> str:
+    """What to say about an answer that is the expected value rounded to `places`: that it was
+    rounded, or, when so little precision is left that the rounding explains nothing, both
+    possibilities (never "偏大/偏小" for a correctly rounded value)."""
     if places > 0:
         done = f"四舍五入到了 {places} 位小数"
     elif places == 0:
@@ -74,6 +93,9 @@ def rounding_message(places: int, digits: int) -> str:
     else:
         done = "四舍五入到了" + {-1: "十", -2: "百", -3: "千"}[places] + "位"
     need = f"至少保留 {digits} 位小数" if digits > 0 else "保留到整数"
+    if not keeps_two_digits(places, expected):
+        return (f"你的答案只在很粗的精度上与应有结果一致（相当于{done}）：如果你确实做了四舍五入，"
+                f"请{need}；如果没有四舍五入，那就是计算方法不对，再检查一遍筛选和汇总。")
     return f"看起来你把结果{done}：请{need}，或者不要四舍五入。"
 
 
@@ -214,6 +236,13 @@ def _numeric_pair(a, b):
     return None
 
 
+def _numbers_of(values) -> list[float]:
+    import pandas as pd
+
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    return [float(x) for x in numbers]
+
+
 def _rounded_values(a, b, ok, digits: int) -> int | None:
     """The places to which every differing value of `a` is `b` correctly rounded, or None."""
     pair = _numeric_pair(a, b)
@@ -265,6 +294,30 @@ def _safe_eq(x, y) -> bool:
 # ---- scalars ----------------------------------------------------------------------------------
 
 
+def _text_mismatch(answer: str, expected: str) -> Mismatch:
+    """A wrong text answer: the right word written another way, a near miss, or another choice
+    altogether (then spelling is not what to check).
+
+    >>> _text_mismatch("ＡＢＣ", "abc").kind, _text_mismatch("老客推建", "老客推荐").kind
+    ('text_form', 'values')
+    >>> "不是写法问题" in _text_mismatch("直通车", "老客推荐").message
+    True
+    """
+    import difflib
+    import unicodedata
+
+    def plain(text: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+    if plain(answer) == plain(expected):
+        return Mismatch("text_form", "文字写法与题目不同：检查全角/半角、大小写和多余的空格，"
+                        "照题目里的写法写。")
+    if difflib.SequenceMatcher(None, plain(answer), plain(expected)).ratio() >= 0.7:
+        return Mismatch("values", "文字答案不对，但很接近：检查拼写和题目要求的写法。")
+    return Mismatch("values", f"你的答案 {label(answer)} 不对，这不是写法问题：回到题目给出的"
+                    "比较规则（比较哪个指标、在哪些对象之间），重新比较后再选。")
+
+
 class Scalar:
     """One number (to `digits` decimal places, see `within`), text, boolean or date."""
 
@@ -301,7 +354,7 @@ class Scalar:
                 return Mismatch("type", f"答案应是一段文字（字符串），你给的是{type_name(answer)}。")
             if answer.strip() == expected.strip():
                 return None
-            return Mismatch("values", "文字答案不对。检查拼写、全角/半角和题目要求的写法。")
+            return _text_mismatch(answer, expected)
         if isinstance(expected, pd.Timestamp):
             try:
                 stamp = pd.Timestamp(answer)
@@ -337,7 +390,7 @@ class Scalar:
             return None
         places = rounded_places(value, expected, self.digits)
         if places is not None:
-            return Mismatch("rounded", rounding_message(places, self.digits))
+            return Mismatch("rounded", rounding_message(places, self.digits, [expected]))
         return Mismatch("values", f"数值{_direction(value, expected)}。")
 
 
@@ -531,7 +584,7 @@ class SeriesOf:
             return None
         places = _rounded_values(aligned, expected, ok, self.digits)
         if places is not None:
-            return Mismatch("rounded", rounding_message(places, self.digits))
+            return Mismatch("rounded", rounding_message(places, self.digits, _numbers_of(expected[~ok])))
         bad = expected.index[~ok]
         return Mismatch("values", f"有些{self.key_label}的值不对，"
                         f"例如 {self.key_label} {examples(bad)}。")
@@ -644,8 +697,9 @@ class FrameOf:
             ok = _values_equal(a_al[c], e_idx[c], digits)
             if not ok.all():
                 places = _rounded_values(a_al[c], e_idx[c], ok, digits)
+                wrong = _numbers_of(e_idx[c][~ok])
                 if places is not None:
-                    return Mismatch("rounded", f"列 {label(c)}：" + rounding_message(places, digits))
+                    return Mismatch("rounded", f"列 {label(c)}：" + rounding_message(places, digits, wrong))
                 if self.key:
                     bad = list(e_idx.index[~ok])
                     where = f"{self.key_label} {examples(bad)}"
