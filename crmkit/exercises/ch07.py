@@ -29,6 +29,25 @@ def _with_platform(shop):
                                         on="community_id", how="left")
 
 
+def _some_part_like(name: str, message: str, variant) -> Diagnosis:
+    """A dict answer with at least one part equal to that part of ``variant(shop)`` where the
+    mistake changes it: the mistake is named even when another part holds a second mistake."""
+
+    def when(answer, ctx) -> bool:
+        if not isinstance(answer, dict):
+            return False
+        wrong = ctx.variant(name, variant)
+        for key, right in ctx.expected.items():
+            if key not in answer or key not in wrong:
+                continue
+            part = ctx.exercise.comparator.comparator_for(key)
+            if part.compare(wrong[key], right) is not None and part.compare(answer[key], wrong[key]) is None:
+                return True
+        return False
+
+    return Diagnosis(name, message, when, example=variant)
+
+
 # ---- 7.1 members by platform --------------------------------------------------------------
 
 
@@ -57,6 +76,19 @@ EX1 = Exercise(
                        "你数的是合并后的行数：同一位客户可能在同一平台的几个群里，会被重复计数。"
                        "要数不重复的成员：.groupby('platform')['customer_id'].nunique()。",
                        lambda shop: _with_platform(shop).groupby("platform").size()),
+        Diagnosis.like("communities_counted",
+                       "你数的是每个平台有几个社群（社群表的行数）；题目要数每个平台的成员客户，"
+                       "要用成员表 community_members 合并平台后数 customer_id。",
+                       lambda shop: shop.communities.groupby("platform").size()),
+        Diagnosis.like("messages_summed",
+                       "你把发言条数 messages 加总了；题目要数成员人数，和他们发了多少言无关："
+                       "对 customer_id 数不重复的个数。",
+                       lambda shop: _with_platform(shop).groupby("platform")["messages"].sum()),
+        Diagnosis.like("speakers_only",
+                       "你只数了发过言的成员（last_active_date 不为空）；从没发过言的人也是群成员，"
+                       "题目要数全部成员，不要先按发言筛选。",
+                       lambda shop: _with_platform(shop).dropna(subset=["last_active_date"])
+                           .groupby("platform")["customer_id"].nunique()),
     ],
     hints=[
         "先合并：shop.community_members.merge(shop.communities[['community_id', 'platform']], "
@@ -91,6 +123,26 @@ def _ever_active(shop) -> pd.Series:
     return (m["messages"] > 0).groupby(m["community_id"]).mean().rename("active_share")
 
 
+def _active_since(shop, start) -> pd.Series:
+    m = shop.community_members
+    return (m["last_active_date"] >= start).groupby(m["community_id"]).mean().rename("active_share")
+
+
+def _from_today(answer, ctx) -> bool:
+    """Every share 0: a window counted back from today holds no day of the (past) data."""
+    return (isinstance(answer, pd.Series) and len(answer) > 0
+            and bool((pd.to_numeric(answer, errors="coerce") == 0).all())
+            and bool((ctx.expected != 0).any()))
+
+
+def _three_months(answer, ctx) -> bool:
+    starts = {"months_from_last": lambda shop: _last_day(shop) - pd.DateOffset(months=3),
+              "months_from_next": lambda shop: _last_day(shop) + pd.Timedelta(days=1)
+              - pd.DateOffset(months=3)}
+    return any(ctx.same(answer, ctx.variant(name, lambda shop, f=f: _active_since(shop, f(shop))))
+               for name, f in starts.items())
+
+
 def _active_counts(shop) -> pd.Series:
     m = shop.community_members
     active = m["last_active_date"] >= _window_start(shop)
@@ -119,6 +171,16 @@ EX2 = Exercise(
                   lambda answer, ctx: any(ctx.same(answer, ctx.variant(
                       f"days{d}", lambda shop, d=d: active_share(shop, d))) for d in (89, 91)),
                   example=lambda shop: active_share(shop, 91)),
+        Diagnosis("from_today",
+                  "每个社群的活跃率都是 0：窗口是从今天（电脑的日期）往回数的，而课程数据停在过去。"
+                  "窗口要从数据最后一天（最后一笔订单的日期）往回数。",
+                  _from_today,
+                  example=lambda shop: _active_since(
+                      shop, pd.Timestamp.today().normalize() - pd.Timedelta(days=89))),
+        Diagnosis("three_months",
+                  "窗口用了 3 个日历月（pd.DateOffset(months=3)）；题目是固定的 90 天：起点 = 最后一天 − 89 天。",
+                  _three_months,
+                  example=lambda shop: _active_since(shop, _last_day(shop) - pd.DateOffset(months=3))),
     ],
     hints=[
         "窗口起点 start = shop.orders['order_time'].max().normalize() − pd.Timedelta(days=89)。",
@@ -131,7 +193,7 @@ EX2 = Exercise(
 # ---- 7.3 members' and non-members' repurchase ------------------------------------------------
 
 
-def _repurchase(shop, orders=None, all_customers=False):
+def _repurchase(shop, orders=None, all_customers=False, least=2):
     o = valid(shop.orders) if orders is None else orders
     n = o.groupby("customer_id").size()
     members = set(shop.community_members["customer_id"])
@@ -139,7 +201,7 @@ def _repurchase(shop, orders=None, all_customers=False):
         ids = shop.customers["customer_id"]
         n = n.reindex(ids, fill_value=0)
     is_member = n.index.isin(list(members))
-    repeat = n >= 2
+    repeat = n >= least
     return {MEMBER: float(repeat[is_member].mean()), NON_MEMBER: float(repeat[~is_member].mean())}
 
 
@@ -155,12 +217,16 @@ EX3 = Exercise(
     expected=repurchase_by_membership,
     comparator=DictOf(Scalar()),
     diagnoses=[
-        Diagnosis.like("all_customers",
-                       "分母里混进了从没下过有效订单的客户；复购率只在下过单的客户中计算。",
-                       lambda shop: _repurchase(shop, all_customers=True)),
+        _some_part_like("all_customers",
+                        "分母里混进了从没下过有效订单的客户（他们被当成了“没复购”）；复购率只在下过单的客户中计算，"
+                        "成员和非成员都一样：从每位买家的订单数出发，不要按全部客户 reindex。",
+                        lambda shop: _repurchase(shop, all_customers=True)),
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先筛掉它们再数每人几单。",
                        lambda shop: _repurchase(shop, orders=shop.orders)),
+        _some_part_like("three_or_more",
+                        "复购是有效订单 ≥ 2 笔（买过第二次就算）；你的条件把正好 2 笔的客户漏掉了（写成了 > 2 或 >= 3）。",
+                        lambda shop: _repurchase(shop, least=3)),
     ],
     hints=[
         "每位买家的有效订单数：有效订单.groupby('customer_id').size()。",
@@ -175,18 +241,30 @@ EX3 = Exercise(
 PRE_KEYS = ("入群者", "未入群者")
 
 
-def _early_repeat(shop, orders=None, all_members=False):
+def _early_repeat(shop, orders=None, all_members=False, observed_only=True, join_gap="gt",
+                  same_day=False, exact=False, window_days=30):
+    """The two groups' 30-day repurchase rates; the keywords make the typical mistakes:
+    every member a joiner, non-joiners not limited to observed first orders, a gap of 30 days
+    let in (``join_gap="ge"``), a second order on the first day counted, exact times for dates,
+    a window of another length."""
     o = valid(shop.orders) if orders is None else orders
-    day = o["order_time"].dt.normalize()
-    first = day.groupby(o["customer_id"]).min()
+    when = o["order_time"] if exact else o["order_time"].dt.normalize()
+    first = when.groupby(o["customer_id"]).min()
     first_of_order = o["customer_id"].map(first)
-    in_window = (day > first_of_order) & (day <= first_of_order + pd.Timedelta(days=30))
+    later = when >= first_of_order if same_day else when > first_of_order
+    if same_day:  # the first order itself is not a repurchase
+        later &= ~o.index.isin(o.sort_values("order_time").groupby("customer_id").head(1).index)
+    in_window = later & (when <= first_of_order + pd.Timedelta(days=window_days))
     repeat = in_window.groupby(o["customer_id"]).any()
     joined = shop.community_members.groupby("customer_id")["join_date"].min()
     joined = joined[joined.index.isin(first.index)]
     delay = (joined - first.reindex(joined.index)).dt.days
-    joiners = joined.index if all_members else delay.index[delay > 30]
-    observed = first.index[first <= _last_day(shop) - pd.Timedelta(days=30)]
+    if all_members:
+        joiners = joined.index
+    else:
+        joiners = delay.index[delay > 30] if join_gap == "gt" else delay.index[delay >= 30]
+    observed = first.index[first <= _last_day(shop) - pd.Timedelta(days=30)] if observed_only \
+        else first.index
     never = observed[~observed.isin(list(joined.index))]
     return {PRE_KEYS[0]: float(repeat.reindex(joiners).mean()),
             PRE_KEYS[1]: float(repeat.reindex(never).mean())}
@@ -213,6 +291,26 @@ EX4 = Exercise(
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算成了再购：先筛掉它们。",
                        lambda shop: _early_repeat(shop, orders=shop.orders)),
+        _some_part_like("gap_30_included",
+                        "入群者的条件是入群日期比首单日期晚 30 天以上（相差天数 > 30）；你把正好晚 30 天的人也算进来了"
+                        "（写成了 >= 30），他们的第 30 天已经在群里。",
+                        lambda shop: _early_repeat(shop, join_gap="ge")),
+        _some_part_like("not_observed",
+                        "未入群者没有限定首单日期：首单离数据最后一天不到 30 天的买家，他们的 30 天还没过完，"
+                        "看不到是否再购，会拉低比例。只保留首单日期 ≤ 最后一天 − 30 天的买家。",
+                        lambda shop: _early_repeat(shop, observed_only=False)),
+        _some_part_like("exact_times",
+                        "你用精确到时刻的下单时间划了窗口（首单时刻 + 30 × 24 小时）；题目按日期计："
+                        "先用 .dt.normalize() 把下单时间变成日期，再比较 首单日期 +1 天 到 +30 天。",
+                        lambda shop: _early_repeat(shop, exact=True)),
+        _some_part_like("same_day_counted",
+                        "首单当天的第二笔订单也被算成了再购：窗口从首单日期的次日开始（订单日期 > 首单日期），"
+                        "同一天的几笔订单都还是“第一次购买”那天。",
+                        lambda shop: _early_repeat(shop, same_day=True)),
+        _some_part_like("window_off_by_one",
+                        "30 天窗口差了一天：再购的订单日期要满足 首单日期 < 日期 ≤ 首单日期 + 30 天（含第 30 天）；"
+                        "写成 < 首单日期 + 30 天就少算了最后一天。",
+                        lambda shop: _early_repeat(shop, window_days=29)),
     ],
     hints=[
         "每位客户的首单日期：有效订单的 order_time.dt.normalize() 按 customer_id 取 min；"
@@ -227,8 +325,8 @@ EX4 = Exercise(
 # ---- 7.5 what the hidden truth says ----------------------------------------------------------
 
 
-def _truth_rates(shop, how="median", buyers_only=True):
-    t = shop.truth.set_index("customer_id")["purchase_rate"]
+def _truth_rates(shop, how="median", buyers_only=True, column="purchase_rate"):
+    t = shop.truth.set_index("customer_id")[column]
     members = set(shop.community_members["customer_id"])
     if buyers_only:
         t = t[t.index.isin(list(set(valid(shop.orders)["customer_id"])))]
@@ -239,6 +337,13 @@ def _truth_rates(shop, how="median", buyers_only=True):
 
 def truth_rates(shop):
     return _truth_rates(shop)
+
+
+def _other_column(answer, ctx) -> bool:
+    """Both medians taken of another numeric column of the truth table."""
+    numeric = ctx.shop.truth.select_dtypes("number").columns.drop("purchase_rate", errors="ignore")
+    return any(ctx.same(answer, ctx.variant(f"column:{c}", lambda shop, c=c: _truth_rates(shop, column=c)))
+               for c in numeric)
 
 
 EX5 = Exercise(
@@ -255,6 +360,11 @@ EX5 = Exercise(
         Diagnosis.like("non_buyers",
                        "没有只看买家：从没下过有效订单的客户也混进来了。先筛出有有效订单的客户。",
                        lambda shop: _truth_rates(shop, buyers_only=False)),
+        Diagnosis("other_column",
+                  "你取的不是 purchase_rate 列：真实画像表里还有预计明年购买次数 expected_purchases_next_year 等列，"
+                  "本题要的是真实购买率 purchase_rate（次/年）。",
+                  _other_column,
+                  example=lambda shop: _truth_rates(shop, column="expected_purchases_next_year")),
     ],
     hints=[
         "买家：set(有效订单['customer_id'])；t = shop.truth.set_index('customer_id')['purchase_rate']。",
@@ -271,12 +381,18 @@ PLAN_KEYS = ("成员人数", "基线", "目标", "实验组人数")
 
 
 def plan_numbers(shop):
+    return _plan(shop)
+
+
+def _plan(shop, dedupe=True):
     cm = _with_platform(shop)
-    ids = set(cm.loc[cm["platform"] == PLAN_PLATFORM, "customer_id"])
+    ids = cm.loc[cm["platform"] == PLAN_PLATFORM, "customer_id"]
+    if dedupe:
+        ids = ids.drop_duplicates()
     o = valid(shop.orders)
     recent = set(o.loc[o["order_time"] >= _window_start(shop), "customer_id"])
     size = len(ids)
-    baseline = len(ids & recent) / size if size else 0.0
+    baseline = float(ids.isin(list(recent)).sum()) / size if size else 0.0
     return {"成员人数": size, "基线": baseline, "目标": baseline + 0.05, "实验组人数": size // 2}
 
 
@@ -312,6 +428,10 @@ EX6 = Exercise(
                   _all_platforms,
                   example=lambda shop: {**plan_numbers(shop),
                       "成员人数": shop.community_members["customer_id"].nunique()}),
+        _some_part_like("not_deduplicated",
+                        "千牛群有两个群，同一位客户可能两个群都在：你数的是成员表的行数，这样的人被数了两次。"
+                        "先取不重复的 customer_id（.drop_duplicates() 或 .nunique()），基线和实验组人数都以它为准。",
+                        lambda shop: _plan(shop, dedupe=False)),
     ],
     hints=[
         "千牛群成员：合并社群表后筛 platform == '千牛群'，取不重复的 customer_id（两个群可能有同一个人）。",
