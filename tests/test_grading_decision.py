@@ -138,3 +138,20 @@ def test_kpi_targets_must_move_the_right_way(shop):
     result = evaluate(ex, worse, shop)
     assert result.diagnosis == "target_流失率" and "越低越好" in result.message
     assert result.points == ex.points - ex.parts["流失率"]
+
+
+def test_consequences_are_computed_once_per_decision_and_world():
+    calls = []
+
+    def counted(world, d):
+        calls.append(d["门槛"])
+        return _share(world, d)
+
+    judge = DecisionOf(choices={"门槛": Choice.number("门槛")}, consequences=counted,
+                       stated={"占比": ("门槛", 4)})
+    ref = Reference({"门槛": 600, "占比": 0.25}, world=SPEND)
+    for _ in range(3):
+        judge.compare({"门槛": 550, "占比": 0.3}, ref)
+        judge.part_results({"门槛": 550, "占比": 0.3}, ref)
+    judge.compare({"门槛": 550, "占比": 0.25}, Reference(ref, world=list(SPEND)))  # another world
+    assert calls == [550.0, 550.0]

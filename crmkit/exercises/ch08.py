@@ -375,7 +375,7 @@ def campaign_decision(shop) -> Reference:
 
 def _other_settings(answer, ctx) -> bool:
     """The rules kept and the crowd counted right, but the results are not this crowd's."""
-    found = campaign_consequences(ctx.expected.world, CAMPAIGN.read(answer))
+    found = CAMPAIGN.consequences_of(ctx.expected.world, CAMPAIGN.read(answer))
     return (not CAMPAIGN.broken(answer, ctx)
             and Scalar(0).compare(answer["目标人数"], found["目标人数"]) is None
             and Scalar(4).compare(answer["增益"], found["增益"]) is not None
@@ -402,15 +402,15 @@ EX5 = Exercise(
     comparator=CAMPAIGN,
     diagnoses=[
         CAMPAIGN.mistake("percent", "增益给成了百分点：报告里的 uplift 本身就是小数。",
-                         lambda w, d: {"增益": 100 * campaign_consequences(w, d)["增益"]},
+                         lambda w, d: {"增益": 100 * CAMPAIGN.consequences_of(w, d)["增益"]},
                          campaign_decision),
         CAMPAIGN.mistake("treatment_only",
                          "目标人数只算了实验组：目标人群总人数包括留作对照组的客户（报告的 crowd）。",
-                         lambda w, d: {"目标人数": campaign_consequences(w, d)["treatment"]},
+                         lambda w, d: {"目标人数": CAMPAIGN.consequences_of(w, d)["treatment"]},
                          campaign_decision),
         CAMPAIGN.mistake("roi_without_cost",
                          "ROI 算成了 增量营收 ÷ 成本：ROI = (增量营收 − 成本) ÷ 成本，直接用报告里的 roi。",
-                         lambda w, d: {"ROI": campaign_consequences(w, d)["ROI"] + 1},
+                         lambda w, d: {"ROI": CAMPAIGN.consequences_of(w, d)["ROI"] + 1},
                          campaign_decision),
         Diagnosis("simulation_settings",
                   "人群和优惠符合规则，目标人数也对，但活动结果和按你的人群模拟出来的不同：检查 simulate_campaign 的设置"
@@ -541,7 +541,7 @@ EX6 = Exercise(
     hints=[
         ("基线：前三项用 ck.loyalty 里的 repurchase_rate、churn_rate（订单表）和 csat（调研表）；"
          "客单价用有效订单的净销售额除以订单数；CLV 用 historical_clv 的 clv 列求平均。"),
-        "目标：先想清楚每项是越高越好还是越低越好，再用基线乘一个倍数（不超过 1.10，流失率不低于 0.90）。",
+        "目标：先想清楚每项是越高越好还是越低越好，再从基线出发往好的方向调，调整的幅度不超过基线的十分之一。",
     ],
 )
 
@@ -565,7 +565,7 @@ def plan_world(shop) -> PlanWorld:
 
 def plan_consequences(world: PlanWorld, d: dict) -> dict:
     spend = world.tiers.spend_12m
-    recall = campaign_consequences(world.campaign, {"人群": d["召回人群"], "优惠": d["召回优惠"]})
+    recall = CAMPAIGN.consequences_of(world.campaign, {"人群": d["召回人群"], "优惠": d["召回优惠"]})
     return {**recall, "金卡人数": int((spend >= d["金卡门槛"]).sum()),
             "金卡占比": float((spend >= d["金卡门槛"]).mean()), "召回活动ROI": recall["ROI"],
             "流失率": world.kpi.baseline["流失率"], "前20%客户营收占比": world.top20}
@@ -628,7 +628,7 @@ EX7 = Exercise(
                      plan_figures),
         PLAN.mistake("gold_share_not_count",
                      "“金卡人数”写成了金卡客户的占比：这里要的是人数（达到金卡门槛的成交客户有多少位）。",
-                     lambda w, d: {"金卡人数": plan_consequences(w, d)["金卡占比"]}, plan_figures),
+                     lambda w, d: {"金卡人数": PLAN.consequences_of(w, d)["金卡占比"]}, plan_figures),
         PLAN.mistake("gold_count_cumulative",
                      "“金卡人数”按累计消费净额（spend_total）数了：金卡门槛看的是近 12 个月的消费净额（spend_12m）。",
                      lambda w, d: {"金卡人数": int((w.tiers.spend_total >= d["金卡门槛"]).sum())},

@@ -25,12 +25,15 @@ out the consequences are declared with `DecisionOf.mistake`, and the parts earn 
 from __future__ import annotations
 
 import numbers
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .compare import DIGITS_DEFAULT, Mismatch, Scalar, examples, label, type_name
 from .declare import Diagnosis
+
+MEMO_SIZE = 64
 
 
 class Reference(dict):
@@ -140,7 +143,8 @@ class DecisionOf:
     def __init__(self, choices: dict, consequences: Callable[[Any, dict], dict],
                  stated: dict | None = None, rules=()):
         self.choices = dict(choices)
-        self.consequences_of = consequences
+        self._consequences = consequences
+        self._memo: OrderedDict = OrderedDict()  # (id(world), decision) -> (world, consequences)
         self.stated = {k: (part, DIGITS_DEFAULT if digits is None else int(digits))
                        for k, (part, digits) in (stated or {}).items()}
         self.rules = tuple(rules)
@@ -148,6 +152,25 @@ class DecisionOf:
         parts = [c.part for c in self.choices.values()] + [p for p, _ in self.stated.values()]
         parts += [r.part for r in self.rules]
         self.parts = list(dict.fromkeys(parts))
+
+    def consequences_of(self, world, decision: dict) -> dict:
+        """``consequences(world, decision)``, remembered for the last few decisions: a check
+        tries the comparator, the parts and several diagnoses on the same decision, and some
+        consequences (a simulated campaign) take a while. Callers must not modify the result."""
+        try:
+            key = (id(world), tuple(sorted(decision.items())))
+            hash(key)
+        except TypeError:  # an unhashable choice: compute without remembering
+            return self._consequences(world, decision)
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is world:
+            self._memo.move_to_end(key)
+            return hit[1]
+        found = self._consequences(world, decision)
+        self._memo[key] = (world, found)
+        while len(self._memo) > MEMO_SIZE:
+            self._memo.popitem(last=False)
+        return found
 
     # ---- reading an answer ----------------------------------------------------------------
 
