@@ -248,6 +248,12 @@ EX4 = Exercise(
                       "占比的分母用了全部注册客户：题目的占比是在全部成交客户（spend_12m 的每一行）中算的。",
                       lambda w, d: _shares(w.spend_12m, d["银卡门槛"], d["金卡门槛"], w.n_registered),
                       tier_decision),
+        TIERS.mistake("active_base",
+                      "占比的分母只用了近 12 个月有消费的客户：题目的分母是全部成交客户，近 12 个月没买的成交客户"
+                      "（spend_12m 为 0）也要算在内。",
+                      lambda w, d: _shares(w.spend_12m, d["银卡门槛"], d["金卡门槛"],
+                                           int((w.spend_12m > 0).sum())),
+                      tier_decision),
         TIERS.mistake("cumulative_spend",
                       "占比按累计消费净额（spend_total）算了：这套门槛只看近 12 个月的消费净额（spend_12m）。",
                       lambda w, d: _shares(w.spend_total, d["银卡门槛"], d["金卡门槛"]), tier_decision),
@@ -481,7 +487,7 @@ def _target_rule(kpi: str) -> Rule:
                 f"“{kpi}目标”应比你的基线好（{kpi}越{better}越好，目标要比基线{better}），"
                 f"又要做得到：一个季度最多改善基线的 10%（按相对变化算）。",
                 lambda d, c, kpi=kpi: target_ok(kpi, d[kpi + "目标"], c[kpi]), kpi,
-                example=lambda shop, kpi=kpi: _kpi_answer(shop, {kpi: 1.25 if KPIS[kpi][0] else 1.1}))
+                example=lambda shop, kpi=kpi: _kpi_answer(shop, {kpi: 1.15 if KPIS[kpi][0] else 1.1}))
 
 
 KPI_PLAN = DecisionOf(
@@ -499,6 +505,10 @@ def _kpi_answer(shop, factors: dict | None = None) -> dict:
     decision = {k + "目标": world.baseline[k] * factors[k] for k in KPIS}
     found = KPI_PLAN.answer_for(world, decision)
     return {**{k: found[k] for k in KPIS}, **decision}
+
+
+def _target_percent(answer, ctx) -> bool:
+    return any(1.5 < float(answer[k + "目标"]) <= 100 for k in ("复购率", "流失率", "满意度"))
 
 
 def kpi_plan(shop) -> Reference:
@@ -523,6 +533,10 @@ EX6 = Exercise(
     diagnoses=[
         percent(kpi_plan, "有比例写成了百分数：复购率、流失率、满意度（和它们的目标）都用 0–1 的小数。",
                 keys=("复购率", "流失率", "满意度")),
+        Diagnosis("target_percent",
+                  "有比例的目标写成了百分数：复购率、流失率、满意度的目标和基线一样，用 0–1 的小数。",
+                  _target_percent,
+                  example=lambda shop: {**kpi_plan(shop), "复购率目标": 100 * kpi_plan(shop)["复购率目标"]}),
         KPI_PLAN.mistake("churn_share",
                          "流失率用了“全部成交客户中半年没买的比例”：KPI 里的流失率是“上半年买过的客户中，"
                          "这半年没再买的比例”，用 ck.loyalty.churn_rate。",
