@@ -216,6 +216,15 @@ class SentCampaign:
         return "已出结果"
 
 
+# Re-running a cell that sends a campaign meets the campaign the last run sent (the console keeps
+# its work); an exercise that fixes the name needs the way back to a blank console.
+DUPLICATE_CAMPAIGN = (
+    "已经有名为“{name}”的活动（平台会保存发过的活动，重新运行单元格时它们还在）。"
+    "可以换一个名称；如果要用这个名称从头再做一遍（例如练习规定了活动名），先单击平台顶部的“重新开始”"
+    "按钮并确认，或运行 console.start_over()（console 是 operations_console 返回的平台），"
+    "它会清空全部分组和活动、模拟时钟回到开始（不能撤销），然后再发送。")
+
+
 class ConsoleState:
     """模拟客户运营平台的全部状态：客户列表、标签、内置人群、自定义分组、已发送的活动和模拟时钟。
 
@@ -230,6 +239,13 @@ class ConsoleState:
     >>> _ = state.advance(15)
     >>> state.campaigns.loc[0, "status"]
     '已出结果'
+
+    活动名称不能重复；错误信息说明怎样从头再来：
+
+    >>> state.send_campaign("短信触达0216", "分组：复购老客", "老客专享满100减10，回T退订")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.CrmkitError: 已经有名为“短信触达0216”的活动...运行 console.start_over()...
     """
 
     def __init__(self, shop, seed: int = 0, as_of=None, tag_rules=None):
@@ -366,7 +382,7 @@ class ConsoleState:
             raise CrmkitError("活动名称不能为空，如“短信触达0216”。")
         name = name.strip()
         if any(c.name == name for c in self._sent):
-            raise CrmkitError(f"已经有名为“{name}”的活动。请换一个名称。")
+            raise CrmkitError(DUPLICATE_CAMPAIGN.format(name=name))
         segments = check_message(message)
         if offer not in OFFERS:
             raise CrmkitError(f"优惠 '{offer}' 不在可选范围内。可选：{'、'.join(OFFERS)}。")
