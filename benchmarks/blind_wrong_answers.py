@@ -1042,8 +1042,17 @@ def w33f(shop):
     return cls.value_counts().reindex(CREDIT_NAMES, fill_value=0)
 
 
+# 3.4's prompt changed after this set was written: it now classifies only the customers who
+# registered in the data's last year (the year of the latest register_date). The right answer
+# and every mistake below classify those registrants; each mistake keeps its idea.
+def last_year_ids(shop):
+    c = shop.customers
+    year = c["register_date"].dt.year
+    return c.loc[year == year.max(), "customer_id"]
+
+
 def three_classes(shop, buyers, askers, ids=None):
-    ids = shop.customers["customer_id"] if ids is None else ids
+    ids = last_year_ids(shop) if ids is None else ids
     cls = np.where(ids.isin(buyers), "成交客户", np.where(ids.isin(askers), "询单客户", "未成交客户"))
     return pd.Series(cls).value_counts()
 
@@ -1071,7 +1080,7 @@ def w34b(shop):
 
 @wrong("3.4", "询单 counted among all customers, buyers not excluded")
 def w34c(shop):
-    ids = shop.customers["customer_id"]
+    ids = last_year_ids(shop)
     buyers, ask = set(valid(shop.orders)["customer_id"]), presale(shop)
     return pd.Series({"成交客户": int(ids.isin(buyers).sum()), "询单客户": int(ids.isin(ask).sum()),
                       "未成交客户": int((~ids.isin(buyers) & ~ids.isin(ask)).sum())})
@@ -1079,7 +1088,9 @@ def w34c(shop):
 
 @wrong("3.4", "population = customers seen in orders or chats only (silent customers left out)")
 def w34d(shop):
-    ids = pd.Series(sorted(set(shop.orders["customer_id"]) | set(shop.service_chats["customer_id"])))
+    seen = set(shop.orders["customer_id"]) | set(shop.service_chats["customer_id"])
+    ids = last_year_ids(shop)
+    ids = ids[ids.isin(seen)]
     return three_classes(shop, set(valid(shop.orders)["customer_id"]), presale(shop), ids=ids)
 
 
@@ -1196,15 +1207,19 @@ def default_rfm(shop):
     return ck.rfm.rfm_table(shop.orders)
 
 
+# 3.7's and 3.8's prompts changed after this set was written: both now use exercise 3.6's
+# business-threshold scoring (rfm_tiers), and 3.8 asks about 重要保持. The right answers follow
+# the new prompts; the "wrong table" mistakes now use the default quantile table, and 3.8's
+# wrong-class mistake picks 重要挽留. Each mistake keeps its idea.
 @right("3.7")
 def r37(shop):
-    rfm = default_rfm(shop)
+    rfm = rfm_tiers(shop)
     return rfm.groupby("rfm_class")["monetary"].sum() / rfm["monetary"].sum()
 
 
 @wrong("3.7", "share of customers instead of share of revenue")
 def w37a(shop):
-    return default_rfm(shop)["rfm_class"].value_counts(normalize=True)
+    return rfm_tiers(shop)["rfm_class"].value_counts(normalize=True)
 
 
 @wrong("3.7", "answered in percent")
@@ -1214,22 +1229,22 @@ def w37b(shop):
 
 @wrong("3.7", "mean monetary per class ÷ total")
 def w37c(shop):
-    rfm = default_rfm(shop)
+    rfm = rfm_tiers(shop)
     return rfm.groupby("rfm_class")["monetary"].mean() / rfm["monetary"].sum()
 
 
 @wrong("3.7", "revenue totals, not divided by the total")
 def w37d(shop):
-    return default_rfm(shop).groupby("rfm_class")["monetary"].sum()
+    return rfm_tiers(shop).groupby("rfm_class")["monetary"].sum()
 
 
-@wrong("3.7", "used the thresholds table of 3.6 (rfm_tiers) instead of the default rfm")
+@wrong("3.7", "used the default quantile rfm_table instead of 3.6's thresholds table")
 def w37e(shop):
-    t = rfm_tiers(shop)
+    t = default_rfm(shop)
     return t.groupby("rfm_class")["monetary"].sum() / t["monetary"].sum()
 
 
-def recall_38(rfm, cls="重要挽留", recency="mean", spend="mean"):
+def recall_38(rfm, cls="重要保持", recency="mean", spend="mean"):
     g = rfm[rfm["rfm_class"] == cls]
     return {"人数": int(len(g)), "平均距今天数": float(g["recency_days"].agg(recency)),
             "人均消费": float(g["monetary"].agg(spend))}
@@ -1237,33 +1252,33 @@ def recall_38(rfm, cls="重要挽留", recency="mean", spend="mean"):
 
 @right("3.8")
 def r38(shop):
-    return recall_38(default_rfm(shop))
+    return recall_38(rfm_tiers(shop))
 
 
 @wrong("3.8", "median recency instead of mean")
 def w38a(shop):
-    return recall_38(default_rfm(shop), recency="median")
+    return recall_38(rfm_tiers(shop), recency="median")
 
 
 @wrong("3.8", "total monetary instead of per customer")
 def w38b(shop):
-    return recall_38(default_rfm(shop), spend="sum")
+    return recall_38(rfm_tiers(shop), spend="sum")
 
 
-@wrong("3.8", "used the thresholds table of 3.6")
+@wrong("3.8", "used the default quantile rfm_table instead of 3.6's thresholds table")
 def w38c(shop):
-    return recall_38(rfm_tiers(shop))
+    return recall_38(default_rfm(shop))
 
 
-@wrong("3.8", "picked the wrong class (重要保持 instead of 重要挽留)")
+@wrong("3.8", "picked the wrong class (重要挽留 instead of 重要保持)")
 def w38d(shop):
-    return recall_38(default_rfm(shop), cls="重要保持")
+    return recall_38(rfm_tiers(shop), cls="重要挽留")
 
 
 @wrong("3.8", "人均消费 per order (monetary ÷ frequency, averaged) instead of per customer")
 def w38e(shop):
-    rfm = default_rfm(shop)
-    g = rfm[rfm["rfm_class"] == "重要挽留"]
+    rfm = rfm_tiers(shop)
+    g = rfm[rfm["rfm_class"] == "重要保持"]
     d = recall_38(rfm)
     d["人均消费"] = float((g["monetary"] / g["frequency"]).mean())
     return d
