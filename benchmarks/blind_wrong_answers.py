@@ -555,10 +555,12 @@ def r21(shop):
     return v["order_id"].notna().groupby(v["channel"]).mean()
 
 
-@wrong("2.1", "orders per channel (orders table) divided by visits per channel")
-def w21a(shop):
-    v = shop.visits
-    return shop.orders.groupby("channel").size() / v.groupby("channel").size()
+# Not a mistake, so not counted: every order is placed in exactly one visit of its own channel,
+# so orders per channel ÷ visits per channel is the right method by construction:
+# @wrong("2.1", "orders per channel (orders table) divided by visits per channel")
+# def w21a(shop):
+#     v = shop.visits
+#     return shop.orders.groupby("channel").size() / v.groupby("channel").size()
 
 
 @wrong("2.1", "per customer: converting visitors / visitors instead of per visit")
@@ -721,10 +723,12 @@ def w24c(shop):
     return (v["discount_amount"] >= 0).groupby(v["channel_group"]).mean()
 
 
-@wrong("2.4", "used the coupon column (a coupon was named) instead of discount_amount > 0")
-def w24d(shop):
-    v = valid(shop.orders)
-    return v["coupon"].notna().groupby(v["channel_group"]).mean()
+# Not a mistake, so not counted: an order names a coupon exactly when it has a discount, so the
+# coupon column gives the right answer by construction:
+# @wrong("2.4", "used the coupon column (a coupon was named) instead of discount_amount > 0")
+# def w24d(shop):
+#     v = valid(shop.orders)
+#     return v["coupon"].notna().groupby(v["channel_group"]).mean()
 
 
 @wrong("2.4", "discount rate (discount ÷ gross) instead of the share of orders using a discount")
@@ -1172,9 +1176,11 @@ def w36a(shop):
     return eight_classes(rfm_tiers(shop), lambda s: s > s.median())
 
 
-@wrong("3.6", ">= mean instead of > mean")
-def w36b(shop):
-    return eight_classes(rfm_tiers(shop), lambda s: s >= s.mean())
+# Not a mistake, so not counted: the scores are integers and their mean is not a whole number on
+# a course-sized shop, so ">= mean" and "> mean" split the same customers by construction:
+# @wrong("3.6", ">= mean instead of > mean")
+# def w36b(shop):
+#     return eight_classes(rfm_tiers(shop), lambda s: s >= s.mean())
 
 
 @wrong("3.6", "used the default quantile rfm_table instead of the shop's thresholds")
