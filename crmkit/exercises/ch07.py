@@ -221,9 +221,9 @@ EX3 = Exercise(
                         "分母里混进了从没下过有效订单的客户（他们被当成了“没复购”）；复购率只在下过单的客户中计算，"
                         "成员和非成员都一样：从每位买家的订单数出发，不要按全部客户 reindex。",
                         lambda shop: _repurchase(shop, all_customers=True)),
-        Diagnosis.like("refunds_included",
-                       "把“退款成功”的订单也算进去了：先筛掉它们再数每人几单。",
-                       lambda shop: _repurchase(shop, orders=shop.orders)),
+        _some_part_like("refunds_included",
+                        "把“退款成功”的订单也算进去了：先筛掉它们再数每人几单。",
+                        lambda shop: _repurchase(shop, orders=shop.orders)),
         _some_part_like("three_or_more",
                         "复购是有效订单 ≥ 2 笔（买过第二次就算）；你的条件把正好 2 笔的客户漏掉了（写成了 > 2 或 >= 3）。",
                         lambda shop: _repurchase(shop, least=3)),
@@ -284,13 +284,13 @@ EX4 = Exercise(
     expected=pre_join,
     comparator=DictOf(Scalar()),
     diagnoses=[
-        Diagnosis.like("all_members",
-                       "入群者没有按入群时间筛选：入群日期距首单不到 30 天的人，他们的 30 天里已经在群里了，"
-                       "那就不是“入群前”的行为。只保留入群日期比首单晚 30 天以上的成员。",
-                       lambda shop: _early_repeat(shop, all_members=True)),
-        Diagnosis.like("refunds_included",
-                       "把“退款成功”的订单也算成了再购：先筛掉它们。",
-                       lambda shop: _early_repeat(shop, orders=shop.orders)),
+        _some_part_like("all_members",
+                        "入群者没有按入群时间筛选：入群日期距首单不到 30 天的人，他们的 30 天里已经在群里了，"
+                        "那就不是“入群前”的行为。只保留入群日期比首单晚 30 天以上的成员。",
+                        lambda shop: _early_repeat(shop, all_members=True)),
+        _some_part_like("refunds_included",
+                        "把“退款成功”的订单也算成了再购：先筛掉它们。",
+                        lambda shop: _early_repeat(shop, orders=shop.orders)),
         _some_part_like("gap_30_included",
                         "入群者的条件是入群日期比首单日期晚 30 天以上（相差天数 > 30）；你把正好晚 30 天的人也算进来了"
                         "（写成了 >= 30），他们的第 30 天已经在群里。",
@@ -355,11 +355,11 @@ EX5 = Exercise(
     expected=truth_rates,
     comparator=DictOf(Scalar()),
     diagnoses=[
-        Diagnosis.like("mean", "你用了平均数；题目要中位数（.median()），它不受少数极端大买家的影响。",
-                       lambda shop: _truth_rates(shop, how="mean")),
-        Diagnosis.like("non_buyers",
-                       "没有只看买家：从没下过有效订单的客户也混进来了。先筛出有有效订单的客户。",
-                       lambda shop: _truth_rates(shop, buyers_only=False)),
+        _some_part_like("mean", "你用了平均数；题目要中位数（.median()），它不受少数极端大买家的影响。",
+                        lambda shop: _truth_rates(shop, how="mean")),
+        _some_part_like("non_buyers",
+                        "没有只看买家：从没下过有效订单的客户也混进来了。先筛出有有效订单的客户。",
+                        lambda shop: _truth_rates(shop, buyers_only=False)),
         Diagnosis("other_column",
                   "你取的不是 purchase_rate 列：真实画像表里还有预计明年购买次数 expected_purchases_next_year 等列，"
                   "本题要的是真实购买率 purchase_rate（次/年）。",
@@ -384,16 +384,19 @@ def plan_numbers(shop):
     return _plan(shop)
 
 
-def _plan(shop, dedupe=True):
+def _plan(shop, dedupe=True, start=None, step=0.05):
+    """The plan's numbers; the keywords make the typical mistakes: members counted per group
+    row, another window start, the 5 points added as 5."""
     cm = _with_platform(shop)
     ids = cm.loc[cm["platform"] == PLAN_PLATFORM, "customer_id"]
     if dedupe:
         ids = ids.drop_duplicates()
     o = valid(shop.orders)
-    recent = set(o.loc[o["order_time"] >= _window_start(shop), "customer_id"])
+    since = _window_start(shop) if start is None else start(shop)
+    recent = set(o.loc[o["order_time"] >= since, "customer_id"])
     size = len(ids)
     baseline = float(ids.isin(list(recent)).sum()) / size if size else 0.0
-    return {"成员人数": size, "基线": baseline, "目标": baseline + 0.05, "实验组人数": size // 2}
+    return {"成员人数": size, "基线": baseline, "目标": baseline + step, "实验组人数": size // 2}
 
 
 def _relative_target(answer, ctx) -> bool:
@@ -428,6 +431,14 @@ EX6 = Exercise(
                   _all_platforms,
                   example=lambda shop: {**plan_numbers(shop),
                       "成员人数": shop.community_members["customer_id"].nunique()}),
+        _some_part_like("target_plus_5",
+                        "目标把“5 个百分点”加成了 5：基线是 0–1 的小数，5 个百分点是 0.05，目标 = 基线 + 0.05。",
+                        lambda shop: _plan(shop, step=5)),
+        _some_part_like("baseline_from_today",
+                        "基线是 0：最近 90 天是从今天（电脑的日期）往回数的，而课程数据停在过去。"
+                        "窗口要从数据最后一天（最后一笔订单的日期）往回数。",
+                        lambda shop: _plan(shop, start=lambda s: pd.Timestamp.today().normalize()
+                                           - pd.Timedelta(days=89))),
         _some_part_like("not_deduplicated",
                         "千牛群有两个群，同一位客户可能两个群都在：你数的是成员表的行数，这样的人被数了两次。"
                         "先取不重复的 customer_id（.drop_duplicates() 或 .nunique()），基线和实验组人数都以它为准。",
