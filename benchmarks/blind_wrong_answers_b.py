@@ -2270,3 +2270,132 @@ def w_7_6_c(shop):
 @wrong("7.6", "baseline from community activity (last_active_date) instead of valid orders")
 def w_7_6_d(shop):
     return qianniu_plan(shop, activity=True)
+
+
+# ================================================================ harness
+
+def same_answer(a, b) -> bool:
+    """True when a wrong answer equals the blind right answer on this shop (not a mistake here)."""
+    numbers = (int, float, np.number)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_answer(a[k], b[k]) for k in a)
+    if isinstance(a, pd.Series):
+        try:
+            pd.testing.assert_series_equal(a.sort_index(), b.sort_index(), check_names=False,
+                                           check_dtype=False, rtol=1e-9)
+            return True
+        except (AssertionError, TypeError, ValueError):
+            return False
+    if isinstance(a, pd.DataFrame):
+        try:
+            pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-9)
+            return True
+        except (AssertionError, TypeError, ValueError):
+            return False
+    return a == b
+
+
+def classify(result) -> str:
+    if result.status == "correct":
+        return "accepted"
+    diagnosis = result.diagnosis or ""
+    return "generic" if not diagnosis or diagnosis.startswith("generic:") else "named"
+
+
+def chapter(eid: str) -> str:
+    return eid.split(".")[0]
+
+
+def exercise_ids() -> list[str]:
+    from crmkit.grading.declare import all_exercises
+    return [e for e in all_exercises() if chapter(e) in {"0", "1", "2", "3", "4", "5", "6", "7"} and e != "5.9"]
+
+
+def parse_seeds(text: str) -> list[int | None]:
+    return [None if s.strip().lower() in {"none", "course"} else int(s) for s in text.split(",") if s.strip()]
+
+
+def run(only: list[str] | None, seeds: list[int | None]) -> int:
+    import time
+    from collections import Counter, defaultdict
+
+    from crmkit.grading.checker import evaluate
+    from crmkit.grading.declare import get_exercise
+    from crmkit.shop import pristine_shop
+
+    ids = [e for e in exercise_ids() if not only or e in only]
+    missing = [e for e in ids if e not in RIGHT or sum(w[0] == e for w in WRONG) != 4]
+    if missing:
+        print("exercises without a right answer or four wrong answers:", missing)
+    per_chapter: dict[str, Counter] = defaultdict(Counter)
+    misses, right_rejected, errors = [], [], []
+    for seed in seeds:
+        started = time.perf_counter()
+        shop = pristine_shop(seed)
+        label = "course" if seed is None else f"seed {seed}"
+        for eid in ids:
+            exercise = get_exercise(eid)
+            right_answer = RIGHT[eid](shop)
+            verdict = evaluate(exercise, right_answer, shop)
+            if verdict.status != "correct":
+                right_rejected.append((label, eid, verdict.status, verdict.diagnosis))
+            for wid, description, fn in WRONG:
+                if wid != eid:
+                    continue
+                try:
+                    answer = fn(shop)
+                except Exception as exc:  # a broken wrong answer is this file's bug, listed not hidden
+                    errors.append((label, eid, description, repr(exc)))
+                    continue
+                if same_answer(answer, right_answer):
+                    per_chapter[chapter(eid)]["same"] += 1
+                    continue
+                result = evaluate(exercise, answer, shop)
+                kind = classify(result)
+                per_chapter[chapter(eid)][kind] += 1
+                if kind != "named":
+                    misses.append((label, eid, kind, description, result.diagnosis or ""))
+        print(f"graded {label} in {time.perf_counter() - started:.1f} s")
+
+    print(f"\n{'chapter':>7} {'named':>6} {'generic':>8} {'accepted':>9} {'same':>5} {'named %':>8}")
+    total = Counter()
+    for ch in sorted(per_chapter, key=int):
+        c = per_chapter[ch]
+        total.update(c)
+        graded = c["named"] + c["generic"] + c["accepted"]
+        print(f"{ch:>7} {c['named']:>6} {c['generic']:>8} {c['accepted']:>9} {c['same']:>5} "
+              f"{100 * c['named'] / graded if graded else 0:>7.1f}%")
+    graded = total["named"] + total["generic"] + total["accepted"]
+    print(f"{'all':>7} {total['named']:>6} {total['generic']:>8} {total['accepted']:>9} {total['same']:>5} "
+          f"{100 * total['named'] / graded if graded else 0:>7.1f}%")
+    print(f"\nwrong answers graded: {graded} (same as the blind right answer, not graded: {total['same']})")
+    print(f"\nmisses ({len(misses)}):")
+    for label, eid, kind, description, code in misses:
+        print(f"  [{label}] {eid:<5} {kind:<8} {description}" + (f"  <{code}>" if code else ""))
+    print(f"\nblind right answers not accepted ({len(right_rejected)}):")
+    for label, eid, status, diagnosis in right_rejected:
+        print(f"  [{label}] {eid:<5} {status} {diagnosis}")
+    if errors:
+        print(f"\nwrong answers that raised ({len(errors)}):")
+        for label, eid, description, exc in errors:
+            print(f"  [{label}] {eid:<5} {description}: {exc}")
+    return 1 if total["accepted"] or right_rejected or errors else 0
+
+
+def main(argv=None) -> int:
+    import argparse
+    parser = argparse.ArgumentParser(description="Grade held-out wrong-answer set B against the course checker.")
+    parser.add_argument("--only", default="", help="exercise ids, comma-separated (default: all of chapters 00-07)")
+    parser.add_argument("--seeds", default="none,11,12",
+                        help="shops, comma-separated: none = the course shop, integers = seeds (default none,11,12)")
+    args = parser.parse_args(argv)
+    only = [e.strip() for e in args.only.split(",") if e.strip()] or None
+    return run(only, parse_seeds(args.seeds))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
