@@ -34,6 +34,25 @@ def _is_n_customers(answer, ctx) -> bool:
     return not isinstance(answer, (bool, tuple)) and answer == len(ctx.shop.customers)
 
 
+def _counts(figure):
+    """A predicate: the answer is the whole number ``figure(shop)`` (not the row count)."""
+    def when(answer, ctx) -> bool:
+        return not isinstance(answer, (bool, tuple)) and answer == figure(ctx.shop)
+    return when
+
+
+def _n_cells(shop) -> int:
+    return int(shop.orders.size)
+
+
+def _n_item_lines(shop) -> int:
+    return int(len(shop.order_items))
+
+
+def _n_buyers(shop) -> int:
+    return int(shop.orders["customer_id"].nunique())
+
+
 EX1 = Exercise(
     id="0.1",
     title="订单表有多少行",
@@ -52,6 +71,17 @@ EX1 = Exercise(
         Diagnosis("n_customers", "这是客户表 shop.customers 的行数；题目问的是订单表 shop.orders。",
                   _is_n_customers,
                   example=lambda shop: len(shop.customers)),
+        Diagnosis("n_cells",
+                  "这是订单表的单元格总数（.size = 行数 × 列数）；题目只要行数：shape[0] 或 len(表)。",
+                  _counts(_n_cells), example=_n_cells),
+        Diagnosis("order_items",
+                  "这是订单明细表 shop.order_items 的行数（一笔订单的每种商品占一行）；"
+                  "题目问的是订单表 shop.orders，一行是一笔订单。",
+                  _counts(_n_item_lines), example=_n_item_lines),
+        Diagnosis("distinct_customers",
+                  "你数的是下过单的客户有多少位（不重复的 customer_id）；题目问的是订单有多少笔，"
+                  "同一位客户的每笔订单都是单独的一行，直接数行数。",
+                  _counts(_n_buyers), example=_n_buyers),
         Diagnosis.like("refunds_dropped",
                        "你先筛掉了“退款成功”的订单：这道题问的是订单表一共有多少行，每一行都算，不用筛选。",
                        lambda shop: len(valid(shop.orders))),
@@ -70,6 +100,37 @@ def customers_by_channel(shop):
     return shop.customers["acquisition_channel"].value_counts()
 
 
+def _orders_per_acquisition_channel(shop):
+    """Orders merged onto their customers, then the customers' channel counted: a customer
+    with five orders is counted five times."""
+    merged = shop.customers.merge(shop.orders[["order_id", "customer_id"]], on="customer_id")
+    return merged["acquisition_channel"].value_counts()
+
+
+def _buyers_by_channel(shop, valid_only=True):
+    orders = valid(shop.orders) if valid_only else shop.orders
+    c = shop.customers
+    return c.loc[c["customer_id"].isin(orders["customer_id"]), "acquisition_channel"].value_counts()
+
+
+def _counted_merged(answer, ctx) -> bool:
+    return (ctx.same(answer, ctx.variant("merged_inner", _orders_per_acquisition_channel))
+            or ctx.same(answer, ctx.variant("merged_left", lambda shop: shop.customers.merge(
+                shop.orders[["order_id", "customer_id"]], on="customer_id", how="left")
+                ["acquisition_channel"].value_counts())))
+
+
+def _counted_buyers(answer, ctx) -> bool:
+    return any(ctx.same(answer, ctx.variant(f"buyers_{v}", lambda s, v=v: _buyers_by_channel(s, v)))
+               for v in (True, False))
+
+
+def _sub_channels(answer, ctx) -> bool:
+    labels = set(answer.index)
+    return bool(labels) and labels <= set(ctx.shop.customers["acquisition_sub_channel"].dropna()) \
+        and not labels <= set(ctx.shop.customers["acquisition_channel"].dropna())
+
+
 EX2 = Exercise(
     id="0.2",
     title="各获客渠道的客户数",
@@ -83,6 +144,17 @@ EX2 = Exercise(
         Diagnosis.like("counted_orders",
                        "你数的是订单表里每个渠道的订单数；题目要数客户表 shop.customers 里的客户。",
                        lambda shop: shop.orders["channel"].value_counts()),
+        Diagnosis("merged_orders",
+                  "你先把订单表合并到了客户表上再数：一位客户有几笔订单就被数了几次。"
+                  "这道题只看客户表，直接数 shop.customers 的 acquisition_channel，不需要合并。",
+                  _counted_merged, example=_orders_per_acquisition_channel),
+        Diagnosis("sub_channel",
+                  "你数的是细分渠道 acquisition_sub_channel；题目要按获客渠道 acquisition_channel 数。",
+                  _sub_channels,
+                  example=lambda shop: shop.customers["acquisition_sub_channel"].value_counts()),
+        Diagnosis("buyers_only",
+                  "你只数了下过单的客户；题目要客户表里的全部客户（包括还没下过单的），不用和订单表对照。",
+                  _counted_buyers, example=_buyers_by_channel),
     ],
     hints=[
         "先选出一列：shop.customers['acquisition_channel']。",
@@ -106,6 +178,18 @@ def _summed(answer, ctx) -> bool:
     return any(ctx.same(answer, ctx.variant(f"sum_{column}",
                                             lambda shop, c=column: aov_by_channel(shop, column=c, how="sum")))
                for column in ("net", "paid_amount"))
+
+
+def _per_customer(shop, valid_only=True):
+    """Mean over the customers of a channel of each customer's total: spend per customer."""
+    o = valid(shop.orders) if valid_only else shop.orders
+    o = o.assign(net=net_amount(o))
+    return o.groupby(["channel", "customer_id"])["net"].sum().groupby(level="channel").mean()
+
+
+def _averaged_customers(answer, ctx) -> bool:
+    return any(ctx.same(answer, ctx.variant(f"per_customer_{v}", lambda s, v=v: _per_customer(s, v)))
+               for v in (True, False))
 
 
 EX3 = Exercise(
@@ -133,6 +217,10 @@ EX3 = Exercise(
                   "你算的是每个渠道的金额合计（.sum()）；客单价是平均每笔有效订单的消费净额，用 .mean()。",
                   _summed,
                   example=lambda shop: aov_by_channel(shop, how="sum")),
+        Diagnosis("per_customer",
+                  "你先把每位客户的金额加总再求平均，算的是“平均每位客户”的消费；客单价是平均每笔有效订单："
+                  "不按客户汇总，直接对每笔订单的消费净额按渠道求平均。",
+                  _averaged_customers, example=_per_customer),
         Diagnosis.like("gross_amount",
                        "用了商品总额 gross_amount（优惠前）；客单价按消费净额 paid_amount − refund_amount 计算。",
                        lambda shop: aov_by_channel(shop, column="gross_amount")),

@@ -12,7 +12,7 @@ import pandas as pd
 from crmkit.exercises.common import REFUNDED, as_of as _as_of, close, valid
 from crmkit.exercises.diagnoses import part_of, percent
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf, SetOf
-from crmkit.glossary import churn_risk_cutoff, net_amount, top_count
+from crmkit.glossary import TOP_SHARE, churn_risk_cutoff, net_amount, top_count
 from crmkit.grading.declare import Diagnosis, Exercise
 
 CHAPTER = "1"
@@ -34,10 +34,12 @@ def profile_customer(shop) -> str:
     return str(counts[counts == counts.max()].index.min())
 
 
-def one_profile(shop, valid_only: bool = True, net: bool = True):
+def one_profile(shop, valid_only: bool = True, net: bool = True, success_only: bool = False):
     cid = profile_customer(shop)
     orders = shop.orders[shop.orders["customer_id"] == cid]
-    if valid_only:
+    if success_only:
+        orders = orders[orders["status"] == "交易成功"]
+    elif valid_only:
         orders = valid(orders)
     spend = _net(orders).sum() if net else orders["paid_amount"].sum()
     chats = shop.service_chats[shop.service_chats["customer_id"] == cid]
@@ -50,6 +52,27 @@ def _key_is(key, compute):
         return (isinstance(answer, dict) and key in answer and close(answer[key], wrong[key])
                 and not close(answer[key], ctx.expected[key]))
     return when
+
+
+def _chats_in_stage(shop, stage: str) -> int:
+    chats = shop.service_chats
+    return int(((chats["customer_id"] == profile_customer(shop)) & (chats["stage"] == stage)).sum())
+
+
+def _one_stage(answer, ctx) -> bool:
+    """客服会话数 counts the target's chats of one stage only (售前, 售中 or 售后)."""
+    if not isinstance(answer, dict) or "客服会话数" not in answer \
+            or close(answer["客服会话数"], ctx.expected["客服会话数"]):
+        return False
+    return any(close(answer["客服会话数"], ctx.variant(f"stage:{stage}", lambda s, g=stage: _chats_in_stage(s, g)))
+               for stage in ctx.shop.service_chats["stage"].unique())
+
+
+def _success_only(answer, ctx) -> bool:
+    wrong = ctx.variant("success_only", lambda s: one_profile(s, success_only=True))
+    return isinstance(answer, dict) and any(
+        key in answer and close(answer[key], wrong[key]) and not close(answer[key], ctx.expected[key])
+        for key in ("有效订单数", "消费净额"))
 
 
 EX1 = Exercise(
@@ -73,6 +96,14 @@ EX1 = Exercise(
                   _key_is("消费净额", lambda s: one_profile(s, valid_only=False, net=False)),
                   example=lambda s: {**one_profile(s), "消费净额": one_profile(
                       s, valid_only=False, net=False)["消费净额"]}),
+        Diagnosis("success_only",
+                  "有效订单只留下了“交易成功”的订单：有效订单 = 状态不是“退款成功”的订单，"
+                  "“部分退款”“已发货”的订单也算（部分退款的金额在消费净额里减掉）。",
+                  _success_only, example=lambda s: one_profile(s, success_only=True)),
+        Diagnosis("chats_one_stage",
+                  "“客服会话数”只数了某一个阶段（售前、售中或售后）的会话：题目要这位客户在 "
+                  "service_chats 里的全部会话，不分阶段。",
+                  _one_stage, example=lambda s: {**one_profile(s), "客服会话数": _chats_in_stage(s, "售后")}),
     ],
     hints=[
         "先用 customer_id 等于 target 的条件取出这位客户的订单。",
@@ -117,6 +148,36 @@ def _not_filled(answer, ctx) -> bool:
         table[["n_orders", "n_chats"]].isna().any().any())
 
 
+def _merged_row_by_row(shop):
+    """Customers, their valid orders and their chats merged into one long table, then counted:
+    every order repeated once per chat of its customer and every chat once per order."""
+    orders = valid(shop.orders)
+    orders = orders.assign(net=_net(orders))[["customer_id", "order_id", "net"]]
+    long = (shop.customers[["customer_id"]].merge(orders, on="customer_id", how="left")
+            .merge(shop.service_chats[["customer_id", "chat_id"]], on="customer_id", how="left"))
+    return long.groupby("customer_id").agg(n_orders=("order_id", "count"), spend=("net", "sum"),
+                                           n_chats=("chat_id", "count")).reset_index()
+
+
+def _double_counted(answer, ctx) -> bool:
+    """A column equals the one a row-by-row merge of orders and chats gives, where that differs
+    from the right one."""
+    table = answer if "customer_id" in answer.columns else answer.reset_index()
+    mine = table.set_index("customer_id")
+    if not mine.index.is_unique:
+        return False
+    wrong = ctx.variant("merged_row_by_row", _merged_row_by_row).set_index("customer_id")
+    right = ctx.expected.set_index("customer_id")
+    for column in ("n_orders", "spend", "n_chats"):
+        if column not in mine.columns:
+            continue
+        values = pd.to_numeric(mine[column], errors="coerce").reindex(right.index)
+        if (np.allclose(values, wrong[column].reindex(right.index), atol=0.01)
+                and not np.allclose(values, right[column], atol=0.01)):
+            return True
+    return False
+
+
 EX2 = Exercise(
     id="1.2",
     title="全体客户的档案表",
@@ -138,6 +199,11 @@ EX2 = Exercise(
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先筛掉这些订单再分组汇总。",
                        lambda s: profile_table(s, valid_only=False)),
+        Diagnosis("double_counted",
+                  "订单和会话被重复计数了：把订单表和会话表都按 customer_id 合并到一张长表后再数，"
+                  "一位客户的每笔订单会和他的每次会话各配成一行。先分别按客户汇总订单和会话，"
+                  "再把两张汇总表接到客户表上。",
+                  _double_counted, example=_merged_row_by_row),
     ],
     hints=[
         "先算有效订单的净额：valid = orders[orders['status'] != '退款成功'].assign("
@@ -153,22 +219,37 @@ EX2 = Exercise(
 
 
 def churn_risk(shop, valid_only: bool = True, days: int | None = None,
-               include_never: bool = False, today: bool = False):
+               include_never: bool = False, today: bool = False, last_stamp: bool = False,
+               active: bool = False):
+    """Exercise 1.3's set; the flags make one typical mistake each: `last_stamp` counts back
+    from the last order's time instead of the reference day, `active` returns the customers
+    who did buy within the window."""
     orders = valid(shop.orders) if valid_only else shop.orders
-    as_of = pd.Timestamp.today().normalize() if today else _as_of(shop)
+    if today:
+        as_of = pd.Timestamp.today().normalize()
+    elif last_stamp:
+        as_of = shop.orders["order_time"].max()
+    else:
+        as_of = _as_of(shop)
     cutoff = as_of - pd.Timedelta(days=days) if days else churn_risk_cutoff(as_of)
     last = orders.groupby("customer_id")["order_time"].max()
-    out = set(last.index[last < cutoff])
+    out = set(last.index[(last >= cutoff) if active else (last < cutoff)])
     if include_never:
         out |= set(shop.customers["customer_id"]) - set(last.index)
     return out
 
 
+#: Window mistakes of 1.3: fixed days instead of 6 calendar months, or 6 months counted back
+#: from the last order's time instead of the reference day (the next day, 0:00).
+WINDOW_MISTAKES = {
+    **{f"days{d}": (lambda s, d=d: churn_risk(s, days=d)) for d in (180, 182, 183, 184, 181)},
+    "last_stamp": lambda s: churn_risk(s, last_stamp=True),
+    **{f"last_stamp_days{d}": (lambda s, d=d: churn_risk(s, days=d, last_stamp=True)) for d in (180, 182, 183)},
+}
+
+
 def _wrong_window(answer, ctx) -> bool:
-    for days in (180, 182, 183, 184, 181):
-        if ctx.same(answer, ctx.variant(f"days{days}", lambda s, d=days: churn_risk(s, days=d))):
-            return True
-    return False
+    return any(ctx.same(answer, ctx.variant(name, wrong)) for name, wrong in WINDOW_MISTAKES.items())
 
 
 EX3 = Exercise(
@@ -192,9 +273,13 @@ EX3 = Exercise(
                        "（shop.orders['order_time'].max().normalize() + pd.Timedelta(days=1)），不是 pd.Timestamp.today()。",
                        lambda s: churn_risk(s, today=True)),
         Diagnosis("wrong_window",
-                  "时间窗口不对：用“6 个月”（pd.DateOffset(months=6)）而不是固定天数，"
-                  "起点是基准日（最后一笔订单日期的次日 0 点）。", _wrong_window,
+                  "时间窗口不对：从基准日（最后一笔订单日期的次日 0 点，不是最后一笔订单的时刻）往前推 "
+                  "6 个日历月（pd.DateOffset(months=6)），不是固定天数。", _wrong_window,
                   example=lambda s: churn_risk(s, days=180)),
+        Diagnosis.like("active_not_churned",
+                       "方向反了：你找出的是近 6 个月还下过单的活跃客户。流失风险客户是最后一次有效下单"
+                       "早于“基准日往前 6 个月”那一天的客户（用 <，不是 >=）。",
+                       lambda s: churn_risk(s, active=True)),
     ],
     hints=[
         "基准日是最后一笔订单时间的日期（normalize）加 1 天（pd.Timedelta）。",
@@ -207,8 +292,11 @@ EX3 = Exercise(
 # ---- 1.4 top-20% revenue share (scalar) ---------------------------------------------------
 
 
-def _spend(shop, valid_only=True, net=True):
+def _spend(shop, valid_only=True, net=True, since=None):
+    """Each buyer's spend (消费净额, or paid amount when not `net`), from `since` on if given."""
     orders = valid(shop.orders) if valid_only else shop.orders
+    if since is not None:
+        orders = orders[orders["order_time"] >= since]
     amount = _net(orders) if net else orders["paid_amount"]
     return amount.groupby(orders["customer_id"]).sum()
 
@@ -217,6 +305,34 @@ def top20_share(shop, valid_only=True, ascending=False, net=True, registered=Fal
     spend = _spend(shop, valid_only, net).sort_values(ascending=ascending)
     k = top_count(len(shop.customers) if registered else len(spend))
     return float(spend.iloc[:k].sum() / spend.sum())
+
+
+#: Ways to cut "the top 20%" at the 80th percentile of spend instead of taking the first k
+#: buyers: quantile(0.8) with >= or >, or a percentile rank. Where the number of buyers n makes
+#: 0.2 × n whole, these keep exactly k buyers and the answer is right; a quantile taken at the
+#: lower neighbouring value ("lower") keeps more than k on every shop.
+PERCENTILE_CUTS = (">=", ">", "rank", "lower")
+
+
+def _percentile_cut(shop, reading: str = "lower") -> float:
+    spend = _spend(shop)
+    if reading == "rank":
+        kept = spend.rank(pct=True) >= 1 - TOP_SHARE
+    else:
+        cut = spend.quantile(1 - TOP_SHARE, interpolation="lower" if reading == "lower" else "linear")
+        kept = spend > cut if reading == ">" else spend >= cut
+    return float(spend[kept].sum() / spend.sum())
+
+
+def _cut_at_percentile(answer, ctx) -> bool:
+    return any(ctx.same(answer, ctx.variant(f"percentile:{r}", lambda s, r=r: _percentile_cut(s, r)))
+               for r in PERCENTILE_CUTS)
+
+
+def _top_orders(shop) -> float:
+    """The share of the top 20% of valid orders by net amount (orders, not customers)."""
+    net = _net(valid(shop.orders)).sort_values(ascending=False)
+    return float(net.iloc[:top_count(len(net))].sum() / net.sum())
 
 
 EX4 = Exercise(
@@ -244,6 +360,14 @@ EX4 = Exercise(
         Diagnosis.like("registered_base",
                        "“前 20%”的人数按全部注册客户算了：人数 = int(下过有效订单的客户数 × 0.2)。",
                        lambda s: top20_share(s, registered=True)),
+        Diagnosis("percentile_cut",
+                  "“前 20%”用分位数切了一刀（quantile(0.8) 或 rank(pct=True)），切出的人数和规则不一样："
+                  "按术语表，前 20% 客户是排序后的前 k 位，k = int(下过有效订单的客户数 × 0.2)，用 iloc 取前 k 行。",
+                  _cut_at_percentile, example=_percentile_cut),
+        Diagnosis.like("top_orders",
+                       "你取的是金额最高的 20% 订单；题目要的是消费最高的 20% 客户：先按 customer_id "
+                       "汇总每位客户的消费净额，再排序、取前 k 位。",
+                       _top_orders),
     ],
     hints=[
         "先按客户汇总消费净额：spend = valid.assign(net=...).groupby('customer_id')['net'].sum()。",
@@ -256,12 +380,15 @@ EX4 = Exercise(
 # ---- 1.5 revenue share by value class (Series) --------------------------------------------
 
 
-def value_class_share(shop, divide=True, valid_only=True, net=True):
+def value_class_share(shop, divide=True, valid_only=True, net=True, window=None, how="sum"):
+    """Exercise 1.5's shares; two typical mistakes: `window` (a DateOffset or Timedelta) keeps
+    only the orders of that span before the reference day, `how="mean"` averages per customer."""
     from crmkit.profile import value_classes
 
     classes = value_classes(shop.orders)
-    spend = _spend(shop, valid_only, net).reindex(classes.index, fill_value=0.0)
-    share = spend.groupby(classes).sum() / (spend.sum() if divide else 1.0)
+    since = None if window is None else _as_of(shop) - window
+    spend = _spend(shop, valid_only, net, since).reindex(classes.index, fill_value=0.0)
+    share = spend.groupby(classes).agg(how) / (spend.sum() if divide else 1.0)
     share.index.name = "value_class"
     return share
 
@@ -274,6 +401,22 @@ def _class_counts(shop):
 
 def _counts_share(answer, ctx) -> bool:
     return ctx.same(answer, _class_counts(ctx.shop))
+
+
+#: The spans a learner reads "近 12 个月" as.
+RECENT_WINDOWS = {"12m": pd.DateOffset(months=12), "365d": pd.Timedelta(days=365)}
+
+
+def _recent_spend(answer, ctx) -> bool:
+    """Shares of the last 12 months' spend instead of all time."""
+    return any(ctx.same(answer, ctx.variant(f"recent:{name}", lambda s, w=w: value_class_share(s, window=w)))
+               for name, w in RECENT_WINDOWS.items())
+
+
+def _class_means(answer, ctx) -> bool:
+    """Mean spend per customer of each class, divided by the total or by the sum of the means."""
+    means = ctx.variant("class_means", lambda s: value_class_share(s, how="mean"))
+    return ctx.same(answer, means) or ctx.same(answer, means / means.sum())
 
 
 EX5 = Exercise(
@@ -302,6 +445,14 @@ EX5 = Exercise(
         Diagnosis.like("paid_not_net",
                        "消费额用了实付金额 paid_amount，没有减去部分退款 refund_amount：消费净额 = 实付 − 退款。",
                        lambda s: value_class_share(s, net=False)),
+        Diagnosis("last_12_months",
+                  "你只算了近 12 个月的消费：value_classes 按近 12 个月的消费分类，但这道题的占比要用每位客户"
+                  "**全部时间**的消费净额（所有有效订单，不限时间）。",
+                  _recent_spend, example=lambda s: value_class_share(s, window=RECENT_WINDOWS["12m"])),
+        Diagnosis("mean_per_class",
+                  "你对每类客户的消费净额求了平均（.mean()）：占比要用每类的合计（.sum()），再除以全部客户的合计，"
+                  "各类加起来才等于 1。",
+                  _class_means, example=lambda s: value_class_share(s, how="mean")),
     ],
     hints=[
         "ck.profile.value_classes 返回每位客户的价值分类，是以 customer_id 为索引的 Series。",
@@ -316,6 +467,10 @@ EX5 = Exercise(
 
 def _mask_name_fixed(name: str) -> str:
     return name[0] + "**"
+
+
+def _mask_keep_last(name: str) -> str:
+    return "*" * (len(name) - 1) + name[-1]
 
 
 def masked_list(shop, masker=None):
@@ -333,6 +488,54 @@ def _name_unmasked(answer, ctx) -> bool:
     return len(names) > 0 and not names.str.contains("*", regex=False).any()
 
 
+def _by_customer(answer) -> pd.DataFrame:
+    table = answer if "customer_id" in answer.columns else answer.reset_index()
+    return table.drop_duplicates("customer_id").set_index("customer_id")
+
+
+def _names_beside_true(answer, ctx):
+    """(the answer's masked names, the customers' real names) for the customers in both."""
+    mine = _by_customer(answer)["name"].dropna().astype("str")
+    real = ctx.shop.customers.set_index("customer_id")["name"].reindex(mine.index).astype("str")
+    return mine, real
+
+
+def _stars_miscounted(answer, ctx) -> bool:
+    """Surname kept, the rest stars, but not one star per remaining character."""
+    mine, real = _names_beside_true(answer, ctx)
+    if mine.empty:
+        return False
+    surname_then_stars = (mine.str[0] == real.str[0]) & mine.str[1:].str.fullmatch(r"\*+")
+    return bool(surname_then_stars.all()) and bool((mine.str.len() != real.str.len()).any())
+
+
+def _surname_hidden(answer, ctx) -> bool:
+    """Stars put in, but the surname is not the character kept (张三 → *三)."""
+    mine, real = _names_beside_true(answer, ctx)
+    starred = mine.str.contains("*", regex=False)
+    return bool(starred.any()) and bool((mine[starred].str[0] != real[starred].str[0]).mean() > 0.5)
+
+
+def _non_buyers_dropped(answer, ctx) -> bool:
+    ids = set(_by_customer(answer).index)
+    everyone = set(ctx.shop.customers["customer_id"])
+    return ids < everyone and ids <= set(ctx.shop.orders["customer_id"])
+
+
+def _spend_missing(answer, ctx) -> bool:
+    table = _by_customer(answer)
+    if "spend" not in table.columns:
+        return False
+    missing = set(table.index[table["spend"].isna()])
+    never = set(ctx.shop.customers["customer_id"]) - set(valid(ctx.shop.orders)["customer_id"])
+    return bool(missing) and missing <= never
+
+
+def _personal_columns(answer, ctx) -> bool:
+    extra = set(answer.columns) - set(ctx.expected.columns) - {"index"}
+    return bool(extra & set(ctx.shop.customers.columns))
+
+
 EX6 = Exercise(
     id="1.6",
     title="给客户回访名单脱敏",
@@ -347,9 +550,32 @@ EX6 = Exercise(
         Diagnosis("name_unmasked", "姓名没有脱敏：可以用 ck.privacy.mask_name(表['name'])。",
                   _name_unmasked,
                   example=lambda s: masked_list(s, str)),
-        Diagnosis.like("fixed_stars",
-                       "星号个数不对：名字有几个字，就保留第一个字、其余每个字换成一个 *（两个字的名字是 张*）。",
-                       lambda s: masked_list(s, _mask_name_fixed)),
+        Diagnosis("fixed_stars",
+                  "星号个数不对：名字有几个字，就保留第一个字、其余每个字换成一个 *（两个字的名字是 张*，"
+                  "三个字的是 欧**），星号个数不是固定的。",
+                  _stars_miscounted,
+                  example=lambda s: masked_list(s, _mask_name_fixed)),
+        Diagnosis("surname_hidden",
+                  "星号位置不对：要保留第一个字（姓），把其余每个字换成一个 *（张三 → 张*，欧阳修 → 欧**），"
+                  "不是遮住姓、留下名字的最后一个字。",
+                  _surname_hidden,
+                  example=lambda s: masked_list(s, _mask_keep_last)),
+        Diagnosis("non_buyers_dropped",
+                  "名单里只有下过单的客户：要以客户表的全部客户为底，用 merge(how='left') 接上 spend，"
+                  "没下过单的客户也要有一行。",
+                  _non_buyers_dropped,
+                  example=lambda s: masked_list(s).loc[lambda d: d["customer_id"].isin(
+                      valid(s.orders)["customer_id"])].reset_index(drop=True)),
+        Diagnosis("spend_missing",
+                  "没下过单的客户 spend 是缺失值（NaN）：左连接之后用 fillna(0) 填成 0。",
+                  _spend_missing,
+                  example=lambda s: masked_list(s).assign(spend=lambda d: d["spend"].where(
+                      d["customer_id"].isin(valid(s.orders)["customer_id"])))),
+        Diagnosis("personal_columns",
+                  "名单里多了客户表的其他列（如身份证号 id_number）：交给外包的名单只保留题目要求的 "
+                  "customer_id、name、phone、city、spend 五列，身份证号、生日等敏感信息一律不带。",
+                  _personal_columns,
+                  example=lambda s: masked_list(s).assign(id_number=s.customers["id_number"].to_numpy())),
     ],
     hints=[
         "先选出四列：df = shop.customers[['customer_id', 'name', 'phone', 'city']].copy()，"
@@ -594,9 +820,51 @@ def memo_figures(shop):
             "售后会话占比": float((chats["stage"] == "售后").mean())}
 
 
-def _memo_never(answer, ctx) -> bool:
-    wrong = len(churn_risk(ctx.shop, include_never=True))
-    return isinstance(answer, dict) and close(answer.get("流失风险客户数"), wrong)
+def _counted(source: Exercise, variants: dict) -> Exercise:
+    """Exercise `source` (a set of customers) asked for as its size, so that a summary reuses
+    its diagnoses with `part_of`: each fires when the count is the size of a set its mistake
+    gives (``variants[name]``: {label: shop -> set}; otherwise its example)."""
+    def count_of(diag):
+        wrongs = variants.get(diag.name, {"example": diag.example})
+
+        def when(answer, ctx) -> bool:
+            return any(close(answer, ctx.variant(f"{diag.name}:{label}", lambda s, f=wrong: len(f(s))))
+                       for label, wrong in wrongs.items())
+
+        return Diagnosis(diag.name, diag.message, when, example=lambda s: len(diag.example(s)))
+
+    return Exercise(id=source.id + "n", title=source.title, points=source.points,
+                    expected=lambda s: len(source.expected(s)), comparator=Scalar(),
+                    diagnoses=[count_of(d) for d in source.diagnoses])
+
+
+def _after_sale_share(shop, stages=("售后",), over=None) -> float:
+    """Share of chats in `stages` among the chats in `over` (all chats when None)."""
+    stage = shop.service_chats["stage"]
+    base = stage if over is None else stage[stage.isin(over)]
+    return float(stage.isin(stages).sum() / len(base))
+
+
+#: 售后会话占比 over a part of the chats instead of all of them.
+WRONG_DENOMINATORS = {"售前": ("售前",), "售中": ("售中",), "售前售中": ("售前", "售中")}
+#: 售后会话占比 counting other stages as after-sale.
+WRONG_STAGES = {"售中售后": ("售中", "售后"), "售中": ("售中",), "售前": ("售前",)}
+
+
+def _share_is(name, variants):
+    def when(answer, ctx) -> bool:
+        if not isinstance(answer, dict) or "售后会话占比" not in answer:
+            return False
+        mine = answer["售后会话占比"]
+        return not close(mine, ctx.expected["售后会话占比"]) and any(
+            close(mine, ctx.variant(f"{name}:{label}", lambda s, f=wrong: f(s))) for label, wrong in variants.items())
+    return when
+
+
+_DENOMINATOR_VARIANTS = {label: (lambda s, o=over: _after_sale_share(s, over=o))
+                         for label, over in WRONG_DENOMINATORS.items()}
+_STAGE_VARIANTS = {label: (lambda s, g=stages: _after_sale_share(s, stages=g))
+                   for label, stages in WRONG_STAGES.items()}
 
 
 EX8 = Exercise(
@@ -612,12 +880,18 @@ EX8 = Exercise(
     comparator=DictOf(Scalar()),
     diagnoses=[
         percent(memo_figures, "有比例写成了百分数（乘了 100）：两个占比都要 0 到 1 之间的数。", keys=("售后会话占比", "前20%客户营收占比")),
-        Diagnosis("never_buyers",
-                  "流失风险客户数把从没下过单的客户也算进来了：只数曾经有过有效订单的客户。",
-                  _memo_never,
-                  example=lambda s: {**memo_figures(s),
-                      "流失风险客户数": len(churn_risk(s, include_never=True))}),
         *part_of("前20%客户营收占比", EX4, memo_figures),
+        *part_of("流失风险客户数", _counted(EX3, {"wrong_window": WINDOW_MISTAKES}), memo_figures),
+        Diagnosis("after_sale_denominator",
+                  "“售后会话占比”的分母不对：分母是全部客服会话的数量（售前、售中、售后都算），"
+                  "不是某一类会话的数量。",
+                  _share_is("denominator", _DENOMINATOR_VARIANTS),
+                  example=lambda s: {**memo_figures(s), "售后会话占比": _DENOMINATOR_VARIANTS["售前"](s)}),
+        Diagnosis("after_sale_stages",
+                  "“售后会话占比”数的会话阶段不对：只数 stage 为“售后”的会话（“售中”是下单后、收货前的"
+                  "催发货、查物流、改地址等，不算售后），再除以全部会话数。",
+                  _share_is("stages", _STAGE_VARIANTS),
+                  example=lambda s: {**memo_figures(s), "售后会话占比": _STAGE_VARIANTS["售中售后"](s)}),
     ],
     hints=[
         "前两个数可以直接用练习 1.4、1.3 的结果：answer_1_4 和 len(answer_1_3)。",
