@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crmkit.exercises.common import as_of as _as_of, close, valid
+from crmkit.exercises.common import as_of as _as_of, valid
 from crmkit.exercises.diagnoses import percent, refunds_kept
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
@@ -19,14 +19,40 @@ CHAPTER = "2"
 # ---- 2.1 visit conversion by channel ------------------------------------------------------
 
 
-def conversion(shop, denominator="visits", by="channel"):
+def conversion(shop, denominator="visits", by="channel", refunds_dropped=False):
     v = shop.visits
-    converted = v["order_id"].notna().groupby(v[by]).sum()
+    converted = v["order_id"].notna()
+    if refunds_dropped:
+        converted = v["order_id"].isin(valid(shop.orders)["order_id"])
+    if denominator == "visitors_converted":  # per customer: did any of their visits convert?
+        per = converted.groupby([v[by], v["customer_id"]]).any()
+        return per.groupby(level=0).mean().rename_axis(by)
+    converted = converted.groupby(v[by]).sum()
     if denominator == "visits":
         base = v.groupby(by).size()
+    elif denominator == "all_converted":
+        base = converted.sum()
     else:
         base = v.groupby(by)["customer_id"].nunique()
     return converted / base
+
+
+def _wrong_level(table: str):
+    """Grouped by the source type or the sub-channel instead of the channel."""
+
+    def when(answer, ctx) -> bool:
+        t = getattr(ctx.shop, table)
+        levels = set(t["channel_group"]) | set(t["sub_channel"])
+        return isinstance(answer, pd.Series) and len(answer) > 0 and set(answer.index) <= levels
+
+    return when
+
+
+def _wrong_level_orders(answer, ctx) -> bool:
+    """Grouped by the order's channel or sub-channel instead of its source type."""
+    o = ctx.shop.orders
+    return isinstance(answer, pd.Series) and len(answer) > 0 and \
+        set(answer.index) <= set(o["channel"]) | set(o["sub_channel"])
 
 
 EX1 = Exercise(
@@ -41,11 +67,22 @@ EX1 = Exercise(
         Diagnosis.like("visitors_denominator",
                        "分母用了访客数（不重复的客户数）：访问转化率的分母是访问次数，一位客户可能来访多次。",
                        lambda s: conversion(s, denominator="visitors")),
+        Diagnosis.like("per_visitor",
+                       "你按客户算了转化（来访的客户中有多少人下过单）；访问转化率按访问算：访问表的每一行是一次访问，"
+                       "带来订单的访问次数 ÷ 访问次数，不要先按客户去重。",
+                       lambda s: conversion(s, denominator="visitors_converted")),
+        Diagnosis.like("refunds_dropped",
+                       "你把后来“退款成功”的订单对应的访问算成了没转化：访问转化率只看这次访问有没有带来订单"
+                       "（order_id 不为空），订单之后是否退款不影响这次访问的转化，不用去订单表筛选。",
+                       lambda s: conversion(s, refunds_dropped=True)),
+        Diagnosis.like("share_of_conversions",
+                       "你算的是各渠道占全部成交访问的份额（各渠道加起来等于 1）；转化率在每个渠道内部算："
+                       "该渠道带来订单的访问次数 ÷ 该渠道的访问次数。",
+                       lambda s: conversion(s, denominator="all_converted")),
         percent(conversion, "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。"),
         Diagnosis("wrong_level",
                   "分组的层级不对：题目按渠道 channel 分组，不是来源类型 channel_group 或子渠道 sub_channel。",
-                  lambda a, ctx: set(a.index) <= set(ctx.shop.visits["channel_group"])
-                  | set(ctx.shop.visits["sub_channel"]),
+                  _wrong_level("visits"),
                   example=lambda s: conversion(s, by="channel_group")),
     ],
     hints=[
@@ -58,14 +95,23 @@ EX1 = Exercise(
 # ---- 2.2 AOV by acquisition channel -------------------------------------------------------
 
 
-def aov_by_acquisition(shop, by_order_channel=False, net=True):
+def aov_by_acquisition(shop, by_order_channel=False, net=True, agg="mean", per_customer=False,
+                       non_buyers_as_zero=False):
     v = valid(shop.orders)
     amount = v["paid_amount"] - v["refund_amount"] if net else v["paid_amount"]
-    if by_order_channel:
+    acquired = shop.customers.set_index("customer_id")["acquisition_channel"]
+    if per_customer:  # spend per customer, then averaged
+        amount = amount.groupby(v["customer_id"]).sum()
+        key = acquired.reindex(amount.index)
+    elif by_order_channel:
         key = v["channel"]
     else:
-        key = v["customer_id"].map(shop.customers.set_index("customer_id")["acquisition_channel"])
-    out = amount.groupby(key).mean()
+        key = v["customer_id"].map(acquired)
+    if non_buyers_as_zero:  # customers without an order kept as one order of 0 yuan (left merge)
+        never = acquired[~acquired.index.isin(v["customer_id"])]
+        amount = pd.concat([amount, pd.Series(0.0, index=never.index)], ignore_index=True)
+        key = pd.concat([key, never], ignore_index=True)
+    out = amount.groupby(key).agg(agg)
     out.index.name = "acquisition_channel"
     return out
 
@@ -87,6 +133,17 @@ EX2 = Exercise(
         Diagnosis.like("refund_not_subtracted",
                        "没有扣除部分退款：消费净额 = paid_amount − refund_amount。",
                        lambda s: aov_by_acquisition(s, net=False)),
+        Diagnosis.like("per_customer",
+                       "你先把每位客户的消费加总、再对客户求平均，算成了人均消费；客单价是平均每笔订单的消费净额："
+                       "直接对有效订单的净额按获客渠道求平均。",
+                       lambda s: aov_by_acquisition(s, per_customer=True)),
+        Diagnosis.like("sum_not_mean",
+                       "你算的是每个获客渠道的消费净额合计（.sum()）；客单价是平均每笔有效订单的消费净额，用 .mean()。",
+                       lambda s: aov_by_acquisition(s, agg="sum")),
+        Diagnosis.like("non_buyers_as_orders",
+                       "没下过单的客户也被算成了一笔 0 元的订单（从客户表 merge(how='left') 后 fillna(0)）："
+                       "客单价只按有效订单平均，从订单出发把获客渠道接上去，没有订单的客户不进入计算。",
+                       lambda s: aov_by_acquisition(s, non_buyers_as_zero=True)),
     ],
     hints=[
         "有效订单表里没有获客渠道：用 merge 按 customer_id 把客户表的 acquisition_channel 接到订单上。",
@@ -98,7 +155,7 @@ EX2 = Exercise(
 # ---- 2.3 90-day repurchase by acquisition channel -----------------------------------------
 
 
-def repurchase_90(shop, mature_only=True, window=True):
+def repurchase_90(shop, mature_only=True, window=True, gap="exact", all_customers=False):
     v = valid(shop.orders).sort_values(["customer_id", "order_time"], kind="stable")
     n = v.groupby("customer_id").cumcount()
     first = v.loc[n == 0].set_index("customer_id")["order_time"]
@@ -106,9 +163,19 @@ def repurchase_90(shop, mature_only=True, window=True):
     if mature_only:
         first = first[first <= _as_of(shop) - pd.Timedelta(days=90)]
         second = second.reindex(first.index)
-    again = ((second - first) <= pd.Timedelta(days=90)) if window else second.notna()
-    channel = shop.customers.set_index("customer_id")["acquisition_channel"].reindex(first.index)
-    out = again.groupby(channel).mean()
+    if not window:
+        again = second.notna()
+    elif gap == "dates":  # whole calendar days between the two order dates
+        again = (second.dt.normalize() - first.dt.normalize()).dt.days <= 90
+    elif gap == "months":  # 90 days read as 3 calendar months
+        again = second <= first + pd.DateOffset(months=3)
+    else:
+        again = (second - first) <= pd.Timedelta(days=90)
+    acquired = shop.customers.set_index("customer_id")["acquisition_channel"]
+    if all_customers:  # every registered customer of the channel in the denominator
+        out = again.reindex(acquired.index, fill_value=False).astype(bool).groupby(acquired).mean()
+    else:
+        out = again.groupby(acquired.reindex(first.index)).mean()
     out.index.name = "acquisition_channel"
     return out
 
@@ -130,6 +197,17 @@ EX3 = Exercise(
         Diagnosis.like("no_window",
                        "你数的是“买过第二单”的客户，不管隔了多久：要求第二单与首单相隔不超过 90 天。",
                        lambda s: repurchase_90(s, window=False)),
+        Diagnosis.like("all_customers",
+                       "分母用了该获客渠道的全部注册客户（包括从没下过有效订单的客户）：复购率的分母是首单不晚于"
+                       "“基准日 − 90 天”的客户，先找出每位客户的首单再筛选。",
+                       lambda s: repurchase_90(s, all_customers=True)),
+        Diagnosis.like("by_date",
+                       "你按日期（去掉时刻）数了两单相隔的天数；题目按精确时刻比较：第二单时间 − 首单时间 <= "
+                       "pd.Timedelta(days=90)，第 90 天当天、晚于首单时刻的第二单不算。",
+                       lambda s: repurchase_90(s, gap="dates")),
+        Diagnosis.like("calendar_months",
+                       "你把 90 天当成了 3 个日历月（pd.DateOffset(months=3)）：题目按天数算，用 pd.Timedelta(days=90)。",
+                       lambda s: repurchase_90(s, gap="months")),
         percent(repurchase_90, "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。"),
     ],
     hints=[
@@ -143,11 +221,24 @@ EX3 = Exercise(
 # ---- 2.4 discount use by channel group ----------------------------------------------------
 
 
-def discount_use(shop, valid_only=True, counts=False):
+def discount_use(shop, valid_only=True, counts=False, by="channel_group", zero_counts=False):
     o = valid(shop.orders) if valid_only else shop.orders
-    used = o["discount_amount"] > 0
-    g = used.groupby(o["channel_group"])
+    used = o["discount_amount"] >= 0 if zero_counts else o["discount_amount"] > 0
+    g = used.groupby(o[by])
     return g.sum().astype("int64") if counts else g.mean()
+
+
+def _discount_rate(shop):
+    """Discount ÷ list price per source type (how deep the discounts go)."""
+    g = valid(shop.orders).groupby("channel_group")
+    return g["discount_amount"].sum() / g["gross_amount"].sum()
+
+
+def _customer_discount_use(shop):
+    """Share of customers who used a discount at least once, per source type."""
+    v = valid(shop.orders)
+    used = (v["discount_amount"] > 0).groupby([v["channel_group"], v["customer_id"]]).any()
+    return used.groupby(level=0).mean().rename_axis("channel_group")
 
 
 EX4 = Exercise(
@@ -162,6 +253,21 @@ EX4 = Exercise(
         Diagnosis.like("counts", "你给的是使用优惠的订单数；题目要比例：对 True/False 求平均（.mean()）。",
                        lambda s: discount_use(s, counts=True)),
         refunds_kept(lambda s: discount_use(s, valid_only=False)),
+        Diagnosis.like("zero_counted",
+                       "每个来源类型的比例都是 1：你的条件把没有优惠（discount_amount 为 0）的订单也算成了用过优惠；"
+                       "用了优惠是 discount_amount > 0（大于，不含等于）。",
+                       lambda s: discount_use(s, zero_counts=True)),
+        Diagnosis.like("discount_rate",
+                       "你算的是优惠金额占原价的比例（优惠力度）；题目要的是用了优惠的订单占有效订单的比例："
+                       "每笔订单记 True/False，再求平均。",
+                       _discount_rate),
+        Diagnosis.like("per_customer",
+                       "你按客户算了（用过优惠的客户占比）；题目按订单算：用了优惠的有效订单 ÷ 有效订单数，不要先按客户去重。",
+                       _customer_discount_use),
+        Diagnosis("wrong_level",
+                  "分组的层级不对：题目按订单的来源类型 channel_group 分组，不是渠道 channel 或子渠道 sub_channel。",
+                  _wrong_level_orders,
+                  example=lambda s: discount_use(s, by="channel")),
     ],
     hints=[
         "used = valid['discount_amount'] > 0 是一列 True/False。",
@@ -173,20 +279,31 @@ EX4 = Exercise(
 # ---- 2.5 CAC of paid channels -------------------------------------------------------------
 
 
-def cac(shop, denominator="new_customers"):
+def cac(shop, denominator="new_customers", spend_agg="sum", reindexed=True):
     costs = shop.channel_costs
-    spend = costs.groupby("channel")["spend"].sum()
+    spend = costs.groupby("channel")["spend"].agg(spend_agg)
     if denominator == "visits":
         base = costs.groupby("channel")["visits"].sum()
     elif denominator == "buyers":
         buyers = set(valid(shop.orders)["customer_id"])
         c = shop.customers[shop.customers["customer_id"].isin(buyers)]
-        base = c.groupby("acquisition_channel").size().reindex(spend.index)
+        base = c.groupby("acquisition_channel").size()
+    elif denominator == "order_channel":  # distinct buyers per order channel
+        base = shop.orders.groupby("channel")["customer_id"].nunique()
     else:
-        base = shop.customers.groupby("acquisition_channel").size().reindex(spend.index)
-    out = spend / base
+        base = shop.customers.groupby("acquisition_channel").size()
+    out = spend / (base.reindex(spend.index) if reindexed else base)
     out.index.name = "channel"
     return out
+
+
+def _unpaid_channels_kept(answer, ctx) -> bool:
+    """Right for the paid channels, with the acquisition channels that have no costs (NaN) kept."""
+    exp = ctx.expected
+    if not isinstance(answer, pd.Series) or not set(exp.index) < set(answer.index):
+        return False
+    extra = answer.drop(exp.index)
+    return bool(extra.isna().all()) and ctx.same(answer.reindex(exp.index), exp)
 
 
 EX5 = Exercise(
@@ -205,6 +322,18 @@ EX5 = Exercise(
         Diagnosis.like("per_buyer",
                        "分母只算了下过单的客户：CAC 按获客的全部新客户计算（customers 表里该获客渠道的人数）。",
                        lambda s: cac(s, "buyers")),
+        Diagnosis.like("monthly_spend",
+                       "分子用了每月推广费用的平均值（.mean()）；CAC 的分子是该渠道所有月份的费用合计（.sum()）。",
+                       lambda s: cac(s, spend_agg="mean")),
+        Diagnosis.like("order_channel",
+                       "分母数的是在该渠道下过单的客户（订单表的 channel）；CAC 的分母是由该渠道获客的客户数："
+                       "客户表 customers 的 acquisition_channel。",
+                       lambda s: cac(s, "order_channel")),
+        Diagnosis("unpaid_channels_kept",
+                  "只列出费用表里有的付费渠道：其他获客渠道没有推广费用，相除后是缺失值（NaN），"
+                  "用 .reindex(费用合计.index) 只留费用表的渠道。",
+                  _unpaid_channels_kept,
+                  example=lambda s: cac(s, reindexed=False)),
     ],
     hints=[
         "费用合计：shop.channel_costs.groupby('channel')['spend'].sum()。",
@@ -217,14 +346,25 @@ EX5 = Exercise(
 # ---- 2.6 the 双11 peak --------------------------------------------------------------------
 
 
-def double11_ratio(shop, valid_only=True, stat="median", all_years=False):
+def double11_ratio(shop, valid_only=True, stat="median", all_years=False, year=None,
+                   difference=False):
     o = valid(shop.orders) if valid_only else shop.orders
     day = o["order_time"].dt.normalize()
-    year = int(day.max().year)
+    year = int(day.max().year) if year is None else year
     daily = (day if all_years else day[day.dt.year == year]).value_counts()
     peak = int(daily.get(pd.Timestamp(year=year, month=11, day=11), 0))
     base = daily.median() if stat == "median" else daily.mean()
-    return float(peak / base)
+    return float(peak - base) if difference else float(peak / base)
+
+
+def _years(shop) -> list[int]:
+    return sorted(int(y) for y in valid(shop.orders)["order_time"].dt.year.unique())
+
+
+def _other_year(answer, ctx) -> bool:
+    """The ratio of another year than the data's last."""
+    return any(ctx.same(answer, ctx.variant(f"year{y}", lambda s, y=y: double11_ratio(s, year=y)))
+               for y in _years(ctx.shop)[:-1])
 
 
 EX6 = Exercise(
@@ -244,6 +384,13 @@ EX6 = Exercise(
         Diagnosis.like("all_years",
                        "中位数用了全部年份的每天订单数：题目只取数据最后一年（order_time 的最大年份）的日子。",
                        lambda s: double11_ratio(s, all_years=True)),
+        Diagnosis("other_year",
+                  "你算的不是数据最后一年：题目取 order_time 的最大年份，双11 当天和每天的订单数都只看这一年。",
+                  _other_year,
+                  example=lambda s: double11_ratio(s, year=_years(s)[0])),
+        Diagnosis.like("difference",
+                       "你算的是双11 比平常多出的订单数（相减）；题目问“几倍”：双11 当天的订单数 ÷ 每天订单数的中位数。",
+                       lambda s: double11_ratio(s, difference=True)),
     ],
     hints=[
         "用 .dt.normalize() 把有效订单的下单时间变成日期，再用 .dt.year 只留最后一年。",
@@ -257,20 +404,37 @@ EX6 = Exercise(
 
 
 def _roi(shop):
+    return _roi_table(shop)["roi"]
+
+
+def _roi_table(shop):
     from crmkit.sources import paid_channel_roi
 
-    return paid_channel_roi(shop.channel_costs, shop.customers, shop.orders)["roi"]
+    return paid_channel_roi(shop.channel_costs, shop.customers, shop.orders)
 
 
-def _referral(shop, mature=True):
+def _roi_table_max(shop, column: str) -> str:
+    return str(_roi_table(shop)[column].idxmax())
+
+
+RATE_KEYS = ("老客推荐成交率", "其他渠道成交率")
+
+
+def _referral(shop, mature=True, buyers_only=False, exact=False):
+    """The two 180-day buyer rates. The prompt counts whole days (the first order's date at most
+    180 days after the registration date); `exact` compares exact times (first order time −
+    register_date <= 180 × 24 h), the reading some learners keep."""
     c = shop.customers
     v = valid(shop.orders)
     first = v.groupby("customer_id")["order_time"].min()
     as_of = _as_of(shop)
     if mature:
         c = c[c["register_date"] <= as_of - pd.Timedelta(days=180)]
-    days = (c["customer_id"].map(first) - c["register_date"]).dt.days
-    bought = (days <= 180).fillna(False).astype(bool)
+    gap = c["customer_id"].map(first) - c["register_date"]
+    if buyers_only:
+        c, gap = c[gap.notna()], gap[gap.notna()]
+    within = gap <= pd.Timedelta(days=180) if exact else gap.dt.days <= 180
+    bought = within.fillna(False).astype(bool)
     referred = c["acquisition_channel"] == "老客推荐"
     return float(bought[referred].mean()), float(bought[~referred].mean())
 
@@ -281,14 +445,47 @@ def memo(shop):
     return {"ROI最高的付费渠道": str(roi.idxmax()), "老客推荐成交率": ref, "其他渠道成交率": other}
 
 
+def _with_rates(shop, rates):
+    return {**memo(shop), **dict(zip(RATE_KEYS, rates))}
+
+
 def _lowest_roi(answer, ctx) -> bool:
     return isinstance(answer, dict) and answer.get("ROI最高的付费渠道") == str(_roi(ctx.shop).idxmin())
 
 
-def _not_mature(answer, ctx) -> bool:
-    ref, other = _referral(ctx.shop, mature=False)
-    return isinstance(answer, dict) and close(answer.get("其他渠道成交率"), other) \
-        and not close(other, ctx.expected["其他渠道成交率"])
+SIZE_COLUMNS = ("revenue", "new_customers", "spend")  # the biggest channel, not the best return
+
+
+def _biggest_channel(shop) -> set:
+    return {_roi_table_max(shop, col) for col in SIZE_COLUMNS}
+
+
+def _by_size(answer, ctx) -> bool:
+    if not isinstance(answer, dict):
+        return False
+    chosen = answer.get("ROI最高的付费渠道")
+    return chosen != ctx.expected["ROI最高的付费渠道"] and chosen in _biggest_channel(ctx.shop)
+
+
+def _rates_like(name: str, message: str, mistake):
+    """Both rates made with `mistake(rates)` on top of the right method, whether the learner
+    counted whole days (as the prompt says) or exact times: the message names the mistake."""
+
+    def when(answer, ctx) -> bool:
+        if not isinstance(answer, dict):
+            return False
+        compare = ctx.exercise.comparator.comparator_for
+        for exact in (False, True):
+            rates = ctx.variant(f"{name}:{exact}", lambda s, exact=exact: mistake(s, exact))
+            if all(k in answer and compare(k).compare(answer[k], r) is None
+                   for k, r in zip(RATE_KEYS, rates)) and \
+                    any(compare(k).compare(r, ctx.expected[k]) is not None
+                        for k, r in zip(RATE_KEYS, rates)):
+                return True
+        return False
+
+    return Diagnosis(name, message, when,
+                     example=lambda s: _with_rates(s, mistake(s, False)))
 
 
 EX7 = Exercise(
@@ -299,22 +496,36 @@ EX7 = Exercise(
     prompt="店长问：明年的推广预算该往哪里放？写 3–5 句建议，引用下面三个数并写进字典："
            "{'ROI最高的付费渠道': 渠道名（用 ck.sources.paid_channel_roi 的 roi 列）, "
            "'老客推荐成交率': 注册已满 180 天的“老客推荐”客户中、注册后 180 天内下过有效订单的比例, "
-           "'其他渠道成交率': 其他获客渠道的同一比例}。",
+           "'其他渠道成交率': 其他获客渠道的同一比例}。"
+           "“注册已满 180 天”指 register_date ≤ 基准日 − 180 天（基准日 = 最后一笔订单日期的次日 0 点）；"
+           "“注册后 180 天内”按日期算：首个有效订单的日期与注册日期相差不超过 180 天"
+           "（(首单时间 − register_date).dt.days <= 180，第 180 天当天任何时刻下单都算），没下过有效订单的算未成交。",
     expected=memo,
     comparator=DictOf(Scalar()),
     diagnoses=[
         Diagnosis("lowest_roi", "你选的是 ROI 最低的渠道：用 .idxmax() 找最高的。", _lowest_roi,
                   example=lambda s: {**memo(s), "ROI最高的付费渠道": str(_roi(s).idxmin())}),
-        Diagnosis("not_mature",
-                  "成交率的分母包括了注册不满 180 天的客户：他们还没有完整的 180 天，先筛出注册日期 ≤ 基准日 − 180 天的客户。",
-                  _not_mature,
-                  example=lambda s: {**memo(s), "老客推荐成交率": _referral(s, mature=False)[0],
-                      "其他渠道成交率": _referral(s, mature=False)[1]}),
+        Diagnosis("by_size",
+                  "你选的是规模最大的付费渠道（营收、新客户数或花费最多）；ROI 比的是每花 1 元推广费赚回多少："
+                  "比较 paid_channel_roi 的 roi 列，用 .idxmax()。",
+                  _by_size,
+                  example=lambda s: {**memo(s), "ROI最高的付费渠道": _roi_table_max(s, "revenue")}),
+        _rates_like("not_mature",
+                    "成交率的分母包括了注册不满 180 天的客户：他们还没有完整的 180 天，先筛出注册日期 ≤ 基准日 − 180 天"
+                    "的客户（基准日是数据里最后一笔订单日期的次日，不是今天）。",
+                    lambda s, exact: _referral(s, mature=False, exact=exact)),
+        _rates_like("buyers_only",
+                    "成交率的分母只算了下过单的客户：注册满 180 天、却从没下过有效订单的客户也要留在分母里（算作未成交）。",
+                    lambda s, exact: _referral(s, buyers_only=True, exact=exact)),
+        _rates_like("rates_swapped",
+                    "两个成交率放反了：“老客推荐成交率”只看 acquisition_channel 为“老客推荐”的客户，"
+                    "“其他渠道成交率”看其余所有获客渠道的客户。",
+                    lambda s, exact: _referral(s, exact=exact)[::-1]),
     ],
     hints=[
         "ck.sources.paid_channel_roi 给出各付费渠道的 roi 列；用 idxmax 找 ROI 最高的渠道名。",
         "每位客户的首个有效订单时间：valid.groupby('customer_id')['order_time'].min()，用 map 接到客户表上。",
-        "两组的成交率：用 map 把首个有效订单时间接到客户表上，与 register_date 相差不超过 180 天的算成交（没下过单的算未成交），再按是否“老客推荐”分两组求平均。",
+        "两组的成交率：用 map 把首个有效订单时间接到客户表上，与 register_date 相差的整天数（.dt.days）不超过 180 的算成交（没下过单的算未成交），再按是否“老客推荐”分两组求平均。",
     ],
 )
 
