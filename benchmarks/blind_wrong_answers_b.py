@@ -9,6 +9,14 @@ Each exercise of chapters 00-07 (except 5.9, which needs the console) has one bl
 it on a shop as "same", and four wrong answers (``WRONG``: id, description, shop -> answer), each a
 mistake a hurried student or a new hire would plausibly make. All answers are plain pandas on the
 learner's ``shop``.
+
+Run (grades every entry with ``crmkit.grading.checker.evaluate`` on the course shop and seeds 11, 12;
+a wrong answer equal to the blind right answer on a shop is counted as "same", not graded):
+
+    .venv/bin/python benchmarks/blind_wrong_answers_b.py [--only 1.3,4.2] [--seeds none,11,12]
+
+Classes: accepted (status "correct"), generic (diagnosis starting with "generic:"), named (any other
+diagnosis). Exit status 1 when a wrong answer is accepted, a right answer rejected or an entry raises.
 """
 from __future__ import annotations
 
