@@ -26,12 +26,52 @@ MATURE_ORDERS = 3       # 成熟客户：有效订单不少于 3 笔 ……
 MATURE_AOV = 150.0      # …… 且客单价（消费净额 ÷ 订单数）不低于 150 元
 
 
+def figure_of(source: Exercise, figure, suffix: str, names) -> Exercise:
+    """The mistakes `names` of exercise `source` seen through one figure of its answer
+    (``figure(answer)``: a head count, the best label), for a summary exercise whose part is that
+    figure: pass the result to `part_of`. The exercise is not registered; its id is
+    ``source.id + suffix`` so its cached values stay apart from the source's."""
+
+    def through(compute):
+        return lambda shop: figure(compute(shop))
+
+    return Exercise(id=f"{source.id}{suffix}", title=source.title, points=1,
+                    expected=through(source.expected), comparator=Scalar(),
+                    diagnoses=[Diagnosis.like(d.name, d.message, through(d.example))
+                               for d in source.diagnoses if d.name in names])
+
+
+def key_like(name: str, message: str, variant, keys=None) -> Diagnosis:
+    """A dict answer some of whose `keys` (all when None) hold the value ``variant(shop)`` gives
+    there, where that value is wrong; the example is the whole mistaken dict."""
+
+    def when(answer, ctx) -> bool:
+        if not isinstance(answer, dict):
+            return False
+        wrong = ctx.variant(name, variant)
+        compare = ctx.exercise.comparator.comparator_for
+        for key in keys or ctx.expected:
+            if key in answer and key in wrong:
+                c = compare(key)
+                if (c.compare(wrong[key], ctx.expected[key]) is not None
+                        and c.compare(answer[key], wrong[key]) is None):
+                    return True
+        return False
+
+    return Diagnosis(name, message, when, example=variant)
+
+
 # ---- 5.1 好评率 --------------------------------------------------------------------------------
 
 
-def good_rate(shop, low: int = 4, high: int = 5) -> float:
-    stars = shop.reviews["stars"]
+def good_rate(shop, low: int = 4, high: int = 5, with_default: bool = True) -> float:
+    r = shop.reviews if with_default else shop.reviews[~shop.reviews["is_default"].astype(bool)]
+    stars = r["stars"]
     return float(((stars >= low) & (stars <= high)).mean())
+
+
+DEFAULT_DROPPED = ("系统默认好评（is_default 为 True 的评价）被去掉了：题目按全部评价计算，"
+                   "买家没写评价时系统给的默认好评也是一条评价，不要筛掉。")
 
 
 EX1 = Exercise(
@@ -48,6 +88,15 @@ EX1 = Exercise(
                        lambda shop: good_rate(shop, 5)),
         Diagnosis.like("neutral_included", "把 3 星（中评）也算成了好评：好评只包括 4–5 星。",
                        lambda shop: good_rate(shop, 3)),
+        Diagnosis.like("default_dropped", DEFAULT_DROPPED,
+                       lambda shop: good_rate(shop, with_default=False)),
+        Diagnosis.like("count_not_rate",
+                       "你给的是好评的条数：好评率还要除以全部评价条数（对 True/False 列求平均即可）。",
+                       lambda shop: int((shop.reviews["stars"] >= 4).sum())),
+        Diagnosis.like("mean_stars",
+                       "你用的是平均星级 ÷ 5：好评率不是平均分，而是 4–5 星的评价占全部评价的比例"
+                       "（先判断 stars >= 4，再求平均）。",
+                       lambda shop: float(shop.reviews["stars"].mean() / 5)),
     ],
     hints=[
         "好评的条件是 shop.reviews['stars'] >= 4，这会得到一列 True/False。",
@@ -59,8 +108,9 @@ EX1 = Exercise(
 # ---- 5.2 晒单与回复 ----------------------------------------------------------------------------
 
 
-def trust_signals(shop, bad_max: int = 2, bad_denominator: str = "bad") -> dict:
-    r = shop.reviews
+def trust_signals(shop, bad_max: int = 2, bad_denominator: str = "bad",
+                  with_default: bool = True) -> dict:
+    r = shop.reviews if with_default else shop.reviews[~shop.reviews["is_default"].astype(bool)]
     bad = r["stars"] <= bad_max
     replied_bad = float((bad & r["shop_replied"]).sum())
     denom = float(bad.sum()) if bad_denominator == "bad" else float(len(r))
@@ -88,6 +138,10 @@ EX2 = Exercise(
                        lambda shop: trust_signals(shop, bad_denominator="all")),
         Diagnosis.like("neutral_as_bad", "把 3 星中评也算进了差评：差评只包括 1–2 星（stars <= 2）。",
                        lambda shop: trust_signals(shop, bad_max=3)),
+        Diagnosis.like("one_star_only", "差评只算了 1 星：差评包括 1 星和 2 星（stars <= 2）。",
+                       lambda shop: trust_signals(shop, bad_max=1)),
+        key_like("default_dropped", DEFAULT_DROPPED,
+                 lambda shop: trust_signals(shop, with_default=False)),
     ],
     hints=[
         "晒单（has_photo）和商家回复（shop_replied）都是 True/False 列：一列 True/False 的平均值就是 True 的比例。",
@@ -100,31 +154,37 @@ EX2 = Exercise(
 # ---- 5.3 客户等级 ------------------------------------------------------------------------------
 
 
-def customer_levels(orders: pd.DataFrame, as_of=None, churn_first: bool = True,
+#: The rule's overwrite order: each level overwrites the ones before it, so the last wins.
+PRIORITY = ("成长客户", "成熟客户", "流失客户")
+
+
+def customer_levels(orders: pd.DataFrame, as_of=None, order=PRIORITY, mature_any: bool = False,
                     churn_days: int | None = None) -> pd.Series:
     """每位在基准日前有有效订单的客户的等级（普通/成长/成熟/流失客户）。
 
     规则（依次判断，先满足哪条就是哪一级）：
     1. 流失客户：术语表的“流失风险”——最近一次有效订单早于基准日往前 6 个日历月
-       （last_order < as_of − pd.DateOffset(months=6)）；``churn_days`` 给出时改用固定天数
-       （recency_days > churn_days，只用来模拟学习者的错误）；
+       （last_order < as_of − pd.DateOffset(months=6)）；
     2. 成熟客户：有效订单 ≥ 3 笔，且客单价（消费净额 ÷ 订单数）≥ 150 元；
     3. 成长客户：有效订单 ≥ 2 笔；
     4. 普通客户：其余（只买过 1 笔）。
+
+    ``order``（覆盖顺序）、``mature_any``（成熟的两个条件满足其一即可）和 ``churn_days``
+    （流失用固定天数 recency_days > churn_days）只用来模拟学习者的错误。
     """
     as_of = resolve_as_of(orders, as_of)
     s = customer_summary(orders, as_of)
+    rich = s["aov"] >= MATURE_AOV
+    many = s["n_orders"] >= MATURE_ORDERS
+    conditions = {
+        "成长客户": s["n_orders"] >= 2,
+        "成熟客户": (many | rich) if mature_any else (many & rich),
+        "流失客户": (s["recency_days"] > churn_days if churn_days is not None
+                   else s["last_order"] < churn_risk_cutoff(as_of)),
+    }
     level = pd.Series("普通客户", index=s.index, dtype="str", name="level")
-    level[s["n_orders"] >= 2] = "成长客户"
-    mature = (s["n_orders"] >= MATURE_ORDERS) & (s["aov"] >= MATURE_AOV)
-    churned = (s["recency_days"] > churn_days if churn_days is not None
-               else s["last_order"] < churn_risk_cutoff(as_of))
-    if churn_first:
-        level[mature] = "成熟客户"
-        level[churned] = "流失客户"
-    else:
-        level[churned] = "流失客户"
-        level[mature] = "成熟客户"
+    for name in order:
+        level[conditions[name]] = name
     return level
 
 
@@ -133,8 +193,9 @@ def _levels_with_refunds(shop):
     return customer_levels(orders)
 
 
-def _registered_all(answer, ctx) -> bool:
-    return len(answer) == len(ctx.shop.customers) and len(ctx.expected) < len(ctx.shop.customers)
+def _every_customer_listed(answer, ctx) -> bool:
+    return (hasattr(answer, "__len__") and len(answer) == len(ctx.shop.customers)
+            and len(ctx.expected) < len(ctx.shop.customers))
 
 
 EX3 = Exercise(
@@ -152,13 +213,23 @@ EX3 = Exercise(
     diagnoses=[
         Diagnosis("all_registered",
                   "你的 Series 包括了没有下过单的注册客户：等级只给下过有效订单的客户。",
-                  _registered_all,
+                  _every_customer_listed,
                   example=lambda shop: customer_levels(shop.orders).reindex(
                       shop.customers["customer_id"], fill_value="普通客户")),
         Diagnosis.like("mature_before_churn",
                        "判断顺序不对：很久没来的老买家也被算成了成熟客户。先判断流失（近 6 个月没买），"
                        "再判断成熟。",
-                       lambda shop: customer_levels(shop.orders, churn_first=False)),
+                       lambda shop: customer_levels(shop.orders,
+                                                    order=("成长客户", "流失客户", "成熟客户"))),
+        Diagnosis.like("growth_over_mature",
+                       "判断顺序不对：成熟客户都被“成长客户”（≥ 2 笔）盖掉了。用 .loc[条件] 依次覆盖时，"
+                       "后写的条件优先：先写成长，再写成熟，最后写流失。",
+                       lambda shop: customer_levels(shop.orders,
+                                                    order=("成熟客户", "成长客户", "流失客户"))),
+        Diagnosis.like("mature_either",
+                       "成熟客户的两个条件要同时满足：有效订单 ≥ 3 笔且客单价 ≥ 150 元（用 & 连接），"
+                       "不是满足其一即可（|）。",
+                       lambda shop: customer_levels(shop.orders, mature_any=True)),
         Diagnosis.like("fixed_180_days",
                        "流失用了固定的 180 天（recency_days > 180）：本课程的“6 个月”按日历月算，"
                        "流失客户是最近一次有效订单早于 基准日 − pd.DateOffset(months=6) 的客户"
@@ -187,12 +258,25 @@ def quarter_ends(orders: pd.DataFrame) -> list[pd.Timestamp]:
     return [q.end_time.normalize() + pd.Timedelta(days=1) for q in quarters]
 
 
+def _levels_seeing_all_orders(orders: pd.DataFrame, as_of) -> pd.Series:
+    """Levels at `as_of` of the customers who had bought by then, counted on every order (later
+    ones too): only the churn cutoff moves with the date."""
+    s = customer_summary(orders)
+    s = s[s["first_order"] < as_of]
+    level = pd.Series("普通客户", index=s.index, dtype="str", name="level")
+    level[s["n_orders"] >= 2] = "成长客户"
+    level[(s["n_orders"] >= MATURE_ORDERS) & (s["aov"] >= MATURE_AOV)] = "成熟客户"
+    level[s["last_order"] < churn_risk_cutoff(as_of)] = "流失客户"
+    return level
+
+
 def level_counts(orders: pd.DataFrame, dates=None, same_as_of=False,
-                 churn_days: int | None = None) -> pd.DataFrame:
+                 churn_days: int | None = None, later_orders: bool = False) -> pd.DataFrame:
     dates = quarter_ends(orders) if dates is None else dates
     rows = {}
     for d in dates:
-        lv = customer_levels(orders, None if same_as_of else d, churn_days=churn_days)
+        lv = (_levels_seeing_all_orders(orders, d) if later_orders
+              else customer_levels(orders, None if same_as_of else d, churn_days=churn_days))
         rows[d] = lv.value_counts().reindex(list(LEVELS), fill_value=0).astype("int64")
     out = pd.DataFrame(rows).T
     out.index = pd.DatetimeIndex(out.index, name="as_of")
@@ -208,6 +292,33 @@ def level_counts_table(shop) -> pd.DataFrame:
 def _same_every_row(answer, ctx) -> bool:
     table = answer.reset_index(drop=True) if isinstance(answer, pd.DataFrame) else None
     return table is not None and len(table) > 1 and bool((table.nunique() == 1).all())
+
+
+def _as_table(answer):
+    """A 5.4 answer with as_of as a column, or None."""
+    if not isinstance(answer, pd.DataFrame):
+        return None
+    return answer if "as_of" in answer.columns else answer.reset_index()
+
+
+def _zeros_missing(answer, ctx) -> bool:
+    table = _as_table(answer)
+    if table is None or not table.isna().any().any():
+        return False
+    return ctx.same(table.fillna(0), ctx.expected)
+
+
+def _shares_per_quarter(answer, ctx) -> bool:
+    table = _as_table(answer)
+    if table is None or not set(LEVELS) <= set(table.columns):
+        return False
+    sums = table[list(LEVELS)].apply(pd.to_numeric, errors="coerce").sum(axis=1)
+    return len(sums) > 0 and bool(((sums - 1).abs() < 1e-6).all())
+
+
+def _quarter_last_days(shop) -> pd.DataFrame:
+    days = [d - pd.Timedelta(days=1) for d in quarter_ends(shop.orders)]
+    return level_counts(shop.orders, dates=days).reset_index()
 
 
 def _index_unnamed(answer, ctx) -> bool:
@@ -239,6 +350,24 @@ EX4 = Exercise(
                        "流失用了固定的 180 天（recency_days > 180）：和 5.3 一样，流失客户是最近一次有效订单"
                        "早于 基准日 − pd.DateOffset(months=6) 的客户（按日历月，见 ck.glossary 的“流失风险”）。",
                        lambda shop: level_counts(shop.orders, churn_days=180).reset_index()),
+        Diagnosis.like("quarter_last_day",
+                       "基准日用了季度的最后一天：题目的基准日是下一季度的第一天 0 点（直接用 quarter_ends"
+                       " 列表），否则季度最后一天的订单不算在内，表的索引也对不上。",
+                       _quarter_last_days),
+        Diagnosis.like("later_orders_seen",
+                       "每个基准日都用了全部订单（包括基准日之后的订单），只有流失的分界随日期变化："
+                       "订单数和客单价也只能看基准日之前的订单，调用 customer_summary(orders, as_of=基准日)。",
+                       lambda shop: level_counts(shop.orders, later_orders=True).reset_index()),
+        Diagnosis("zeros_missing",
+                  "没有人的等级留成了空值（NaN）：题目要求记 0，value_counts 之后用 "
+                  ".reindex(四个等级, fill_value=0) 补齐。",
+                  _zeros_missing,
+                  example=lambda shop: level_counts_table(shop).replace(0, np.nan)),
+        Diagnosis("shares_per_quarter",
+                  "你给的是每个季度各等级的占比（每行加起来等于 1）：题目要的是人数，去掉 normalize=True。",
+                  _shares_per_quarter,
+                  example=lambda shop: level_counts(shop.orders).pipe(
+                      lambda t: t.div(t.sum(axis=1), axis=0)).reset_index()),
     ],
     hints=[
         ("把 5.3 的做法写成一个函数 levels(orders, as_of)，里面调用 "
@@ -255,15 +384,18 @@ EX4 = Exercise(
 
 
 def value_table(shop, include_refunds: bool = False, category_col: str = "category",
-                quantity: str = "sum") -> pd.DataFrame:
+                quantity: str = "sum", categories: str = "nunique",
+                spend_per_line: bool = False) -> pd.DataFrame:
     o = shop.orders if include_refunds else valid(shop.orders)
     o = o.assign(net=o["paid_amount"] - o["refund_amount"])
     base = o.groupby("customer_id").agg(spend=("net", "sum"), frequency=("order_id", "count"))
-    items = (shop.order_items.merge(o[["order_id", "customer_id"]], on="order_id")
+    items = (shop.order_items.merge(o[["order_id", "customer_id", "net"]], on="order_id")
              .merge(shop.products[["product_id", "category"]], on="product_id"))
     g = items.groupby("customer_id")
+    if spend_per_line:  # the order's net counted once per order line after the merge
+        base["spend"] = g["net"].sum()
     extra = pd.DataFrame({
-        "categories": g[category_col].nunique(),
+        "categories": g[category_col].agg(categories),
         "quantity": g["quantity"].sum() if quantity == "sum" else g.size(),
     })
     out = base.join(extra).fillna({"categories": 0, "quantity": 0})
@@ -292,6 +424,19 @@ EX5 = Exercise(
         Diagnosis.like("lines_not_quantity",
                        "quantity 数的是订单明细的行数：一行可能买了好几件，要对 quantity 列求和。",
                        lambda shop: value_table(shop, quantity="lines")),
+        Diagnosis.like("category_lines",
+                       "categories 数的是订单明细的行数（count）：同一个类目买过好几次只算一个，"
+                       "要数不同类目的个数（nunique）。",
+                       lambda shop: value_table(shop, categories="count")),
+        Diagnosis.like("spend_after_merge",
+                       "spend 是在合并订单明细之后求和的：一笔订单有几行明细，它的消费净额就被加了几次。"
+                       "spend 和 frequency 要在订单表上按客户汇总，不要用合并后的明细表。",
+                       lambda shop: value_table(shop, spend_per_line=True)),
+        Diagnosis("all_registered",
+                  "表里列出了全部注册客户（没下过单的记 0）：题目只要下过有效订单的客户，没有有效订单的客户不出现在表里。",
+                  _every_customer_listed,
+                  example=lambda shop: value_table(shop).set_index("customer_id")
+                      .reindex(shop.customers["customer_id"], fill_value=0).reset_index()),
     ],
     hints=[
         "先得到有效订单 v，再按 customer_id 汇总出 spend 和 frequency（具名聚合 .agg）。",
@@ -307,6 +452,18 @@ EX5 = Exercise(
 
 def referral_counts(shop) -> pd.Series:
     return shop.customers["referrer_id"].dropna().value_counts().rename("referrals")
+
+
+def _nan_referrer(answer, ctx) -> bool:
+    if not isinstance(answer, pd.Series) or not answer.index.isna().any():
+        return False
+    return ctx.same(answer[answer.index.notna()], ctx.expected)
+
+
+def _referrals_of_buyers(shop) -> pd.Series:
+    c = shop.customers
+    buyers = c[c["customer_id"].isin(valid(shop.orders)["customer_id"])]
+    return buyers["referrer_id"].dropna().value_counts().rename("referrals")
 
 
 def _referred_ids(answer, ctx) -> bool:
@@ -329,6 +486,20 @@ EX6 = Exercise(
                   _referred_ids,
                   example=lambda shop: shop.customers.dropna(subset=["referrer_id"])
                       .groupby("customer_id").size()),
+        Diagnosis("nan_referrer",
+                  "多了一行空值（NaN）推荐人：没有推荐人的客户不是推荐人，计数时要跳过空值"
+                  "（value_counts 默认 dropna=True，不要改成 False）。",
+                  _nan_referrer,
+                  example=lambda shop: shop.customers["referrer_id"].value_counts(dropna=False)),
+        Diagnosis.like("buyers_only",
+                       "只数了下过单的被推荐客户：推荐了几位新客户按客户表里全部被推荐进店的客户算，"
+                       "不管他们后来有没有下单。",
+                       _referrals_of_buyers),
+        Diagnosis("every_customer",
+                  "列出了全部客户（没推荐过人的记 0）：题目只列出至少推荐过 1 人的客户。",
+                  _every_customer_listed,
+                  example=lambda shop: referral_counts(shop).reindex(shop.customers["customer_id"],
+                                                                     fill_value=0)),
     ],
     hints=[
         "推荐人在 shop.customers['referrer_id'] 里，没有推荐人的行是空值。",
@@ -340,9 +511,9 @@ EX6 = Exercise(
 # ---- 5.7 历史活动的增益 -------------------------------------------------------------------------
 
 
-def campaign_rates(shop) -> pd.DataFrame:
+def campaign_rates(shop, column: str = "converted") -> pd.DataFrame:
     cc = shop.campaign_contacts
-    return cc.groupby(["campaign_id", "group"])["converted"].mean().unstack("group")
+    return cc.groupby(["campaign_id", "group"])[column].mean().unstack("group")
 
 
 def campaign_uplift(shop) -> pd.Series:
@@ -356,6 +527,52 @@ def _uplift_delivered_only(shop) -> pd.Series:
     control = cc[cc["group"] == CONTROL]
     return (treated.groupby("campaign_id")["converted"].mean()
             - control.groupby("campaign_id")["converted"].mean()).rename("uplift")
+
+
+def _relative_uplift(shop) -> pd.Series:
+    rates = campaign_rates(shop)
+    return (rates[TREATMENT] / rates[CONTROL] - 1).rename("uplift")
+
+
+def _is_relative_uplift(answer, ctx) -> bool:
+    """The answer is the relative uplift; a campaign whose control group never converted gives
+    an infinite ratio there, compared as missing."""
+    if not isinstance(answer, pd.Series):
+        return False
+    wrong = ctx.variant("relative_uplift", _relative_uplift)
+    finite = pd.to_numeric(answer, errors="coerce").replace([np.inf, -np.inf], np.nan)
+    return ctx.same(finite, wrong.replace([np.inf, -np.inf], np.nan))
+
+
+def _revenue_uplift(shop) -> pd.Series:
+    rates = campaign_rates(shop, "revenue")
+    return (rates[TREATMENT] - rates[CONTROL]).rename("uplift")
+
+
+def _uplift_over_everyone(shop) -> pd.Series:
+    cc = shop.campaign_contacts
+    everyone = cc.groupby("campaign_id")["converted"].mean()
+    return (campaign_rates(shop)[TREATMENT] - everyone).rename("uplift")
+
+
+#: 5.7's mistakes in the uplift, also made in 6.8 (the same measure).
+UPLIFT_MISTAKES = (
+    Diagnosis.like("delivered_only",
+                   "实验组只算了短信送达的客户：题目要求实验组按全部成员计（未送达的也算），"
+                   "否则就不是随机分组之间的比较了。",
+                   _uplift_delivered_only),
+    Diagnosis("relative_uplift",
+              "你算的是相对增益（实验组 ÷ 对照组 − 1）：题目的增益是两组转化率之差"
+              "（实验组转化率 − 对照组转化率），不要相除。",
+              _is_relative_uplift, example=_relative_uplift),
+    Diagnosis.like("revenue_not_conversion",
+                   "你比较的是人均营收（revenue 的平均）：增益看的是转化率，用 converted 列的平均。",
+                   _revenue_uplift),
+    Diagnosis.like("minus_everyone",
+                   "减去的是两组合在一起的转化率：增益要减去对照组（没收到短信的那一组）自己的转化率，"
+                   "不是全部成员的平均。",
+                   _uplift_over_everyone),
+)
 
 
 EX7 = Exercise(
@@ -375,10 +592,7 @@ EX7 = Exercise(
                        lambda shop: campaign_rates(shop)[TREATMENT]),
         Diagnosis.like("swapped", "正负号反了：增益 = 实验组转化率 − 对照组转化率。",
                        lambda shop: -campaign_uplift(shop)),
-        Diagnosis.like("delivered_only",
-                       "实验组只算了短信送达的客户：题目要求实验组按全部成员计（未送达的也算），"
-                       "否则就不是随机分组之间的比较了。",
-                       _uplift_delivered_only),
+        *UPLIFT_MISTAKES,
     ],
     hints=[
         "转化率 = converted 列的平均值；按 ['campaign_id', 'group'] 分组求平均。",
@@ -391,8 +605,13 @@ EX7 = Exercise(
 # ---- 5.8 前后对比为什么会误导 ---------------------------------------------------------------------
 
 
-def before_rates(shop, groups=(TREATMENT,)) -> pd.Series:
-    """每次活动：所选分组中，发送前 window_days 天内下过有效订单的客户比例。"""
+def before_rates(shop, groups=(TREATMENT,), count_orders: bool = False,
+                 after_send: bool = False) -> pd.Series:
+    """每次活动：所选分组中，发送前 window_days 天内下过有效订单的客户比例。
+
+    ``count_orders``（数订单笔数而不是客户）和 ``after_send``（窗口取在发送之后）只用来模拟
+    学习者的错误。
+    """
     v = valid(shop.orders)[["customer_id", "order_time"]]
     out = {}
     for c in shop.campaigns.itertuples(index=False):
@@ -401,15 +620,19 @@ def before_rates(shop, groups=(TREATMENT,)) -> pd.Series:
                               & members["group"].isin(groups), "customer_id"]
         if len(members) == 0:
             continue
-        start = c.send_time - pd.Timedelta(days=int(c.window_days))
-        window = v[(v["order_time"] >= start) & (v["order_time"] < c.send_time)]
-        out[c.campaign_id] = float(members.isin(set(window["customer_id"])).mean())
+        span = pd.Timedelta(days=int(c.window_days))
+        start, end = (c.send_time, c.send_time + span) if after_send \
+            else (c.send_time - span, c.send_time)
+        window = v[(v["order_time"] >= start) & (v["order_time"] < end)]
+        out[c.campaign_id] = (float(window["customer_id"].isin(set(members)).sum() / len(members))
+                              if count_orders
+                              else float(members.isin(set(window["customer_id"])).mean()))
     return pd.Series(out, name="before", dtype="float64").rename_axis("campaign_id")
 
 
-def naive_change(shop, groups=(TREATMENT,)) -> pd.Series:
+def naive_change(shop, groups=(TREATMENT,), **mistake) -> pd.Series:
     after = campaign_rates(shop)[TREATMENT]
-    before = before_rates(shop, groups)
+    before = before_rates(shop, groups, **mistake)
     return (after - before).dropna().rename("naive")
 
 
@@ -431,6 +654,18 @@ EX8 = Exercise(
         Diagnosis.like("whole_crowd_before",
                        "“发送前”的比例用了整个人群（含对照组）：前后对比只看实验组的成员。",
                        lambda shop: naive_change(shop, groups=(TREATMENT, CONTROL))),
+        Diagnosis.like("control_before",
+                       "“发送前”的比例用了对照组：前后对比是同一批人（实验组）发送前后的比较，"
+                       "发送前的比例也要看实验组的成员。",
+                       lambda shop: naive_change(shop, groups=(CONTROL,))),
+        Diagnosis.like("orders_not_customers",
+                       "“发送前”数的是订单笔数：要的是实验组成员中发送前下过有效订单的客户比例，"
+                       "一位客户买了几单也只算一次（成员.isin(窗口内订单的 customer_id) 再求平均）。",
+                       lambda shop: naive_change(shop, count_orders=True)),
+        Diagnosis.like("window_after_send",
+                       "“发送前”的窗口取在了发送之后（send_time 到 send_time + window_days）：发送前的窗口是 "
+                       "send_time − window_days 天 ≤ 下单时间 < send_time。",
+                       lambda shop: naive_change(shop, after_send=True)),
     ],
     hints=[
         "对 shop.campaigns 的每一行（每次活动）：取出这次活动实验组的 customer_id。",
@@ -450,23 +685,59 @@ SMS_TARGET = "人群：复购人群"
 SMS_MESSAGE = "【悦己服饰】老朋友专享：满150减20，新春新款已上架 回T退订"
 
 
-def console_result(shop):
-    """在一个新的控制台（seed=216）里发送的第一次活动，时钟走到出结果之后的完整结果。"""
+def console_result(shop, target: str = SMS_TARGET, control_share: float = 0.2,
+                   after_another: bool = False):
+    """在一个新的控制台（seed=216）里发送的第一次活动，时钟走到出结果之后的完整结果。
+
+    ``target``、``control_share`` 和 ``after_another``（先发过另一次活动并等到它出结果）只用来
+    模拟学习者的错误。
+    """
     from crmkit.widgets.console_state import ConsoleState
 
     state = ConsoleState(shop, seed=SMS_SEED)
-    state.send_campaign(SMS_NAME, SMS_TARGET, SMS_MESSAGE, offer=SMS_OFFER, control_share=0.2)
+    if after_another:
+        state.send_campaign("试发一次", "人群：新客户人群", SMS_MESSAGE, offer="满100减10",
+                            control_share=0.2)
+        state.advance_to_results()
+    state.send_campaign(SMS_NAME, target, SMS_MESSAGE, offer=SMS_OFFER, control_share=control_share)
     state.advance_to_results()
     return state.result(SMS_NAME)
 
 
-def sms_summary(shop, swap: bool = False) -> dict:
-    result = console_result(shop)
+def sms_summary(shop, swap: bool = False, **mistake) -> dict:
+    result = console_result(shop, **mistake)
     r = result.report
     uplift = float(r["conversion_control"] - r["conversion_treatment"]) if swap \
         else float(r["uplift"])
     return {"增益": uplift, "置信区间下限": float(r["ci_low"]), "置信区间上限": float(r["ci_high"]),
             "真实增益": float(result.true_uplift)}
+
+
+#: The console's other system crowds (a learner may pick the walkthrough's 新客户人群).
+OTHER_CROWDS = ("人群：新客户人群", "人群：兴趣人群", "人群：成交客户", "人群：询单客户",
+                "人群：未成交客户")
+
+
+def _sms_other_crowd(answer, ctx) -> bool:
+    for target in OTHER_CROWDS:
+        try:
+            wrong = ctx.variant("crowd:" + target, lambda shop, t=target: sms_summary(shop, target=t))
+        except Exception:  # noqa: BLE001 - a crowd that cannot be sent to (empty) is no reading
+            continue
+        if ctx.same(answer, wrong):
+            return True
+    return False
+
+
+def _sms_split_differs(answer, ctx) -> bool:
+    """The true uplift right (same crowd and offer) but the estimate not: another random split."""
+    if not isinstance(answer, dict):
+        return False
+    compare = ctx.exercise.comparator.comparator_for
+    truth = "真实增益"
+    return (truth in answer and compare(truth).compare(answer[truth], ctx.expected[truth]) is None
+            and all(k in answer and compare(k).compare(answer[k], ctx.expected[k]) is not None
+                    for k in ("增益", "置信区间下限", "置信区间上限")))
 
 
 def _sms_estimate_truth_swapped(answer, ctx) -> bool:
@@ -509,6 +780,23 @@ EX9 = Exercise(
                       "真实增益": sms_summary(shop)["增益"]}),
         Diagnosis.like("swapped", "增益的正负号反了：应是 实验组转化率 − 对照组转化率。",
                        lambda shop: sms_summary(shop, swap=True)),
+        Diagnosis("other_crowd",
+                  "触达对象不是“人群：复购人群”：题目要发给复购人群（讲解的控制台演示发的是新客户人群，"
+                  "不要照抄）。换一个新控制台，按题目的人群重新发送。",
+                  _sms_other_crowd,
+                  example=lambda shop: sms_summary(shop, target="人群：新客户人群")),
+        Diagnosis.like("control_share",
+                       "对照组比例不是 0.2：历史活动用过 0.3 等别的比例，这一次题目要求 control_share=0.2。",
+                       lambda shop: sms_summary(shop, control_share=0.3)),
+        Diagnosis.like("not_first_campaign",
+                       "这不是新控制台发出的第一次活动：在同一个控制台里先发过别的活动，随机分组就变了。"
+                       "重新运行创建控制台的单元格（seed=216），第一次就发送题目里的活动。",
+                       lambda shop: sms_summary(shop, after_another=True)),
+        Diagnosis("split_differs",
+                  "真实增益对了（人群和优惠没错），但估计的增益和置信区间不同：实验组/对照组的随机分组不一样。"
+                  "检查三处：对照组比例是否为 0.2、控制台是否是 seed=216 新开的、这次活动是否是它发出的第一次活动。",
+                  _sms_split_differs,
+                  example=lambda shop: sms_summary(shop, control_share=0.25)),
     ],
     hints=[
         ("发送：用 console.state.send_campaign，按题目给出的活动名、人群、短信内容、优惠和对照组比例填参数；"
@@ -543,6 +831,44 @@ def _plan_never_bought(answer, ctx) -> bool:
                              - (ctx.expected["流失客户数"] + extra)) < 0.5
 
 
+def _head_count(level):
+    return lambda levels: int((levels == level).sum())
+
+
+def _best(uplift: pd.Series) -> str:
+    return str(uplift.dropna().idxmax())
+
+
+# 5.3's and 5.7's mistakes as they show in 5.10's figures (only those that change the figure on
+# every course-sized shop; a mistake that leaves it right cannot be told apart there)
+_MATURE = figure_of(EX3, _head_count("成熟客户"), "mature", (
+    "mature_before_churn", "growth_over_mature", "mature_either", "fixed_180_days"))
+_CHURNED = figure_of(EX3, _head_count("流失客户"), "churned", ("fixed_180_days", "mature_before_churn"))
+_BEST = figure_of(EX7, _best, "best", ("relative_uplift", "swapped"))
+
+#: Other rankings a learner may pick the best campaign by (each leaves the right choice on some
+#: shop, so they are recognised together).
+_OTHER_RANKINGS = (lambda shop: campaign_rates(shop)[TREATMENT], _revenue_uplift,
+                   _uplift_delivered_only, _uplift_over_everyone)
+
+
+def _other_best(shop) -> list[str]:
+    return [_best(rank(shop)) for rank in _OTHER_RANKINGS]
+
+
+def _picked_by_other_ranking(answer, ctx) -> bool:
+    key = "增益最大的活动"
+    if not isinstance(answer, dict) or answer.get(key) == ctx.expected[key]:
+        return False
+    return answer.get(key) in ctx.variant("other_best", _other_best)
+
+
+def _best_by_other_ranking(shop) -> dict:
+    right = plan_figures(shop)
+    wrong = next(b for b in _other_best(shop) if b != right["增益最大的活动"])
+    return {**right, "增益最大的活动": wrong}
+
+
 EX10 = Exercise(
     id="5.10",
     title="留客方案引用的数字",
@@ -563,6 +889,14 @@ EX10 = Exercise(
                       **plan_figures(shop),
                       "流失客户数": plan_figures(shop)["流失客户数"] + _never_bought(shop)}),
         *part_of("好评率", EX1, plan_figures),
+        *part_of("成熟客户数", _MATURE, plan_figures),
+        *part_of("流失客户数", _CHURNED, plan_figures),
+        *part_of("增益最大的活动", _BEST, plan_figures),
+        Diagnosis("best_by_other_ranking",
+                  "“增益最大的活动”是按别的指标挑出来的：增益是 5.7 的 实验组转化率 − 对照组转化率"
+                  "（两组都按全部成员计），对这个 Series 用 idxmax。不要按实验组自己的转化率、人均营收、"
+                  "只算送达客户的转化率或“实验组 − 全部成员”的转化率来挑。",
+                  _picked_by_other_ranking, example=_best_by_other_ranking),
     ],
     hints=[
         "好评率就是 answer_5_1；等级人数来自 answer_5_3.value_counts()。",

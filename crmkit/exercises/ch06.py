@@ -11,7 +11,8 @@ import pandas as pd
 
 from crmkit import loyalty
 from crmkit.exercises.common import as_of as _as_of, close, valid
-from crmkit.exercises.diagnoses import percent
+from crmkit.exercises.ch05 import UPLIFT_MISTAKES, figure_of, key_like
+from crmkit.exercises.diagnoses import part_of, percent
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf, SetOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
@@ -41,6 +42,17 @@ EX1 = Exercise(
         Diagnosis.like("strict",
                        "只算了 5 分；4 分也算“满意”，条件应是 csat >= 4。",
                        lambda shop: float((shop.surveys["csat"] > 4).mean())),
+        Diagnosis.like("three_satisfied",
+                       "把 3 分也算成了满意；满意只包括 4 分和 5 分（csat >= 4），3 分是“一般”。",
+                       lambda shop: float((shop.surveys["csat"] >= 3).mean())),
+        Diagnosis.like("mean_over_five",
+                       "你用的是平均分 ÷ 5；CSAT 不是平均分换算的比例，而是打 4 分及以上的问卷所占的比例。",
+                       lambda shop: float(shop.surveys["csat"].mean() / 5)),
+        Diagnosis.like("per_customer",
+                       "你先按客户求了平均分，算的是“满意客户”的比例；CSAT 按问卷算：每份问卷一行，"
+                       "分母是全部问卷，不先按客户合并。",
+                       lambda shop: float((shop.surveys.groupby("customer_id")["csat"].mean() >= 4)
+                                          .mean())),
     ],
     hints=[
         "先写出条件 shop.surveys['csat'] >= 4，得到一列 True/False。",
@@ -53,9 +65,19 @@ EX1 = Exercise(
 # ---- 6.2 NPS --------------------------------------------------------------------------------
 
 
-def nps_score(shop) -> float:
+def nps_score(shop, promoter: int = 9, detractor: int = 6, passives: bool = True) -> float:
+    """NPS; other bands and ``passives=False`` (passives left out of the denominator) are the
+    learners' mistakes."""
     s = shop.surveys["nps"]
-    return float(((s >= 9).mean() - (s <= 6).mean()) * 100)
+    if not passives:
+        s = s[(s >= promoter) | (s <= detractor)]
+    return float(((s >= promoter).mean() - (s <= detractor).mean()) * 100)
+
+
+def _detractor_band(answer, ctx) -> bool:
+    return any(ctx.same(answer, ctx.variant(f"detractor<={cut}",
+                                            lambda shop, c=cut: nps_score(shop, detractor=c)))
+               for cut in (5, 7))
 
 
 EX2 = Exercise(
@@ -69,12 +91,17 @@ EX2 = Exercise(
                        lambda shop: nps_score(shop) / 100),
         Diagnosis.like("promoter_cut",
                        "推荐者的分数线不对：只有 9 分和 10 分算推荐者，7–8 分是“被动者”，两边都不算。",
-                       lambda shop: float(((shop.surveys["nps"] >= 8).mean()
-                                           - (shop.surveys["nps"] <= 6).mean()) * 100)),
-        Diagnosis.like("detractor_cut",
-                       "贬损者的分数线不对：0–6 分都是贬损者（nps <= 6），7–8 分是“被动者”。",
-                       lambda shop: float(((shop.surveys["nps"] >= 9).mean()
-                                           - (shop.surveys["nps"] <= 5).mean()) * 100)),
+                       lambda shop: nps_score(shop, promoter=8)),
+        Diagnosis("detractor_cut",
+                  "贬损者的分数线不对：0–6 分都是贬损者（nps <= 6），7–8 分是“被动者”。",
+                  _detractor_band, example=lambda shop: nps_score(shop, detractor=5)),
+        Diagnosis.like("passives_dropped",
+                       "分母去掉了被动者（7–8 分）：两个占比都用全部问卷作分母，被动者不算推荐者也不算贬损者，"
+                       "但仍在分母里。",
+                       lambda shop: nps_score(shop, passives=False)),
+        Diagnosis.like("mean_score",
+                       "你给的是 nps 列的平均分；NPS 不是平均分，而是 (推荐者占比 − 贬损者占比) × 100。",
+                       lambda shop: float(shop.surveys["nps"].mean())),
         Diagnosis.like("promoters_only", "你只算了推荐者占比；还要减去贬损者（0–6 分）的占比。",
                        lambda shop: float((shop.surveys["nps"] >= 9).mean() * 100)),
     ],
@@ -91,6 +118,12 @@ EX2 = Exercise(
 
 def repurchase(shop) -> float:
     n = valid(shop.orders).groupby("customer_id").size()
+    return float((n >= 2).mean())
+
+
+def _orders_of_repeaters(shop) -> float:
+    v = valid(shop.orders)
+    n = v["customer_id"].map(v.groupby("customer_id").size())
     return float((n >= 2).mean())
 
 
@@ -112,6 +145,10 @@ EX3 = Exercise(
                        lambda shop: float((valid(shop.orders).groupby("customer_id").size() > 2)
                                           .mean())),
         percent(repurchase, "你给的是百分数（乘了 100）；题目要 0–1 之间的比例。"),
+        Diagnosis.like("orders_share",
+                       "你算的是复购客户下的订单占全部订单的比例；复购率按客户算：每位客户一个值"
+                       "（有效订单数 >= 2），分母是下过有效订单的客户数。",
+                       _orders_of_repeaters),
     ],
     hints=[
         "先筛掉退款成功的订单，再 groupby('customer_id').size() 得到每位客户的订单数。",
@@ -124,10 +161,15 @@ EX3 = Exercise(
 # ---- 6.4 the satisfied-but-not-loyal customers ------------------------------------------------
 
 
-def _quadrant_set(shop, quadrant=SATISFIED, satisfied_min=4.0, orders=None):
+def _quadrant_set(shop, quadrant=SATISFIED, satisfied_min=4.0, orders=None, **mistake):
     q = loyalty.satisfaction_loyalty(shop.surveys, shop.orders if orders is None else orders,
-                                     satisfied_min=satisfied_min)
+                                     satisfied_min=satisfied_min, **mistake)
     return set(q.index[q["quadrant"] == quadrant])
+
+
+def _buyers_only(shop):
+    """Respondents without a valid order lost (order counts not filled with 0)."""
+    return _quadrant_set(shop) & set(valid(shop.orders)["customer_id"])
 
 
 def satisfied_not_loyal(shop):
@@ -160,6 +202,17 @@ EX4 = Exercise(
         Diagnosis("survey_ids", "集合里是问卷ID；题目要的是客户ID（customer_id）。",
                   _one_row_per_survey,
                   example=lambda shop: set(shop.surveys["survey_id"].iloc[:5])),
+        Diagnosis.like("two_orders_not_loyal",
+                       "买了 2 笔的客户也被算成了不忠诚：“少于 2 笔”是订单数 < 2（0 笔或 1 笔），"
+                       "买过 2 笔就算复购过、是忠诚的。",
+                       lambda shop: _quadrant_set(shop, loyal_orders=3)),
+        Diagnosis.like("nps_column",
+                       "满意度用了 nps 列：满意看问卷的 csat（1–5 分）每位客户的平均，nps 是另一个 0–10 分的问题。",
+                       lambda shop: _quadrant_set(shop, column="nps")),
+        Diagnosis.like("no_orders_dropped",
+                       "答过问卷但没有有效订单的客户被漏掉了：他们的订单数是 0，也是“不忠诚”。"
+                       "数订单后用 .reindex(答卷客户, fill_value=0) 对齐到全部答卷客户。",
+                       _buyers_only),
     ],
     hints=[
         "先按客户求平均满意度：shop.surveys.groupby('customer_id')['csat'].mean()。",
@@ -177,17 +230,17 @@ def churn(shop) -> float:
     return float(loyalty.churn_rate(shop.orders, months=3))
 
 
-def _churn_by_hand(shop, days: bool = False, registered: bool = False) -> float:
+def _churn_by_hand(shop, days: bool = False, base: str = "previous") -> float:
     """The quarter churn rate as a learner computes it, with fixed 90/180-day periods or over
-    every registered customer (two typical mistakes)."""
+    every registered customer or the current period's customers (typical mistakes)."""
     v = valid(shop.orders)
     as_of = _as_of(shop)
     mid = as_of - (pd.Timedelta(days=90) if days else pd.DateOffset(months=3))
     begin = as_of - (pd.Timedelta(days=180) if days else pd.DateOffset(months=6))
     before = set(v.loc[(v["order_time"] >= begin) & (v["order_time"] < mid), "customer_id"])
     now = set(v.loc[v["order_time"] >= mid, "customer_id"])
-    base = len(shop.customers) if registered else len(before)
-    return len(before - now) / base
+    size = {"previous": len(before), "registered": len(shop.customers), "current": len(now)}[base]
+    return len(before - now) / size
 
 
 EX5 = Exercise(
@@ -210,7 +263,15 @@ EX5 = Exercise(
                            shop.orders.assign(status="交易成功"), months=3))),
         Diagnosis.like("registered_base",
                        "分母用了全部注册客户：流失率的分母是上一期（基准日前 6 个月到前 3 个月）有有效订单的客户。",
-                       lambda shop: _churn_by_hand(shop, registered=True)),
+                       lambda shop: _churn_by_hand(shop, base="registered")),
+        Diagnosis.like("current_base",
+                       "分母用了本期（近 3 个月）有购买的客户；流失率的分母是上一期（基准日前 6 个月到前 3 个月）"
+                       "有有效订单的客户，分子是其中本期没有再买的人。",
+                       lambda shop: _churn_by_hand(shop, base="current")),
+        Diagnosis.like("half_year",
+                       "你算的是半年流失率（churn_rate 默认 months=6）：本题按季度，上一期和本期各 3 个月"
+                       "（传 months=3，或自己用 pd.DateOffset(months=3) 划分）。",
+                       lambda shop: float(loyalty.churn_rate(shop.orders))),
         Diagnosis.like("days_window",
                        "两期用了固定天数（90 天、180 天）：题目按日历月划分，用 pd.DateOffset(months=3) 和 "
                        "pd.DateOffset(months=6) 从基准日往前推。",
@@ -249,17 +310,49 @@ def _month1_counts(shop) -> pd.Series:
     return out.reindex(month1_retention(shop).index)
 
 
+def _cohort_rate(shop, again, size=None) -> pd.Series:
+    """Per first-order month: customers with an order where ``again(table)`` holds, over the
+    cohort's customers (or ``size(table)``), on the cohorts of the right answer."""
+    t = _month_table(shop.orders).assign(order_time=valid(shop.orders)["order_time"])
+    t["first_time"] = t.groupby("customer_id")["order_time"].transform("min")
+    base = t.groupby("first")["customer_id"].nunique() if size is None else size(t)
+    hit = t[again(t)].groupby("first")["customer_id"].nunique()
+    rate = hit.reindex(base.index, fill_value=0) / base
+    rate.index = rate.index.astype(str)
+    return rate.reindex(month1_retention(shop).index).fillna(0.0).rename("month1")
+
+
+#: “Next month” read as 30 days after the first order: by calendar days or by exact times.
+_THIRTY_DAYS = (
+    lambda t: (t["order_time"].dt.normalize() > t["first_time"].dt.normalize())
+    & (t["order_time"].dt.normalize() < t["first_time"].dt.normalize() + pd.Timedelta(days=30)),
+    lambda t: (t["order_time"] > t["first_time"])
+    & (t["order_time"] <= t["first_time"] + pd.Timedelta(days=30)),
+)
+
+
 def _within_30_days(shop) -> pd.Series:
     """The usual slip: “bought again within 30 days” instead of “in the next calendar month”."""
-    o = valid(shop.orders)
-    first = o.groupby("customer_id")["order_time"].transform("min")
-    cohort = first.dt.to_period("M").astype(str)
-    day, first_day = o["order_time"].dt.normalize(), first.dt.normalize()
-    again = (day > first_day) & (day < first_day + pd.Timedelta(days=30))
-    size = o.groupby(cohort)["customer_id"].nunique()
-    hit = o[again].groupby(cohort[again])["customer_id"].nunique()
-    rate = (hit.reindex(size.index, fill_value=0) / size)
-    return rate.reindex(month1_retention(shop).index).fillna(0.0).rename("month1")
+    return _cohort_rate(shop, _THIRTY_DAYS[0])
+
+
+def _is_within_30_days(answer, ctx) -> bool:
+    return any(ctx.same(answer, ctx.variant(f"30days:{i}", lambda shop, a=again: _cohort_rate(shop, a)))
+               for i, again in enumerate(_THIRTY_DAYS))
+
+
+def _last_cohort_kept(answer, ctx) -> bool:
+    if not isinstance(answer, pd.Series) or len(answer) != len(ctx.expected) + 1:
+        return False
+    extra = [k for k in map(str, answer.index) if k not in set(ctx.expected.index)]
+    return (len(extra) == 1 and extra[0] > max(ctx.expected.index)
+            and ctx.same(answer.set_axis(answer.index.astype(str)).drop(extra[0]), ctx.expected))
+
+
+def _with_last_cohort(shop) -> pd.Series:
+    right = month1_retention(shop)
+    last = str(valid(shop.orders)["order_time"].max().to_period("M"))
+    return pd.concat([right, pd.Series({last: 0.0})]).rename("month1")
 
 
 def _period_index(answer, ctx) -> bool:
@@ -281,9 +374,20 @@ EX6 = Exercise(
                   example=lambda shop: month1_retention(shop).set_axis(
                       pd.PeriodIndex(month1_retention(shop).index, freq="M"))),
         Diagnosis.like("counts", "你给的是人数；题目要比例：再除以每个同期群的人数。", _month1_counts),
-        Diagnosis.like("within_30_days",
-                       "你按“首单后 30 天内”算了；题目要的是首单月份的下一个日历月（如 1 月的同期群看 2 月）。",
-                       _within_30_days),
+        Diagnosis("within_30_days",
+                  "你按“首单后 30 天内”算了；题目要的是首单月份的下一个日历月（如一月的同期群看二月）。",
+                  _is_within_30_days, example=_within_30_days),
+        Diagnosis("last_cohort_kept",
+                  "最后一个同期群没有去掉：它的下一个月还没有数据（没有观察完整），留着会得到一个偏低的比例。",
+                  _last_cohort_kept, example=_with_last_cohort),
+        Diagnosis.like("any_later_month",
+                       "你数的是首单之后任何一个月又买过的客户；题目只看首单月份的下一个日历月（月份 == 首单月份 + 1）。",
+                       lambda shop: _cohort_rate(shop, lambda t: t["month"] > t["first"])),
+        Diagnosis.like("orders_as_size",
+                       "同期群人数数成了首单月份的订单笔数：分母是同期群的客户数（不重复的 customer_id）。",
+                       lambda shop: _cohort_rate(
+                           shop, lambda t: t["month"] == t["first"] + 1,
+                           size=lambda t: t[t["month"] == t["first"]].groupby("first").size())),
     ],
     hints=[
         "月份用 order_time.dt.to_period('M')；每位客户的首单月份用 groupby('customer_id') 再 transform('min')。",
@@ -305,7 +409,7 @@ def holdout_split(shop):
     return cutoff, int((as_of - cutoff).days)
 
 
-def _holdout(shop, leak=False, refunds=False, newcomers=False):
+def _holdout(shop, leak=False, refunds=False, newcomers=False, total="sum"):
     o = shop.orders
     cutoff, horizon = holdout_split(shop)
     params = loyalty.fit_bgnbd(o) if leak else loyalty.fit_bgnbd(o, as_of=cutoff)
@@ -314,7 +418,7 @@ def _holdout(shop, leak=False, refunds=False, newcomers=False):
     later = later[later["order_time"] >= cutoff]
     if not newcomers:
         later = later[later["customer_id"].isin(pred.index)]
-    return {"预测订单数": float(pred["expected_orders"].sum()), "实际订单数": float(len(later))}
+    return {"预测订单数": float(pred["expected_orders"].agg(total)), "实际订单数": float(len(later))}
 
 
 def holdout(shop):
@@ -369,6 +473,10 @@ EX7 = Exercise(
                   _actual_variant("refunds_included", refunds=True),
                   example=lambda shop: {**holdout(shop),
                       "实际订单数": _holdout(shop, refunds=True)["实际订单数"]}),
+        key_like("mean_predicted",
+                 "预测订单数是每位老客户的平均预测：题目要的是这些客户预测订单数之和（expected_orders 求和），"
+                 "才能和实际订单总数比较。",
+                 lambda shop: _holdout(shop, total="mean"), keys=("预测订单数",)),
     ],
     hints=[
         "params = ck.loyalty.fit_bgnbd(shop.orders, as_of=cutoff)；"
@@ -414,6 +522,7 @@ EX8 = Exercise(
         Diagnosis.like("click_rate",
                        "你用了点击率；点击不等于购买，效果要看转化（converted），并且减去对照组。",
                        _click_rate),
+        *UPLIFT_MISTAKES,
     ],
     hints=[
         "按活动和分组求转化率：groupby(['campaign_id', 'group'])['converted'].mean()。",
@@ -443,6 +552,26 @@ def _share_of_all(answer, ctx) -> bool:
         answer[key], (q["quadrant"] == SATISFIED).mean(), 1e-4)
 
 
+def _any_survey_satisfied(shop) -> dict:
+    """满意 read as any one survey with csat >= 4 (not the customer's mean)."""
+    s = shop.surveys
+    satisfied = (s["csat"] >= 4).groupby(s["customer_id"]).any()
+    n = valid(shop.orders).groupby("customer_id").size().reindex(satisfied.index, fill_value=0)
+    count, stuck = int(satisfied.sum()), int((satisfied & (n < 2)).sum())
+    return {"满意客户数": count, "满意但不忠诚人数": stuck, PLAN_KEYS[2]: stuck / count}
+
+
+def _satisfied_surveys(shop) -> dict:
+    right = plan_numbers(shop)
+    rows = int((shop.surveys["csat"] >= 4).sum())
+    return {**right, "满意客户数": rows, PLAN_KEYS[2]: right["满意但不忠诚人数"] / rows}
+
+
+# 6.4's mistakes as they show in the head count of 6.9 (those that change it on every shop)
+_STUCK = figure_of(EX4, len, "count", ("swapped", "strict", "two_orders_not_loyal",
+                                       "nps_column", "no_orders_dropped"))
+
+
 EX9 = Exercise(
     id="6.9", title="建议书：把“满意但不忠诚”变成回头客", points=3,
     parts={"满意客户数": 1, "满意但不忠诚人数": 1, "满意但不忠诚占满意客户比例": 1},
@@ -460,6 +589,15 @@ EX9 = Exercise(
                       PLAN_KEYS[2]: float((loyalty.satisfaction_loyalty(shop.surveys, shop.orders)["quadrant"]
                                            == SATISFIED).mean())}),
         percent(plan_numbers, "比例写成了百分数（乘了 100）；请写 0–1 之间的小数。", keys=(PLAN_KEYS[2],)),
+        *part_of("满意但不忠诚人数", _STUCK, plan_numbers),
+        key_like("any_survey",
+                 "满意客户数按“有一份问卷打了 4 分以上”数了：满意看每位客户所有问卷 csat 的平均（>= 4），"
+                 "先按客户求平均再判断。",
+                 _any_survey_satisfied, keys=("满意客户数",)),
+        key_like("surveys_counted",
+                 "满意客户数数的是问卷份数（csat >= 4 的行数）：一位客户可能答过好几份问卷，"
+                 "要先按客户求平均分，再数满意的客户。",
+                 _satisfied_surveys, keys=("满意客户数",)),
     ],
     hints=[
         "q = ck.loyalty.satisfaction_loyalty(shop.surveys, shop.orders) 每位答卷客户一行，"
