@@ -113,6 +113,17 @@ def _buyers_by_channel(shop, valid_only=True):
     return c.loc[c["customer_id"].isin(orders["customer_id"]), "acquisition_channel"].value_counts()
 
 
+def _buyers_by_order_channel(shop):
+    orders = valid(shop.orders)
+    return orders.groupby("channel")["customer_id"].nunique()
+
+
+def _order_channel_buyers(answer, ctx) -> bool:
+    return any(ctx.same(answer, ctx.variant(f"order_channel_buyers_{v}", lambda s, v=v: (
+        valid(s.orders) if v else s.orders).groupby("channel")["customer_id"].nunique()))
+        for v in (True, False))
+
+
 def _counted_merged(answer, ctx) -> bool:
     return (ctx.same(answer, ctx.variant("merged_inner", _orders_per_acquisition_channel))
             or ctx.same(answer, ctx.variant("merged_left", lambda shop: shop.customers.merge(
@@ -144,6 +155,10 @@ EX2 = Exercise(
         Diagnosis.like("counted_orders",
                        "你数的是订单表里每个渠道的订单数；题目要数客户表 shop.customers 里的客户。",
                        lambda shop: shop.orders["channel"].value_counts()),
+        Diagnosis("order_channel_buyers",
+                  "你按订单表的 channel（每笔订单的下单渠道）数了买过的客户；题目要客户表的 acquisition_channel"
+                  "（获客渠道：客户第一次进店的渠道），每位客户只算一次，没下过单的客户也算。",
+                  _order_channel_buyers, example=_buyers_by_order_channel),
         Diagnosis("merged_orders",
                   "你先把订单表合并到了客户表上再数：一位客户有几笔订单就被数了几次。"
                   "这道题只看客户表，直接数 shop.customers 的 acquisition_channel，不需要合并。",
@@ -187,6 +202,14 @@ def _per_customer(shop, valid_only=True):
     return o.groupby(["channel", "customer_id"])["net"].sum().groupby(level="channel").mean()
 
 
+def _by_acquisition_channel(shop):
+    """Valid orders averaged by their customer's acquisition channel, not the order's own."""
+    o = valid(shop.orders)
+    o = o.assign(net=net_amount(o)).merge(shop.customers[["customer_id", "acquisition_channel"]],
+                                          on="customer_id")
+    return o.groupby("acquisition_channel")["net"].mean()
+
+
 def _averaged_customers(answer, ctx) -> bool:
     return any(ctx.same(answer, ctx.variant(f"per_customer_{v}", lambda s, v=v: _per_customer(s, v)))
                for v in (True, False))
@@ -217,6 +240,9 @@ EX3 = Exercise(
                   "你算的是每个渠道的金额合计（.sum()）；客单价是平均每笔有效订单的消费净额，用 .mean()。",
                   _summed,
                   example=lambda shop: aov_by_channel(shop, how="sum")),
+        Diagnosis.like("median_not_mean",
+                       "你用了中位数（.median()）；客单价是平均每笔有效订单的消费净额，用 .mean()。",
+                       lambda shop: aov_by_channel(shop, how="median")),
         Diagnosis("per_customer",
                   "你先把每位客户的金额加总再求平均，算的是“平均每位客户”的消费；客单价是平均每笔有效订单："
                   "不按客户汇总，直接对每笔订单的消费净额按渠道求平均。",
@@ -229,6 +255,10 @@ EX3 = Exercise(
                   lambda answer, ctx: set(answer.index)
                   <= set(ctx.shop.orders["channel_group"].unique()),
                   example=lambda shop: aov_by_channel(shop, by="channel_group")),
+        Diagnosis.like("acquisition_channel",
+                       "你按客户的获客渠道 acquisition_channel 分组了；题目要按每笔订单自己的渠道（orders 的 "
+                       "channel 列）分组：同一位客户的订单可能来自不同渠道。",
+                       _by_acquisition_channel),
     ],
     hints=[
         "第一步筛选：用布尔条件只保留 status 不是“退款成功”的订单。",

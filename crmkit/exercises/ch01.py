@@ -6,6 +6,8 @@ Every expected value is a pure function of the shop the learner loaded.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -46,12 +48,31 @@ def one_profile(shop, valid_only: bool = True, net: bool = True, success_only: b
     return {"有效订单数": int(len(orders)), "消费净额": float(spend), "客服会话数": int(len(chats))}
 
 
-def _key_is(key, compute):
-    def when(answer, ctx):
-        wrong = compute(ctx.shop)
-        return (isinstance(answer, dict) and key in answer and close(answer[key], wrong[key])
-                and not close(answer[key], ctx.expected[key]))
+def _part_is(key: str, name: str, variants: dict):
+    """A predicate on a dict answer: its part `key` is wrong and equals one of the figures
+    ``variants`` ({label: shop -> number}) gives, each computed once per shop."""
+    def when(answer, ctx) -> bool:
+        if not isinstance(answer, dict) or key not in answer or close(answer[key], ctx.expected[key]):
+            return False
+        return any(close(answer[key], ctx.variant(f"{name}:{label}", wrong)) for label, wrong in variants.items())
     return when
+
+
+def _target_orders(shop):
+    orders = valid(shop.orders)
+    return orders[orders["customer_id"] == profile_customer(shop)]
+
+
+def _target_chats(shop):
+    chats = shop.service_chats
+    return chats[chats["customer_id"] == profile_customer(shop)]
+
+
+#: 客服会话数 counted over part of the target's chats, or once per order after a merge.
+CHAT_COUNT_MISTAKES = {
+    "merged": lambda s: len(_target_orders(s).merge(_target_chats(s), on="customer_id")),
+    "valid_orders_only": lambda s: int(_target_chats(s)["order_id"].isin(_target_orders(s)["order_id"]).sum()),
+}
 
 
 def _chats_in_stage(shop, stage: str) -> int:
@@ -59,13 +80,8 @@ def _chats_in_stage(shop, stage: str) -> int:
     return int(((chats["customer_id"] == profile_customer(shop)) & (chats["stage"] == stage)).sum())
 
 
-def _one_stage(answer, ctx) -> bool:
-    """客服会话数 counts the target's chats of one stage only (售前, 售中 or 售后)."""
-    if not isinstance(answer, dict) or "客服会话数" not in answer \
-            or close(answer["客服会话数"], ctx.expected["客服会话数"]):
-        return False
-    return any(close(answer["客服会话数"], ctx.variant(f"stage:{stage}", lambda s, g=stage: _chats_in_stage(s, g)))
-               for stage in ctx.shop.service_chats["stage"].unique())
+#: 客服会话数 counting the chats of one stage only.
+ONE_STAGE = {stage: (lambda s, g=stage: _chats_in_stage(s, g)) for stage in ("售前", "售中", "售后")}
 
 
 def _success_only(answer, ctx) -> bool:
@@ -88,12 +104,14 @@ EX1 = Exercise(
     diagnoses=[
         Diagnosis("refunds_counted",
                   "“有效订单数”把“退款成功”的订单也数进去了：先筛掉 status 为 '退款成功' 的订单。",
-                  _key_is("有效订单数", lambda s: one_profile(s, valid_only=False)),
+                  _part_is("有效订单数", "refunds_counted",
+                           {"all": lambda s: one_profile(s, valid_only=False)["有效订单数"]}),
                   example=lambda s: {**one_profile(s), "有效订单数": one_profile(
                       s, valid_only=False)["有效订单数"]}),
         Diagnosis("refunded_spend",
                   "“消费净额”包含了“退款成功”订单的金额：先筛掉这些订单，再对实付减退款求和。",
-                  _key_is("消费净额", lambda s: one_profile(s, valid_only=False, net=False)),
+                  _part_is("消费净额", "refunded_spend",
+                           {"all_paid": lambda s: one_profile(s, valid_only=False, net=False)["消费净额"]}),
                   example=lambda s: {**one_profile(s), "消费净额": one_profile(
                       s, valid_only=False, net=False)["消费净额"]}),
         Diagnosis("success_only",
@@ -103,7 +121,19 @@ EX1 = Exercise(
         Diagnosis("chats_one_stage",
                   "“客服会话数”只数了某一个阶段（售前、售中或售后）的会话：题目要这位客户在 "
                   "service_chats 里的全部会话，不分阶段。",
-                  _one_stage, example=lambda s: {**one_profile(s), "客服会话数": _chats_in_stage(s, "售后")}),
+                  _part_is("客服会话数", "one_stage", ONE_STAGE),
+                  example=lambda s: {**one_profile(s), "客服会话数": _chats_in_stage(s, "售后")}),
+        Diagnosis("chats_merged_with_orders",
+                  "“客服会话数”被订单数放大了：把这位客户的订单和会话按 customer_id 合并后再数行数，"
+                  "每笔订单都和每次会话配成了一行。会话数直接在 service_chats 里按 customer_id 筛选后数行数。",
+                  _part_is("客服会话数", "merged", {"merged": CHAT_COUNT_MISTAKES["merged"]}),
+                  example=lambda s: {**one_profile(s), "客服会话数": CHAT_COUNT_MISTAKES["merged"](s)}),
+        Diagnosis("chats_of_valid_orders",
+                  "“客服会话数”只数了和有效订单关联的会话：题目要这位客户在 service_chats 里的全部会话"
+                  "（售前咨询可能还没有订单，退款订单的售后会话也算）。",
+                  _part_is("客服会话数", "valid_orders_only",
+                           {"valid_orders_only": CHAT_COUNT_MISTAKES["valid_orders_only"]}),
+                  example=lambda s: {**one_profile(s), "客服会话数": CHAT_COUNT_MISTAKES["valid_orders_only"](s)}),
     ],
     hints=[
         "先用 customer_id 等于 target 的条件取出这位客户的订单。",
@@ -220,15 +250,17 @@ EX2 = Exercise(
 
 def churn_risk(shop, valid_only: bool = True, days: int | None = None,
                include_never: bool = False, today: bool = False, last_stamp: bool = False,
-               active: bool = False):
+               last_date: bool = False, active: bool = False):
     """Exercise 1.3's set; the flags make one typical mistake each: `last_stamp` counts back
-    from the last order's time instead of the reference day, `active` returns the customers
-    who did buy within the window."""
+    from the last order's time and `last_date` from its date (0:00) instead of the reference
+    day, `active` returns the customers who did buy within the window."""
     orders = valid(shop.orders) if valid_only else shop.orders
     if today:
         as_of = pd.Timestamp.today().normalize()
     elif last_stamp:
         as_of = shop.orders["order_time"].max()
+    elif last_date:
+        as_of = shop.orders["order_time"].max().normalize()
     else:
         as_of = _as_of(shop)
     cutoff = as_of - pd.Timedelta(days=days) if days else churn_risk_cutoff(as_of)
@@ -240,10 +272,11 @@ def churn_risk(shop, valid_only: bool = True, days: int | None = None,
 
 
 #: Window mistakes of 1.3: fixed days instead of 6 calendar months, or 6 months counted back
-#: from the last order's time instead of the reference day (the next day, 0:00).
+#: from the last order's time or date instead of the reference day (the next day, 0:00).
 WINDOW_MISTAKES = {
     **{f"days{d}": (lambda s, d=d: churn_risk(s, days=d)) for d in (180, 182, 183, 184, 181)},
     "last_stamp": lambda s: churn_risk(s, last_stamp=True),
+    "last_date": lambda s: churn_risk(s, last_date=True),
     **{f"last_stamp_days{d}": (lambda s, d=d: churn_risk(s, days=d, last_stamp=True)) for d in (180, 182, 183)},
 }
 
@@ -273,7 +306,7 @@ EX3 = Exercise(
                        "（shop.orders['order_time'].max().normalize() + pd.Timedelta(days=1)），不是 pd.Timestamp.today()。",
                        lambda s: churn_risk(s, today=True)),
         Diagnosis("wrong_window",
-                  "时间窗口不对：从基准日（最后一笔订单日期的次日 0 点，不是最后一笔订单的时刻）往前推 "
+                  "时间窗口不对：从基准日（最后一笔订单日期的次日 0 点，不是最后一笔订单的时刻或当天 0 点）往前推 "
                   "6 个日历月（pd.DateOffset(months=6)），不是固定天数。", _wrong_window,
                   example=lambda s: churn_risk(s, days=180)),
         Diagnosis.like("active_not_churned",
@@ -307,15 +340,19 @@ def top20_share(shop, valid_only=True, ascending=False, net=True, registered=Fal
     return float(spend.iloc[:k].sum() / spend.sum())
 
 
-#: Ways to cut "the top 20%" at the 80th percentile of spend instead of taking the first k
-#: buyers: quantile(0.8) with >= or >, or a percentile rank. Where the number of buyers n makes
-#: 0.2 × n whole, these keep exactly k buyers and the answer is right; a quantile taken at the
-#: lower neighbouring value ("lower") keeps more than k on every shop.
-PERCENTILE_CUTS = (">=", ">", "rank", "lower")
+#: Other ways to take "the top 20%" than the first k = int(0.2 × n) buyers: a cut at the 80th
+#: percentile of spend (quantile with >= or >, a percentile rank, a quantile at the lower
+#: neighbouring value) or k rounded up or to the nearest. Where 0.2 × n is whole, all but
+#: "lower" keep exactly k buyers and the answer is right; "lower" keeps more than k on any shop.
+TOP_K_READINGS = (">=", ">", "rank", "lower", "ceil", "round")
 
 
-def _percentile_cut(shop, reading: str = "lower") -> float:
+def _top_by_other_rule(shop, reading: str = "lower") -> float:
     spend = _spend(shop)
+    if reading in ("ceil", "round"):
+        n = len(spend) * TOP_SHARE
+        k = math.ceil(n) if reading == "ceil" else round(n)
+        return float(spend.sort_values(ascending=False).iloc[:k].sum() / spend.sum())
     if reading == "rank":
         kept = spend.rank(pct=True) >= 1 - TOP_SHARE
     else:
@@ -324,9 +361,9 @@ def _percentile_cut(shop, reading: str = "lower") -> float:
     return float(spend[kept].sum() / spend.sum())
 
 
-def _cut_at_percentile(answer, ctx) -> bool:
-    return any(ctx.same(answer, ctx.variant(f"percentile:{r}", lambda s, r=r: _percentile_cut(s, r)))
-               for r in PERCENTILE_CUTS)
+def _other_top_rule(answer, ctx) -> bool:
+    return any(ctx.same(answer, ctx.variant(f"top_rule:{r}", lambda s, r=r: _top_by_other_rule(s, r)))
+               for r in TOP_K_READINGS)
 
 
 def _top_orders(shop) -> float:
@@ -360,10 +397,11 @@ EX4 = Exercise(
         Diagnosis.like("registered_base",
                        "“前 20%”的人数按全部注册客户算了：人数 = int(下过有效订单的客户数 × 0.2)。",
                        lambda s: top20_share(s, registered=True)),
-        Diagnosis("percentile_cut",
-                  "“前 20%”用分位数切了一刀（quantile(0.8) 或 rank(pct=True)），切出的人数和规则不一样："
-                  "按术语表，前 20% 客户是排序后的前 k 位，k = int(下过有效订单的客户数 × 0.2)，用 iloc 取前 k 行。",
-                  _cut_at_percentile, example=_percentile_cut),
+        Diagnosis("top_k_rule",
+                  "“前 20%”取的人数和术语表的规则不一样：前 20% 客户是排序后的前 k 位，k = int(下过有效订单的"
+                  "客户数 × 0.2)（向下取整），用 iloc 取前 k 行；不要用分位数（quantile(0.8)、rank(pct=True)）"
+                  "切一刀，也不要向上取整或四舍五入。",
+                  _other_top_rule, example=_top_by_other_rule),
         Diagnosis.like("top_orders",
                        "你取的是金额最高的 20% 订单；题目要的是消费最高的 20% 客户：先按 customer_id "
                        "汇总每位客户的消费净额，再排序、取前 k 位。",
@@ -851,16 +889,6 @@ WRONG_DENOMINATORS = {"售前": ("售前",), "售中": ("售中",), "售前售�
 WRONG_STAGES = {"售中售后": ("售中", "售后"), "售中": ("售中",), "售前": ("售前",)}
 
 
-def _share_is(name, variants):
-    def when(answer, ctx) -> bool:
-        if not isinstance(answer, dict) or "售后会话占比" not in answer:
-            return False
-        mine = answer["售后会话占比"]
-        return not close(mine, ctx.expected["售后会话占比"]) and any(
-            close(mine, ctx.variant(f"{name}:{label}", lambda s, f=wrong: f(s))) for label, wrong in variants.items())
-    return when
-
-
 _DENOMINATOR_VARIANTS = {label: (lambda s, o=over: _after_sale_share(s, over=o))
                          for label, over in WRONG_DENOMINATORS.items()}
 _STAGE_VARIANTS = {label: (lambda s, g=stages: _after_sale_share(s, stages=g))
@@ -885,12 +913,12 @@ EX8 = Exercise(
         Diagnosis("after_sale_denominator",
                   "“售后会话占比”的分母不对：分母是全部客服会话的数量（售前、售中、售后都算），"
                   "不是某一类会话的数量。",
-                  _share_is("denominator", _DENOMINATOR_VARIANTS),
+                  _part_is("售后会话占比", "denominator", _DENOMINATOR_VARIANTS),
                   example=lambda s: {**memo_figures(s), "售后会话占比": _DENOMINATOR_VARIANTS["售前"](s)}),
         Diagnosis("after_sale_stages",
                   "“售后会话占比”数的会话阶段不对：只数 stage 为“售后”的会话（“售中”是下单后、收货前的"
                   "催发货、查物流、改地址等，不算售后），再除以全部会话数。",
-                  _share_is("stages", _STAGE_VARIANTS),
+                  _part_is("售后会话占比", "stages", _STAGE_VARIANTS),
                   example=lambda s: {**memo_figures(s), "售后会话占比": _STAGE_VARIANTS["售中售后"](s)}),
     ],
     hints=[
