@@ -30,13 +30,7 @@ NOTEBOOKS = ROOT / "notebooks"
 # A printed number: 1,234.5 / 0.2345 / 23.45%; not part of an id, a date or a longer number.
 PRINTED = re.compile(r"(?<![\w.\-:/])(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)(?![\w:/\-]|\.\d)"
                      r"(\s*%)?")
-MAX_FIGURES = 12
-# Walkthroughs that still print an exercise's answer (issue 12 item 6, being moved to another
-# slice one chapter at a time). Strict: an entry fails as soon as its walkthrough is fixed, so
-# this list can only shrink.
-NOT_YET_MOVED = {
-    "8.1", "8.3", "8.4", "8.5", "8.6", "8.7",
-}  # a few cells of a table are enough to tell whether it was printed
+MAX_FIGURES = 12  # a few cells of a table are enough to tell whether it was printed
 
 
 def _significant_digits(x: float) -> int:
@@ -159,10 +153,7 @@ def collisions(ex, shop) -> list[str]:
 def _chapter_exercises():
     from crmkit.grading.declare import all_exercises
 
-    return [pytest.param(ex, id=ex_id, marks=pytest.mark.xfail(
-                strict=True, reason="walkthrough not yet moved to another slice"))
-            if ex_id in NOT_YET_MOVED else pytest.param(ex, id=ex_id)
-            for ex_id, ex in all_exercises().items()
+    return [pytest.param(ex, id=ex_id) for ex_id, ex in all_exercises().items()
             if not ex_id.startswith(("demo.", "0."))]
 
 
