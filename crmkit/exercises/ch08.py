@@ -396,7 +396,8 @@ def _settings_variant(world, d) -> dict:
 EX5 = Exercise(
     id="8.5",
     title="选人群、发召回短信",
-    points=2,  # no parts: a list of IDs cannot be spoiled part by part (see the report)
+    points=2,
+    parts={"目标人数": 0.5, "增益": 0.5, "增量营收": 0.5, "ROI": 0.5},
     prompt="为下个季度选一批值得召回的客户，发一次短信。人群和优惠由你来定，但要守三条规则："
            "① 只发给成交客户（有有效订单的客户）；② 最近 90 天内（数据最后一天往前 90 天）发过的活动里"
            "进了实验组的客户不再发；③ 预算：目标人群（含对照组）占全部成交客户的 10%–25%。"
