@@ -45,9 +45,16 @@ def valid_orders(shop):
 FREQUENT_MIN_ORDERS = 3
 
 
-def frequent_buyers(shop, all_orders=False, strict=False):
+def frequent_buyers(shop, all_orders=False, strict=False, count="orders"):
     o = shop.orders if all_orders else valid_orders(shop)
-    n = o.groupby("customer_id").size()
+    if count == "success_only":
+        o = o.loc[o["status"] == "交易成功"]
+    if count == "items":
+        n = o.groupby("customer_id")["n_items"].sum()
+    elif count == "lines":  # one row per order line after merging the order items
+        n = o[["order_id", "customer_id"]].merge(shop.order_items, on="order_id").groupby("customer_id").size()
+    else:
+        n = o.groupby("customer_id").size()
     keep = n > FREQUENT_MIN_ORDERS if strict else n >= FREQUENT_MIN_ORDERS
     return set(n.index[keep])
 
@@ -73,6 +80,16 @@ EX1 = Exercise(
                        "“不少于 3 笔”包含正好 3 笔的客户：条件应写成 >= 3，你写成了 > 3，"
                        "漏掉了恰好 3 笔的客户。",
                        lambda shop: frequent_buyers(shop, strict=True)),
+        Diagnosis.like("success_only",
+                       "你只数了“交易成功”的订单：有效订单是除“退款成功”以外的全部订单，部分退款、已发货的订单也算。",
+                       lambda shop: frequent_buyers(shop, count="success_only")),
+        Diagnosis.like("items_counted",
+                       "你数的是商品件数（n_items）；标签按有效订单的笔数打：一笔订单算 1，不管买了几件。",
+                       lambda shop: frequent_buyers(shop, count="items")),
+        Diagnosis.like("order_lines",
+                       "你把订单明细 order_items 接到订单上再数行数：一笔订单有几种商品就有几行，被数了多次。"
+                       "直接在有效订单表里按 customer_id 数笔数。",
+                       lambda shop: frequent_buyers(shop, count="lines")),
         Diagnosis("order_ids", "集合里是订单ID；标签打在客户身上，答案应是客户ID（customer_id）。",
                   _order_ids,
                   example=lambda shop: set(shop.orders["order_id"].head(50))),
@@ -88,14 +105,26 @@ EX1 = Exercise(
 # ---- 3.2 review points -------------------------------------------------------------------------
 
 
-def _points(shop, neutral=0, two_star=-1, all_plus=False):
+def _points(shop, neutral=0, two_star=-1, bad=-1, all_plus=False, stars=False, agg="sum"):
     r = tables(shop).reviews
     if all_plus:
         pts = pd.Series(1, index=r.index)
+    elif stars:
+        pts = r["stars"]
     else:
         pts = pd.Series(np.select([r["stars"] >= 4, r["stars"] == 3, r["stars"] == 2],
-                                  [1, neutral, two_star], default=-1), index=r.index)
-    return pts.groupby(r["customer_id"]).sum().astype("int64")
+                                  [1, neutral, two_star], default=bad), index=r.index)
+    out = pts.groupby(r["customer_id"]).agg(agg)
+    return out.astype("int64") if agg == "sum" else out
+
+
+def _zeros_listed(answer, ctx) -> bool:
+    """Right for the reviewers, with customers who never reviewed listed at 0."""
+    exp = ctx.expected
+    if not isinstance(answer, pd.Series) or not set(exp.index) < set(answer.index):
+        return False
+    extra = pd.to_numeric(answer.drop(exp.index), errors="coerce")
+    return bool((extra == 0).all()) and ctx.same(answer.reindex(exp.index), exp)
 
 
 def review_points(shop):
@@ -117,6 +146,17 @@ EX2 = Exercise(
                        lambda shop: _points(shop, two_star=0)),
         Diagnosis.like("count_reviews", "你给每条评价都加了 1 分，等于在数评价条数；要按星级分别 +1、0、−1。",
                        lambda shop: _points(shop, all_plus=True)),
+        Diagnosis.like("no_minus", "差评（1–2 星）要记 −1 分：你只给好评加了分，差评没有扣分。",
+                       lambda shop: _points(shop, two_star=0, bad=0)),
+        Diagnosis.like("stars_summed", "你把星级直接相加了；要先把每条评价换成 +1、0、−1 分，再按客户求和。",
+                       lambda shop: _points(shop, stars=True)),
+        Diagnosis.like("mean_not_sum", "每位客户的积分是各条评价分数之和（sum）；你求了平均（mean）。",
+                       lambda shop: _points(shop, agg="mean")),
+        Diagnosis("zeros_listed",
+                  "只列出评价过的客户：没写过评价的客户不要补 0（不要按全部客户 reindex）。",
+                  _zeros_listed,
+                  example=lambda shop: review_points(shop).reindex(
+                      tables(shop).customers["customer_id"], fill_value=0)),
     ],
     hints=[
         "先为每条评价算出分数：星级 ≥ 4 为 1，等于 3 为 0，其余为 −1。",
@@ -141,6 +181,14 @@ def _groups_of(points: pd.Series, shifts=(0, 0, 0, 0)) -> pd.Series:
 
 def credit_groups(shop, shifts=(0, 0, 0, 0)):
     groups = _groups_of(tables(shop).customers["credit_points"], shifts)
+    return groups.value_counts().reindex(CREDIT_GROUP_ORDER, fill_value=0).astype("int64")
+
+
+def _low_to_high(shop):
+    """np.select with the conditions written from the lowest threshold up: the first match wins."""
+    p = tables(shop).customers["credit_points"]
+    groups = pd.Series(np.select([p >= bound for bound in reversed(CREDIT_LOWER_BOUNDS)],
+                                 ["红心", "钻石", "皇冠", "金冠"], default="无"), index=p.index)
     return groups.value_counts().reindex(CREDIT_GROUP_ORDER, fill_value=0).astype("int64")
 
 
@@ -196,6 +244,10 @@ EX3 = Exercise(
                   _missing_zero_groups,
                   example=lambda shop: credit_groups(shop).loc[lambda s: s > 0]),
         proportions(credit_groups, "你给出的是占比（加起来等于 1）；题目要的是客户数。"),
+        Diagnosis.like("low_to_high",
+                       "np.select 取第一个满足的条件：你把低门槛（>= 4）写在了前面，积分高的客户也先落进了红心。"
+                       "条件要从高到低写：先金冠，再皇冠、钻石、红心。",
+                       _low_to_high),
         Diagnosis("boundary_off_by_one",
                   "有的分界点差了 1 分：4 分已经是红心、251 分已经是钻石、10,001 分已经是皇冠、500,001 分已经是金冠"
                   "（250 分还是红心，以此类推）。条件写成 >= 4、>= 251、>= 10001、>= 500001，"
@@ -220,13 +272,16 @@ def last_year_customers(shop):
     return c.loc[c["register_date"].dt.year == c["register_date"].max().year]
 
 
-def _status_counts(shop, all_orders=False, overlap=False, any_chat=False, everyone=False):
+def _status_counts(shop, all_orders=False, overlap=False, any_chat=False, everyone=False,
+                   stage="售前", seen_only=False):
     t = tables(shop)
     o = shop.orders if all_orders else valid_orders(shop)
     buyers = set(o["customer_id"])
-    chats = t.service_chats if any_chat else t.service_chats.loc[t.service_chats["stage"] == "售前"]
+    chats = t.service_chats if any_chat else t.service_chats.loc[t.service_chats["stage"] == stage]
     asked = set(chats["customer_id"])
     ids = (t.customers if everyone else last_year_customers(shop))["customer_id"]
+    if seen_only:  # only customers found in the orders or chats tables
+        ids = ids[ids.isin(set(shop.orders["customer_id"]) | set(t.service_chats["customer_id"]))]
     if overlap:
         counts = {"成交客户": int(ids.isin(buyers).sum()), "询单客户": int(ids.isin(asked).sum())}
         counts["未成交客户"] = int((~ids.isin(buyers | asked)).sum())
@@ -280,6 +335,17 @@ EX4 = Exercise(
         Diagnosis.like("any_chat",
                        "询单客户只看“售前”咨询（stage 为 '售前'）：你把售后等其他会话也算成了询单。",
                        lambda shop: _status_counts(shop, any_chat=True)),
+        Diagnosis("other_stage",
+                  "询单看的是“售前”咨询（stage 为 '售前'，下单前来问的）；你用了“售中”或“售后”的会话。",
+                  lambda answer, ctx: any(ctx.same(answer, ctx.variant(
+                      f"stage:{stage}", lambda s, stage=stage: _status_counts(s, stage=stage)))
+                      for stage in ("售后", "售中")),
+                  # 售中 as the example: with 售后 the counts happen to equal the right ones on seed 13
+                  example=lambda shop: _status_counts(shop, stage="售中")),
+        Diagnosis.like("silent_left_out",
+                       "既没下单也没咨询过的客户也属于这批客户，算作未成交客户：从客户表筛出最后一年注册的全部客户再分类，"
+                       "不要只取订单表和会话表里出现过的客户。",
+                       lambda shop: _status_counts(shop, seen_only=True)),
         proportions(status_counts, "你给出的是占比（加起来等于 1）；题目要的是人数。"),
     ],
     hints=[
@@ -294,12 +360,41 @@ EX4 = Exercise(
 # ---- 3.5 the 复购人群 ----------------------------------------------------------------------------
 
 
-def _repeaters(shop, days=90, all_orders=False):
+def _repeaters(shop, days=90, all_orders=False, months=None, strict=False, end=None):
     o = shop.orders if all_orders else valid_orders(shop)
-    if days is not None:
-        o = o.loc[o["order_time"] >= as_of(shop) - pd.Timedelta(days=days)]
+    end = as_of(shop) if end is None else end(shop)
+    if months is not None:
+        o = o.loc[o["order_time"] >= end - pd.DateOffset(months=months)]
+    elif days is not None:
+        o = o.loc[o["order_time"] >= end - pd.Timedelta(days=days)]
     n = o.groupby("customer_id").size()
-    return set(n.index[n >= 2])
+    return set(n.index[n > 2] if strict else n.index[n >= 2])
+
+
+OTHER_WINDOWS = (30, 60, 180, 365)  # days: a month, two, half a year, the platform's default crowd
+
+
+def _other_window(answer, ctx) -> bool:
+    return any(ctx.same(answer, ctx.variant(f"days{d}", lambda s, d=d: _repeaters(s, days=d)))
+               for d in OTHER_WINDOWS)
+
+
+WRONG_ENDS = {  # the window counted back from another moment than the reference day
+    "last_time": lambda shop: shop.orders["order_time"].max(),
+    "last_date": lambda shop: shop.orders["order_time"].max().normalize(),
+}
+
+
+def _wrong_end(answer, ctx) -> bool:
+    return any(ctx.same(answer, ctx.variant(f"end:{name}", lambda s, end=end: _repeaters(s, end=end)))
+               for name, end in WRONG_ENDS.items())
+
+
+def _empty(answer, ctx) -> bool:
+    try:
+        return len(answer) == 0 and len(ctx.expected) > 0
+    except TypeError:
+        return False
 
 
 def repeaters(shop):
@@ -319,6 +414,26 @@ EX5 = Exercise(
                        lambda shop: _repeaters(shop, days=None)),
         Diagnosis.like("refunds_included", "把“退款成功”的订单也数进去了：先去掉它们再数订单。",
                        lambda shop: _repeaters(shop, all_orders=True)),
+        Diagnosis("empty_window",
+                  "集合是空的：窗口里没有订单。检查基准日：课程数据停在过去，基准日是数据里最后一笔订单日期的次日 0 点，"
+                  "不能用今天的日期。",
+                  _empty, example=lambda shop: set()),
+        Diagnosis("other_window",
+                  "时间窗口的长度不对：复购人群只看近 90 天（下单时间 ≥ 基准日 − 90 天）的有效订单。",
+                  _other_window, example=lambda shop: _repeaters(shop, days=365)),
+        Diagnosis.like("calendar_months",
+                       "你把 90 天当成了 3 个日历月（pd.DateOffset(months=3)）：窗口按天数算，用 pd.Timedelta(days=90)。",
+                       lambda shop: _repeaters(shop, months=3)),
+        Diagnosis("wrong_reference",
+                  "窗口的起点差了一点：要从基准日（最后一笔订单日期的次日 0 点）往前推 90 天，"
+                  "不是从最后一笔订单的下单时刻或那天的 0 点往前推。",
+                  _wrong_end,
+                  # counted back from the last order's date: the timestamp reading gives the right
+                  # set on some shops (no order falls in the hours between)
+                  example=lambda shop: _repeaters(shop, end=WRONG_ENDS["last_date"])),
+        Diagnosis.like("strict_threshold",
+                       "“2 笔及以上”包含正好 2 笔的客户：条件应写成 >= 2，你写成了 > 2。",
+                       lambda shop: _repeaters(shop, strict=True)),
     ],
     hints=[
         "基准日：orders['order_time'].max().normalize() + pd.Timedelta(days=1)。",
@@ -420,9 +535,9 @@ EX6 = Exercise(
 )
 
 
-def revenue_share(shop, quantile=False):
+def revenue_share(shop, quantile=False, agg="sum"):
     rfm = _rfm(shop) if quantile else _tier_rfm(shop)
-    return rfm.groupby("rfm_class")["monetary"].sum() / rfm["monetary"].sum()
+    return rfm.groupby("rfm_class")["monetary"].agg(agg) / rfm["monetary"].sum()
 
 
 EX7 = Exercise(
@@ -445,6 +560,9 @@ EX7 = Exercise(
         percent(revenue_share, "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。"),
         Diagnosis.like("not_divided", "你给的是每类的营收合计（元）；题目要占比：再除以全部 monetary 之和。",
                        lambda shop: _tier_rfm(shop).groupby("rfm_class")["monetary"].sum()),
+        Diagnosis.like("mean_not_sum",
+                       "分子用了每类客户 monetary 的平均值（mean）；营收占比的分子是该类 monetary 之和（sum）。",
+                       lambda shop: revenue_share(shop, agg="mean")),
     ],
     hints=[
         "用练习 3.6 那张按门槛打分的表（不是默认的分位数打分），按 rfm_class 分组，对 monetary 求和。",
