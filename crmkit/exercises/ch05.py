@@ -173,7 +173,12 @@ def customer_levels(orders: pd.DataFrame, as_of=None, order=PRIORITY, mature_any
     （流失用固定天数 recency_days > churn_days）只用来模拟学习者的错误。
     """
     as_of = resolve_as_of(orders, as_of)
-    s = customer_summary(orders, as_of)
+    return _levels_of(customer_summary(orders, as_of), as_of, order, mature_any, churn_days)
+
+
+def _levels_of(s: pd.DataFrame, as_of, order=PRIORITY, mature_any: bool = False,
+               churn_days: int | None = None) -> pd.Series:
+    """The level rule applied to a `customer_summary` table."""
     rich = s["aov"] >= MATURE_AOV
     many = s["n_orders"] >= MATURE_ORDERS
     conditions = {
@@ -262,12 +267,7 @@ def _levels_seeing_all_orders(orders: pd.DataFrame, as_of) -> pd.Series:
     """Levels at `as_of` of the customers who had bought by then, counted on every order (later
     ones too): only the churn cutoff moves with the date."""
     s = customer_summary(orders)
-    s = s[s["first_order"] < as_of]
-    level = pd.Series("普通客户", index=s.index, dtype="str", name="level")
-    level[s["n_orders"] >= 2] = "成长客户"
-    level[(s["n_orders"] >= MATURE_ORDERS) & (s["aov"] >= MATURE_AOV)] = "成熟客户"
-    level[s["last_order"] < churn_risk_cutoff(as_of)] = "流失客户"
-    return level
+    return _levels_of(s[s["first_order"] < as_of], as_of)
 
 
 def level_counts(orders: pd.DataFrame, dates=None, same_as_of=False,
