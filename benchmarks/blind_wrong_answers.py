@@ -861,18 +861,18 @@ def advice_27(shop, roi_col="roi", orders_for=valid, ref=None, eligible=True,
     return {"ROI最高的付费渠道": best, "老客推荐成交率": a, "其他渠道成交率": b}
 
 
-# First run: the exact-time reading below (first order − register date <= 180 × 24 h) was rejected
+# First run: the exact-time reading (first order − register date <= 180 × 24 h) was rejected
 # for '其他渠道成交率' on the course shop and seed 12; counting whole days (.dt.days <= 180) is
-# accepted. The prompt's "注册后 180 天内" allows both, so the exact reading is listed as ambiguous
-# and the right answer counts days. (The committed wrong answers of 2.7 keep the exact reading.)
+# accepted. The prompt's "注册后 180 天内" allowed both, so the exact reading was listed as
+# ambiguous and the right answer counts days. The prompt now says that whole days are counted
+# (any time on day 180 counts), so the exact reading is no longer one the prompt allows and is
+# not graded. (The committed wrong answers of 2.7 keep the exact reading.)
+# @ambiguous("2.7", "'注册后 180 天内' read with exact times (first order − register date <= 180 × 24 h)")
+# def a27(shop):
+#     return advice_27(shop)
 @right("2.7")
 def r27(shop):
     return advice_27(shop, by_day=True)
-
-
-@ambiguous("2.7", "'注册后 180 天内' read with exact times (first order − register date <= 180 × 24 h)")
-def a27(shop):
-    return advice_27(shop)
 
 
 @wrong("2.7", "best channel by revenue instead of ROI")
