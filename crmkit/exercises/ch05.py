@@ -119,6 +119,12 @@ def trust_signals(shop, bad_max: int = 2, bad_denominator: str = "bad",
             "差评回复率": replied_bad / denom if denom else float("nan")}
 
 
+def _trust_counts(shop) -> dict:
+    r = shop.reviews
+    return {"晒单率": int(r["has_photo"].sum()), "商家回复率": int(r["shop_replied"].sum()),
+            "差评回复率": int(((r["stars"] <= 2) & r["shop_replied"]).sum())}
+
+
 EX2 = Exercise(
     id="5.2",
     title="晒单率与商家回复率",
@@ -142,6 +148,10 @@ EX2 = Exercise(
                        lambda shop: trust_signals(shop, bad_max=1)),
         key_like("default_dropped", DEFAULT_DROPPED,
                  lambda shop: trust_signals(shop, with_default=False)),
+        key_like("counts_not_rates",
+                 "你给的是条数（True 的个数，.sum()）：题目要比例，对 True/False 列求平均（.mean()），"
+                 "差评回复率是差评中回复过的条数 ÷ 差评条数。",
+                 _trust_counts),
     ],
     hints=[
         "晒单（has_photo）和商家回复（shop_replied）都是 True/False 列：一列 True/False 的平均值就是 True 的比例。",
@@ -159,7 +169,7 @@ PRIORITY = ("成长客户", "成熟客户", "流失客户")
 
 
 def customer_levels(orders: pd.DataFrame, as_of=None, order=PRIORITY, mature_any: bool = False,
-                    churn_days: int | None = None) -> pd.Series:
+                    churn_days: int | None = None, strict: bool = False) -> pd.Series:
     """每位在基准日前有有效订单的客户的等级（普通/成长/成熟/流失客户）。
 
     规则（依次判断，先满足哪条就是哪一级）：
@@ -169,20 +179,23 @@ def customer_levels(orders: pd.DataFrame, as_of=None, order=PRIORITY, mature_any
     3. 成长客户：有效订单 ≥ 2 笔；
     4. 普通客户：其余（只买过 1 笔）。
 
-    ``order``（覆盖顺序）、``mature_any``（成熟的两个条件满足其一即可）和 ``churn_days``
-    （流失用固定天数 recency_days > churn_days）只用来模拟学习者的错误。
+    ``order``（覆盖顺序）、``mature_any``（成熟的两个条件满足其一即可）、``churn_days``
+    （流失用固定天数 recency_days > churn_days）和 ``strict``（笔数的门槛写成 >）只用来模拟
+    学习者的错误。
     """
     as_of = resolve_as_of(orders, as_of)
-    return _levels_of(customer_summary(orders, as_of), as_of, order, mature_any, churn_days)
+    return _levels_of(customer_summary(orders, as_of), as_of, order, mature_any, churn_days,
+                      strict)
 
 
 def _levels_of(s: pd.DataFrame, as_of, order=PRIORITY, mature_any: bool = False,
-               churn_days: int | None = None) -> pd.Series:
+               churn_days: int | None = None, strict: bool = False) -> pd.Series:
     """The level rule applied to a `customer_summary` table."""
+    n = s["n_orders"] - (1 if strict else 0)  # n > k is n - 1 >= k for whole numbers
     rich = s["aov"] >= MATURE_AOV
-    many = s["n_orders"] >= MATURE_ORDERS
+    many = n >= MATURE_ORDERS
     conditions = {
-        "成长客户": s["n_orders"] >= 2,
+        "成长客户": n >= 2,
         "成熟客户": (many | rich) if mature_any else (many & rich),
         "流失客户": (s["recency_days"] > churn_days if churn_days is not None
                    else s["last_order"] < churn_risk_cutoff(as_of)),
@@ -201,6 +214,11 @@ def _levels_with_refunds(shop):
 def _every_customer_listed(answer, ctx) -> bool:
     return (hasattr(answer, "__len__") and len(answer) == len(ctx.shop.customers)
             and len(ctx.expected) < len(ctx.shop.customers))
+
+
+def _all_churned(answer, ctx) -> bool:
+    return (isinstance(answer, pd.Series) and len(answer) > 0 and bool((answer == "流失客户").all())
+            and not bool((ctx.expected == "流失客户").all()))
 
 
 EX3 = Exercise(
@@ -235,6 +253,14 @@ EX3 = Exercise(
                        "成熟客户的两个条件要同时满足：有效订单 ≥ 3 笔且客单价 ≥ 150 元（用 & 连接），"
                        "不是满足其一即可（|）。",
                        lambda shop: customer_levels(shop.orders, mature_any=True)),
+        Diagnosis.like("orders_strict",
+                       "笔数的门槛写成了“大于”：“有效订单 ≥ 3 笔”“≥ 2 笔”都包含门槛本身，用 >= 而不是 >。",
+                       lambda shop: customer_levels(shop.orders, strict=True)),
+        Diagnosis("all_churned",
+                  "所有客户都成了流失客户：基准日多半用了今天（电脑上的当前日期），数据早已结束。"
+                  "基准日是数据里最后一笔订单日期的次日 0 点（customer_summary 不传 as_of 时的默认值）。",
+                  _all_churned,
+                  example=lambda shop: customer_levels(shop.orders).map(lambda _: "流失客户")),
         Diagnosis.like("fixed_180_days",
                        "流失用了固定的 180 天（recency_days > 180）：本课程的“6 个月”按日历月算，"
                        "流失客户是最近一次有效订单早于 基准日 − pd.DateOffset(months=6) 的客户"
@@ -321,6 +347,12 @@ def _quarter_last_days(shop) -> pd.DataFrame:
     return level_counts(shop.orders, dates=days).reset_index()
 
 
+def _quarter_first_days(shop) -> pd.DataFrame:
+    o = shop.orders["order_time"]
+    days = [q.start_time for q in pd.period_range(o.min(), o.max(), freq="Q")]
+    return level_counts(shop.orders, dates=days).reset_index()
+
+
 def _index_unnamed(answer, ctx) -> bool:
     return (isinstance(answer, pd.DataFrame) and "as_of" not in answer.columns
             and answer.index.name != "as_of" and len(answer) == len(ctx.expected)
@@ -354,6 +386,10 @@ EX4 = Exercise(
                        "基准日用了季度的最后一天：题目的基准日是下一季度的第一天 0 点（直接用 quarter_ends"
                        " 列表），否则季度最后一天的订单不算在内，表的索引也对不上。",
                        _quarter_last_days),
+        Diagnosis.like("quarter_first_day",
+                       "基准日用了每个季度的第一天：题目的基准日是季度末，即下一季度的第一天 0 点"
+                       "（直接用 quarter_ends 列表），每个季度的订单都要算进去。",
+                       _quarter_first_days),
         Diagnosis.like("later_orders_seen",
                        "每个基准日都用了全部订单（包括基准日之后的订单），只有流失的分界随日期变化："
                        "订单数和客单价也只能看基准日之前的订单，调用 customer_summary(orders, as_of=基准日)。",
@@ -385,7 +421,7 @@ EX4 = Exercise(
 
 def value_table(shop, include_refunds: bool = False, category_col: str = "category",
                 quantity: str = "sum", categories: str = "nunique",
-                spend_per_line: bool = False) -> pd.DataFrame:
+                spend_per_line: bool = False, frequency_per_line: bool = False) -> pd.DataFrame:
     o = shop.orders if include_refunds else valid(shop.orders)
     o = o.assign(net=o["paid_amount"] - o["refund_amount"])
     base = o.groupby("customer_id").agg(spend=("net", "sum"), frequency=("order_id", "count"))
@@ -394,6 +430,8 @@ def value_table(shop, include_refunds: bool = False, category_col: str = "catego
     g = items.groupby("customer_id")
     if spend_per_line:  # the order's net counted once per order line after the merge
         base["spend"] = g["net"].sum()
+    if frequency_per_line:
+        base["frequency"] = g["order_id"].count()
     extra = pd.DataFrame({
         "categories": g[category_col].agg(categories),
         "quantity": g["quantity"].sum() if quantity == "sum" else g.size(),
@@ -432,6 +470,10 @@ EX5 = Exercise(
                        "spend 是在合并订单明细之后求和的：一笔订单有几行明细，它的消费净额就被加了几次。"
                        "spend 和 frequency 要在订单表上按客户汇总，不要用合并后的明细表。",
                        lambda shop: value_table(shop, spend_per_line=True)),
+        Diagnosis.like("frequency_lines",
+                       "frequency 数的是合并后订单明细的行数：一笔订单有几行明细就被数了几次。"
+                       "frequency 是有效订单的笔数，在订单表上按客户计数（或对 order_id 用 nunique）。",
+                       lambda shop: value_table(shop, frequency_per_line=True)),
         Diagnosis("all_registered",
                   "表里列出了全部注册客户（没下过单的记 0）：题目只要下过有效订单的客户，没有有效订单的客户不出现在表里。",
                   _every_customer_listed,
@@ -568,6 +610,9 @@ UPLIFT_MISTAKES = (
     Diagnosis.like("revenue_not_conversion",
                    "你比较的是人均营收（revenue 的平均）：增益看的是转化率，用 converted 列的平均。",
                    _revenue_uplift),
+    Diagnosis.like("click_rate",
+                   "你用了点击率；点击不等于购买，效果要看转化（converted），并且减去对照组。",
+                   lambda shop: campaign_rates(shop, "clicked")[TREATMENT].rename("uplift")),
     Diagnosis.like("minus_everyone",
                    "减去的是两组合在一起的转化率：增益要减去对照组（没收到短信的那一组）自己的转化率，"
                    "不是全部成员的平均。",
@@ -842,8 +887,9 @@ def _best(uplift: pd.Series) -> str:
 # 5.3's and 5.7's mistakes as they show in 5.10's figures (only those that change the figure on
 # every course-sized shop; a mistake that leaves it right cannot be told apart there)
 _MATURE = figure_of(EX3, _head_count("成熟客户"), "mature", (
-    "mature_before_churn", "growth_over_mature", "mature_either", "fixed_180_days"))
-_CHURNED = figure_of(EX3, _head_count("流失客户"), "churned", ("fixed_180_days", "mature_before_churn"))
+    "mature_before_churn", "growth_over_mature", "mature_either", "orders_strict", "fixed_180_days"))
+_CHURNED = figure_of(EX3, _head_count("流失客户"), "churned", (
+    "all_churned", "fixed_180_days", "mature_before_churn"))
 _BEST = figure_of(EX7, _best, "best", ("relative_uplift", "swapped"))
 
 #: Other rankings a learner may pick the best campaign by (each leaves the right choice on some
@@ -889,8 +935,8 @@ EX10 = Exercise(
                       **plan_figures(shop),
                       "流失客户数": plan_figures(shop)["流失客户数"] + _never_bought(shop)}),
         *part_of("好评率", EX1, plan_figures),
+        *part_of("流失客户数", _CHURNED, plan_figures),  # first: all churned also leaves no 成熟
         *part_of("成熟客户数", _MATURE, plan_figures),
-        *part_of("流失客户数", _CHURNED, plan_figures),
         *part_of("增益最大的活动", _BEST, plan_figures),
         Diagnosis("best_by_other_ranking",
                   "“增益最大的活动”是按别的指标挑出来的：增益是 5.7 的 实验组转化率 − 对照组转化率"

@@ -42,6 +42,9 @@ EX1 = Exercise(
         Diagnosis.like("strict",
                        "只算了 5 分；4 分也算“满意”，条件应是 csat >= 4。",
                        lambda shop: float((shop.surveys["csat"] > 4).mean())),
+        Diagnosis.like("count_not_rate",
+                       "你给的是满意问卷的份数；CSAT 是比例，还要除以全部问卷份数（对 True/False 列求平均即可）。",
+                       lambda shop: int((shop.surveys["csat"] >= 4).sum())),
         Diagnosis.like("three_satisfied",
                        "把 3 分也算成了满意；满意只包括 4 分和 5 分（csat >= 4），3 分是“一般”。",
                        lambda shop: float((shop.surveys["csat"] >= 3).mean())),
@@ -95,6 +98,10 @@ EX2 = Exercise(
         Diagnosis("detractor_cut",
                   "贬损者的分数线不对：0–6 分都是贬损者（nps <= 6），7–8 分是“被动者”。",
                   _detractor_band, example=lambda shop: nps_score(shop, detractor=5)),
+        Diagnosis.like("counts_difference",
+                       "你用的是人数之差（推荐者人数 − 贬损者人数）：NPS 用的是占比之差，两个人数都先除以全部问卷份数，再乘以 100。",
+                       lambda shop: float((shop.surveys["nps"] >= 9).sum()
+                                          - (shop.surveys["nps"] <= 6).sum())),
         Diagnosis.like("passives_dropped",
                        "分母去掉了被动者（7–8 分）：两个占比都用全部问卷作分母，被动者不算推荐者也不算贬损者，"
                        "但仍在分母里。",
@@ -145,6 +152,9 @@ EX3 = Exercise(
                        lambda shop: float((valid(shop.orders).groupby("customer_id").size() > 2)
                                           .mean())),
         percent(repurchase, "你给的是百分数（乘了 100）；题目要 0–1 之间的比例。"),
+        Diagnosis.like("count_not_rate",
+                       "你给的是复购客户的人数；复购率还要除以下过有效订单的客户数（对 True/False 列求平均即可）。",
+                       lambda shop: int((valid(shop.orders).groupby("customer_id").size() >= 2).sum())),
         Diagnosis.like("orders_share",
                        "你算的是复购客户下的订单占全部订单的比例；复购率按客户算：每位客户一个值"
                        "（有效订单数 >= 2），分母是下过有效订单的客户数。",
@@ -499,11 +509,6 @@ def uplift_by_campaign(shop) -> pd.Series:
     return (r["实验组"] - r["对照组"]).rename("uplift")
 
 
-def _click_rate(shop) -> pd.Series:
-    c = shop.campaign_contacts
-    return c[c["group"] == "实验组"].groupby("campaign_id")["clicked"].mean().rename("uplift")
-
-
 EX8 = Exercise(
     id="6.8", title="短信关怀的真实增益", points=2,
     prompt="用活动触达明细表 shop.campaign_contacts，算出每次短信活动的增益：实验组转化率 − 对照组转化率"
@@ -519,9 +524,6 @@ EX8 = Exercise(
                        lambda shop: -uplift_by_campaign(shop)),
         Diagnosis.like("percent", "你给的是百分点（乘了 100）；题目要 0–1 之间的比例差。",
                        lambda shop: uplift_by_campaign(shop) * 100),
-        Diagnosis.like("click_rate",
-                       "你用了点击率；点击不等于购买，效果要看转化（converted），并且减去对照组。",
-                       _click_rate),
         *UPLIFT_MISTAKES,
     ],
     hints=[
