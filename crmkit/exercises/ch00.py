@@ -155,6 +155,10 @@ EX2 = Exercise(
         Diagnosis.like("counted_orders",
                        "你数的是订单表里每个渠道的订单数；题目要数客户表 shop.customers 里的客户。",
                        lambda shop: shop.orders["channel"].value_counts()),
+        Diagnosis("percent_shares",
+                  "你给出的是百分比（各渠道加起来等于 100）：题目要的是人数，去掉 normalize=True，也不要乘 100。",
+                  lambda answer, ctx: ctx.same(answer, 100 * ctx.expected / ctx.expected.sum()),
+                  example=lambda shop: 100 * customers_by_channel(shop) / customers_by_channel(shop).sum()),
         Diagnosis("order_channel_buyers",
                   "你按订单表的 channel（每笔订单的下单渠道）数了买过的客户；题目要客户表的 acquisition_channel"
                   "（获客渠道：客户第一次进店的渠道），每位客户只算一次，没下过单的客户也算。",
@@ -181,9 +185,12 @@ EX2 = Exercise(
 # ---- 0.3: filter, then groupby ------------------------------------------------------------
 
 
-def aov_by_channel(shop, valid_only=True, column="net", how="mean", by="channel"):
-    """客单价 as the glossary defines it: mean net amount of the valid orders, per channel."""
+def aov_by_channel(shop, valid_only=True, column="net", how="mean", by="channel", success_only=False):
+    """客单价 as the glossary defines it: mean net amount of the valid orders, per channel
+    (`success_only`: only 交易成功 orders, a typical misreading of 有效订单)."""
     o = valid(shop.orders) if valid_only else shop.orders
+    if success_only:
+        o = o[o["status"] == "交易成功"]
     o = o.assign(net=net_amount(o))
     return o.groupby(by)[column].agg(how)
 
@@ -240,6 +247,10 @@ EX3 = Exercise(
                   "你算的是每个渠道的金额合计（.sum()）；客单价是平均每笔有效订单的消费净额，用 .mean()。",
                   _summed,
                   example=lambda shop: aov_by_channel(shop, how="sum")),
+        Diagnosis.like("success_only",
+                       "有效订单只留下了“交易成功”的订单：有效订单 = 状态不是“退款成功”的订单，"
+                       "“部分退款”“已发货”的订单也算（部分退款的金额用 paid_amount − refund_amount 扣掉）。",
+                       lambda shop: aov_by_channel(shop, success_only=True)),
         Diagnosis.like("median_not_mean",
                        "你用了中位数（.median()）；客单价是平均每笔有效订单的消费净额，用 .mean()。",
                        lambda shop: aov_by_channel(shop, how="median")),

@@ -16,6 +16,7 @@ from crmkit.exercises.diagnoses import part_of, percent
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf, SetOf
 from crmkit.glossary import TOP_SHARE, churn_risk_cutoff, net_amount, top_count
 from crmkit.grading.declare import Diagnosis, Exercise
+from crmkit.profile import VALUE_CLASSES
 
 CHAPTER = "1"
 
@@ -72,6 +73,7 @@ def _target_chats(shop):
 CHAT_COUNT_MISTAKES = {
     "merged": lambda s: len(_target_orders(s).merge(_target_chats(s), on="customer_id")),
     "valid_orders_only": lambda s: int(_target_chats(s)["order_id"].isin(_target_orders(s)["order_id"]).sum()),
+    "with_order": lambda s: int(_target_chats(s)["order_id"].notna().sum()),
 }
 
 
@@ -128,11 +130,11 @@ EX1 = Exercise(
                   "每笔订单都和每次会话配成了一行。会话数直接在 service_chats 里按 customer_id 筛选后数行数。",
                   _part_is("客服会话数", "merged", {"merged": CHAT_COUNT_MISTAKES["merged"]}),
                   example=lambda s: {**one_profile(s), "客服会话数": CHAT_COUNT_MISTAKES["merged"](s)}),
-        Diagnosis("chats_of_valid_orders",
-                  "“客服会话数”只数了和有效订单关联的会话：题目要这位客户在 service_chats 里的全部会话"
-                  "（售前咨询可能还没有订单，退款订单的售后会话也算）。",
-                  _part_is("客服会话数", "valid_orders_only",
-                           {"valid_orders_only": CHAT_COUNT_MISTAKES["valid_orders_only"]}),
+        Diagnosis("chats_of_orders",
+                  "“客服会话数”只数了和（有效）订单关联的会话：题目要这位客户在 service_chats 里的全部会话"
+                  "（售前咨询可能还没有订单，退款订单的售后会话也算），按 customer_id 筛选后数行数。",
+                  _part_is("客服会话数", "orders_only",
+                           {k: CHAT_COUNT_MISTAKES[k] for k in ("valid_orders_only", "with_order")}),
                   example=lambda s: {**one_profile(s), "客服会话数": CHAT_COUNT_MISTAKES["valid_orders_only"](s)}),
     ],
     hints=[
@@ -174,8 +176,8 @@ def _only_buyers(answer, ctx) -> bool:
 
 def _not_filled(answer, ctx) -> bool:
     table = answer if "customer_id" in answer.columns else answer.reset_index()
-    return len(table) == len(ctx.shop.customers) and bool(
-        table[["n_orders", "n_chats"]].isna().any().any())
+    columns = [c for c in ("n_orders", "spend", "n_chats") if c in table.columns]
+    return len(table) == len(ctx.shop.customers) and bool(table[columns].isna().any().any())
 
 
 def _merged_row_by_row(shop):
@@ -451,6 +453,15 @@ def _recent_spend(answer, ctx) -> bool:
                for name, w in RECENT_WINDOWS.items())
 
 
+NEVER_BOUGHT = VALUE_CLASSES[-1]  # 未成交: only when value_classes is given the customers
+
+
+def _never_bought_class(answer, ctx) -> bool:
+    """The four classes right, plus a 未成交 class (value_classes given the customers table)."""
+    return NEVER_BOUGHT in answer.index and NEVER_BOUGHT not in ctx.expected.index and ctx.same(
+        answer.drop(NEVER_BOUGHT), ctx.expected)
+
+
 def _class_means(answer, ctx) -> bool:
     """Mean spend per customer of each class, divided by the total or by the sum of the means."""
     means = ctx.variant("class_means", lambda s: value_class_share(s, how="mean"))
@@ -487,6 +498,11 @@ EX5 = Exercise(
                   "你只算了近 12 个月的消费：value_classes 按近 12 个月的消费分类，但这道题的占比要用每位客户"
                   "**全部时间**的消费净额（所有有效订单，不限时间）。",
                   _recent_spend, example=lambda s: value_class_share(s, window=RECENT_WINDOWS["12m"])),
+        Diagnosis("never_bought_class",
+                  "多了“未成交”一类：把客户表也传给 value_classes 时，没买过的客户会单列为“未成交”。"
+                  "题目用 ck.profile.value_classes(shop.orders)，只有高价值、中价值、低价值、流失风险四类。",
+                  _never_bought_class,
+                  example=lambda s: pd.concat([value_class_share(s), pd.Series({NEVER_BOUGHT: 0.0})])),
         Diagnosis("mean_per_class",
                   "你对每类客户的消费净额求了平均（.mean()）：占比要用每类的合计（.sum()），再除以全部客户的合计，"
                   "各类加起来才等于 1。",
@@ -876,6 +892,10 @@ def _counted(source: Exercise, variants: dict) -> Exercise:
                     diagnoses=[count_of(d) for d in source.diagnoses])
 
 
+def _high_value_share(shop) -> float:
+    return float(value_class_share(shop)["高价值"])
+
+
 def _after_sale_share(shop, stages=("售后",), over=None) -> float:
     """Share of chats in `stages` among the chats in `over` (all chats when None)."""
     stage = shop.service_chats["stage"]
@@ -910,6 +930,12 @@ EX8 = Exercise(
         percent(memo_figures, "有比例写成了百分数（乘了 100）：两个占比都要 0 到 1 之间的数。", keys=("售后会话占比", "前20%客户营收占比")),
         *part_of("前20%客户营收占比", EX4, memo_figures),
         *part_of("流失风险客户数", _counted(EX3, {"wrong_window": WINDOW_MISTAKES}), memo_figures),
+        Diagnosis("high_value_share",
+                  "“前20%客户营收占比”用了练习 1.5 里“高价值”客户的营收占比：高价值是在没流失的客户里按近 12 个月"
+                  "消费排出的前 20%，和练习 1.4 的前 20% 客户（全部成交客户、全部时间的消费净额）不是一回事。"
+                  "这里用 1.4 的结果。",
+                  _part_is("前20%客户营收占比", "high_value", {"high_value": _high_value_share}),
+                  example=lambda s: {**memo_figures(s), "前20%客户营收占比": _high_value_share(s)}),
         Diagnosis("after_sale_denominator",
                   "“售后会话占比”的分母不对：分母是全部客服会话的数量（售前、售中、售后都算），"
                   "不是某一类会话的数量。",
