@@ -100,9 +100,9 @@ def test_partial_credit_counts_the_right_parts(ex, shop):
 
 def test_partial_credit_for_a_named_mistake_and_the_wrong_form(shop):
     ex = get_exercise("1.8")
-    wrong = ex.wrong_answers["never_buyers"](shop)
+    wrong = ex.wrong_answers["流失风险客户数:never_buyers"](shop)
     result = ck.check("1.8", wrong, shop=shop)
-    assert result.diagnosis == "never_buyers"
+    assert result.diagnosis == "流失风险客户数:never_buyers"
     assert result.points == ex.points - ex.parts["流失风险客户数"]
     assert "'前20%客户营收占比'、'售后会话占比' 对了" in result.message
     extra = evaluate(ex, {**ex.expected(shop), "备注": 1}, shop)
