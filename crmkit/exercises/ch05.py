@@ -138,14 +138,14 @@ EX2 = Exercise(
     comparator=DictOf(Scalar()),
     diagnoses=[
         percent(trust_signals, "你给的是百分数（乘了 100）：三个值都应是 0–1 之间的小数。"),
-        Diagnosis.like("bad_over_all",
-                       "差评回复率的分母用了全部评价：分母应是差评（1–2 星）的条数，"
-                       "先筛出差评，再看其中 shop_replied 的比例。",
-                       lambda shop: trust_signals(shop, bad_denominator="all")),
-        Diagnosis.like("neutral_as_bad", "把 3 星中评也算进了差评：差评只包括 1–2 星（stars <= 2）。",
-                       lambda shop: trust_signals(shop, bad_max=3)),
-        Diagnosis.like("one_star_only", "差评只算了 1 星：差评包括 1 星和 2 星（stars <= 2）。",
-                       lambda shop: trust_signals(shop, bad_max=1)),
+        key_like("bad_over_all",
+                 "差评回复率的分母用了全部评价：分母应是差评（1–2 星）的条数，"
+                 "先筛出差评，再看其中 shop_replied 的比例。",
+                 lambda shop: trust_signals(shop, bad_denominator="all"), keys=("差评回复率",)),
+        key_like("neutral_as_bad", "把 3 星中评也算进了差评：差评只包括 1–2 星（stars <= 2）。",
+                 lambda shop: trust_signals(shop, bad_max=3), keys=("差评回复率",)),
+        key_like("one_star_only", "差评只算了 1 星：差评包括 1 星和 2 星（stars <= 2）。",
+                 lambda shop: trust_signals(shop, bad_max=1), keys=("差评回复率",)),
         key_like("default_dropped", DEFAULT_DROPPED,
                  lambda shop: trust_signals(shop, with_default=False)),
         key_like("counts_not_rates",
