@@ -11,7 +11,7 @@ import pandas as pd
 
 from crmkit.exercises.common import valid
 from crmkit.glossary import churn_risk_cutoff
-from crmkit.exercises.diagnoses import part_of, percent, proportions
+from crmkit.exercises.diagnoses import figure_of, key_like, part_of, percent, proportions
 from crmkit.grading.compare import DictOf, FrameOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.rfm import customer_summary, resolve_as_of
@@ -24,41 +24,6 @@ LEVELS = ("普通客户", "成长客户", "成熟客户", "流失客户")
 # 流失客户 = the glossary's 流失风险: last valid order before 基准日 − 6 calendar months
 MATURE_ORDERS = 3       # 成熟客户：有效订单不少于 3 笔 ……
 MATURE_AOV = 150.0      # …… 且客单价（消费净额 ÷ 订单数）不低于 150 元
-
-
-def figure_of(source: Exercise, figure, suffix: str, names) -> Exercise:
-    """The mistakes `names` of exercise `source` seen through one figure of its answer
-    (``figure(answer)``: a head count, the best label), for a summary exercise whose part is that
-    figure: pass the result to `part_of`. The exercise is not registered; its id is
-    ``source.id + suffix`` so its cached values stay apart from the source's."""
-
-    def through(compute):
-        return lambda shop: figure(compute(shop))
-
-    return Exercise(id=f"{source.id}{suffix}", title=source.title, points=1,
-                    expected=through(source.expected), comparator=Scalar(),
-                    diagnoses=[Diagnosis.like(d.name, d.message, through(d.example))
-                               for d in source.diagnoses if d.name in names])
-
-
-def key_like(name: str, message: str, variant, keys=None) -> Diagnosis:
-    """A dict answer some of whose `keys` (all when None) hold the value ``variant(shop)`` gives
-    there, where that value is wrong; the example is the whole mistaken dict."""
-
-    def when(answer, ctx) -> bool:
-        if not isinstance(answer, dict):
-            return False
-        wrong = ctx.variant(name, variant)
-        compare = ctx.exercise.comparator.comparator_for
-        for key in keys or ctx.expected:
-            if key in answer and key in wrong:
-                c = compare(key)
-                if (c.compare(wrong[key], ctx.expected[key]) is not None
-                        and c.compare(answer[key], wrong[key]) is None):
-                    return True
-        return False
-
-    return Diagnosis(name, message, when, example=variant)
 
 
 # ---- 5.1 好评率 --------------------------------------------------------------------------------

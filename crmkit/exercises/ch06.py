@@ -11,8 +11,8 @@ import pandas as pd
 
 from crmkit import loyalty
 from crmkit.exercises.common import as_of as _as_of, close, valid
-from crmkit.exercises.ch05 import UPLIFT_MISTAKES, figure_of, key_like
-from crmkit.exercises.diagnoses import part_of, percent
+from crmkit.exercises.ch05 import UPLIFT_MISTAKES
+from crmkit.exercises.diagnoses import figure_of, key_like, part_of, percent
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf, SetOf
 from crmkit.grading.declare import Diagnosis, Exercise
 

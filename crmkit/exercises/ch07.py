@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crmkit.exercises.common import close, valid
-from crmkit.exercises.diagnoses import percent, proportions
+from crmkit.exercises.diagnoses import key_like, percent, proportions
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 
@@ -27,25 +27,6 @@ def _last_day(shop) -> pd.Timestamp:
 def _with_platform(shop):
     return shop.community_members.merge(shop.communities[["community_id", "platform"]],
                                         on="community_id", how="left")
-
-
-def _some_part_like(name: str, message: str, variant) -> Diagnosis:
-    """A dict answer with at least one part equal to that part of ``variant(shop)`` where the
-    mistake changes it: the mistake is named even when another part holds a second mistake."""
-
-    def when(answer, ctx) -> bool:
-        if not isinstance(answer, dict):
-            return False
-        wrong = ctx.variant(name, variant)
-        for key, right in ctx.expected.items():
-            if key not in answer or key not in wrong:
-                continue
-            part = ctx.exercise.comparator.comparator_for(key)
-            if part.compare(wrong[key], right) is not None and part.compare(answer[key], wrong[key]) is None:
-                return True
-        return False
-
-    return Diagnosis(name, message, when, example=variant)
 
 
 # ---- 7.1 members by platform --------------------------------------------------------------
@@ -217,14 +198,14 @@ EX3 = Exercise(
     expected=repurchase_by_membership,
     comparator=DictOf(Scalar()),
     diagnoses=[
-        _some_part_like("all_customers",
+        key_like("all_customers",
                         "分母里混进了从没下过有效订单的客户（他们被当成了“没复购”）；复购率只在下过单的客户中计算，"
                         "成员和非成员都一样：从每位买家的订单数出发，不要按全部客户 reindex。",
                         lambda shop: _repurchase(shop, all_customers=True)),
-        _some_part_like("refunds_included",
+        key_like("refunds_included",
                         "把“退款成功”的订单也算进去了：先筛掉它们再数每人几单。",
                         lambda shop: _repurchase(shop, orders=shop.orders)),
-        _some_part_like("three_or_more",
+        key_like("three_or_more",
                         "复购是有效订单 ≥ 2 笔（买过第二次就算）；你的条件把正好 2 笔的客户漏掉了（写成了 > 2 或 >= 3）。",
                         lambda shop: _repurchase(shop, least=3)),
     ],
@@ -284,30 +265,30 @@ EX4 = Exercise(
     expected=pre_join,
     comparator=DictOf(Scalar()),
     diagnoses=[
-        _some_part_like("all_members",
+        key_like("all_members",
                         "入群者没有按入群时间筛选：入群日期距首单不到 30 天的人，他们的 30 天里已经在群里了，"
                         "那就不是“入群前”的行为。只保留入群日期比首单晚 30 天以上的成员。",
                         lambda shop: _early_repeat(shop, all_members=True)),
-        _some_part_like("refunds_included",
+        key_like("refunds_included",
                         "把“退款成功”的订单也算成了再购：先筛掉它们。",
                         lambda shop: _early_repeat(shop, orders=shop.orders)),
-        _some_part_like("gap_30_included",
+        key_like("gap_30_included",
                         "入群者的条件是入群日期比首单日期晚 30 天以上（相差天数 > 30）；你把正好晚 30 天的人也算进来了"
                         "（写成了 >= 30），他们的第 30 天已经在群里。",
                         lambda shop: _early_repeat(shop, join_gap="ge")),
-        _some_part_like("not_observed",
+        key_like("not_observed",
                         "未入群者没有限定首单日期：首单离数据最后一天不到 30 天的买家，他们的 30 天还没过完，"
                         "看不到是否再购，会拉低比例。只保留首单日期 ≤ 最后一天 − 30 天的买家。",
                         lambda shop: _early_repeat(shop, observed_only=False)),
-        _some_part_like("exact_times",
+        key_like("exact_times",
                         "你用精确到时刻的下单时间划了窗口（首单时刻 + 30 × 24 小时）；题目按日期计："
                         "先用 .dt.normalize() 把下单时间变成日期，再比较 首单日期 +1 天 到 +30 天。",
                         lambda shop: _early_repeat(shop, exact=True)),
-        _some_part_like("same_day_counted",
+        key_like("same_day_counted",
                         "首单当天的第二笔订单也被算成了再购：窗口从首单日期的次日开始（订单日期 > 首单日期），"
                         "同一天的几笔订单都还是“第一次购买”那天。",
                         lambda shop: _early_repeat(shop, same_day=True)),
-        _some_part_like("window_off_by_one",
+        key_like("window_off_by_one",
                         "30 天窗口差了一天：再购的订单日期要满足 首单日期 < 日期 ≤ 首单日期 + 30 天（含第 30 天）；"
                         "写成 < 首单日期 + 30 天就少算了最后一天。",
                         lambda shop: _early_repeat(shop, window_days=29)),
@@ -355,9 +336,9 @@ EX5 = Exercise(
     expected=truth_rates,
     comparator=DictOf(Scalar()),
     diagnoses=[
-        _some_part_like("mean", "你用了平均数；题目要中位数（.median()），它不受少数极端大买家的影响。",
+        key_like("mean", "你用了平均数；题目要中位数（.median()），它不受少数极端大买家的影响。",
                         lambda shop: _truth_rates(shop, how="mean")),
-        _some_part_like("non_buyers",
+        key_like("non_buyers",
                         "没有只看买家：从没下过有效订单的客户也混进来了。先筛出有有效订单的客户。",
                         lambda shop: _truth_rates(shop, buyers_only=False)),
         Diagnosis("other_column",
@@ -431,15 +412,15 @@ EX6 = Exercise(
                   _all_platforms,
                   example=lambda shop: {**plan_numbers(shop),
                       "成员人数": shop.community_members["customer_id"].nunique()}),
-        _some_part_like("target_plus_5",
+        key_like("target_plus_5",
                         "目标把“5 个百分点”加成了 5：基线是 0–1 的小数，5 个百分点是 0.05，目标 = 基线 + 0.05。",
                         lambda shop: _plan(shop, step=5)),
-        _some_part_like("baseline_from_today",
+        key_like("baseline_from_today",
                         "基线是 0：最近 90 天是从今天（电脑的日期）往回数的，而课程数据停在过去。"
                         "窗口要从数据最后一天（最后一笔订单的日期）往回数。",
                         lambda shop: _plan(shop, start=lambda s: pd.Timestamp.today().normalize()
                                            - pd.Timedelta(days=89))),
-        _some_part_like("not_deduplicated",
+        key_like("not_deduplicated",
                         "千牛群有两个群，同一位客户可能两个群都在：你数的是成员表的行数，这样的人被数了两次。"
                         "先取不重复的 customer_id（.drop_duplicates() 或 .nunique()），基线和实验组人数都以它为准。",
                         lambda shop: _plan(shop, dedupe=False)),

@@ -1,5 +1,6 @@
 """Diagnoses shared by many exercises: percent for a fraction, shares for counts, keys renamed,
-refunded orders kept, gross or paid amount for net, the wrong time window.
+refunded orders kept, gross or paid amount for net, the wrong time window; a mistake seen in one part
+of a dict answer (`key_like`) or through one figure of another exercise's answer (`figure_of`).
 
 Each factory returns a `Diagnosis` that brings its own example wrong answer. A chapter module
 gives the exercise's reference function (or the mistaken variant) and, where the default words
@@ -12,7 +13,8 @@ import math
 
 import pandas as pd
 
-from crmkit.grading.declare import Diagnosis
+from crmkit.grading.compare import Scalar
+from crmkit.grading.declare import Diagnosis, Exercise
 
 # A percentage is recognised when it is 100 × the fraction up to rounding to two decimals of a
 # percent (64.84 for 0.648414) or a relative error of 0.5 %.
@@ -137,3 +139,38 @@ def part_of(key: str, source, expected, skip=("percent",)) -> list[Diagnosis]:
 
         out.append(Diagnosis(f"{key}:{diag.name}", f"“{key}”：{diag.message}", when, example=example))
     return out
+
+
+def figure_of(source: Exercise, figure, suffix: str, names) -> Exercise:
+    """The mistakes `names` of exercise `source` seen through one figure of its answer
+    (``figure(answer)``: a head count, the best label), for a summary exercise whose part is that
+    figure: pass the result to `part_of`. The exercise is not registered; its id is
+    ``source.id + suffix`` so its cached values stay apart from the source's."""
+
+    def through(compute):
+        return lambda shop: figure(compute(shop))
+
+    return Exercise(id=f"{source.id}{suffix}", title=source.title, points=1,
+                    expected=through(source.expected), comparator=Scalar(),
+                    diagnoses=[Diagnosis.like(d.name, d.message, through(d.example))
+                               for d in source.diagnoses if d.name in names])
+
+
+def key_like(name: str, message: str, variant, keys=None) -> Diagnosis:
+    """A dict answer some of whose `keys` (all when None) hold the value ``variant(shop)`` gives
+    there, where that value is wrong; the example is the whole mistaken dict."""
+
+    def when(answer, ctx) -> bool:
+        if not isinstance(answer, dict):
+            return False
+        wrong = ctx.variant(name, variant)
+        compare = ctx.exercise.comparator.comparator_for
+        for key in keys or ctx.expected:
+            if key in answer and key in wrong:
+                c = compare(key)
+                if (c.compare(wrong[key], ctx.expected[key]) is not None
+                        and c.compare(answer[key], wrong[key]) is None):
+                    return True
+        return False
+
+    return Diagnosis(name, message, when, example=variant)

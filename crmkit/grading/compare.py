@@ -50,7 +50,14 @@ def within(answer: float, expected: float, digits: int) -> bool:
 
 
 def is_rounded(value: float, places: int) -> bool:
-    """`value` has no digits beyond `places` decimal places (places may be negative: hundreds)."""
+    """`value` has no digits beyond `places` decimal places (places may be negative: hundreds);
+    an infinite or missing value has none to round.
+
+    >>> is_rounded(0.12, 2), is_rounded(0.123, 2), is_rounded(float("inf"), 2)
+    (True, False, False)
+    """
+    if not math.isfinite(value):
+        return False
     return abs(value - round(value, places)) <= 1e-9 * max(1.0, abs(value))
 
 
