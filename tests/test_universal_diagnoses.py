@@ -12,6 +12,7 @@ import pytest
 from crmkit.exercises import universal
 from crmkit.grading import context
 from crmkit.grading.checker import evaluate
+from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import all_exercises
 from crmkit.shop import pristine_shop
 
@@ -96,18 +97,36 @@ def test_shape_mistakes_are_named(ex_id):
         assert _kind(result) == "named", (ex_id, name, result.diagnosis, result.message)
 
 
-@pytest.mark.parametrize("ex_id", EXERCISES)
-def test_an_unrelated_wrong_number_is_not_blamed_on_a_universal_mistake(ex_id):
+def _unrelated_wrong(value):
+    """A wrong answer of the right form that no typical mistake produces."""
+    if isinstance(value, str):
+        return value + "以外的某项"
+    if _numeric(value):
+        return value * 1.37 + 3.1
+    if isinstance(value, pd.Series) and pd.api.types.is_numeric_dtype(value) \
+            and not pd.api.types.is_bool_dtype(value):
+        return value * 1.37 + 3.1
+    if isinstance(value, pd.Series) and len(value):
+        changed = value.astype(object)
+        changed.iloc[0] = f"{changed.iloc[0]}以外的某项"
+        return changed
+    return value
+
+
+ANSWERS_OF_A_FORM = [ex_id for ex_id in EXERCISES
+                     if type(all_exercises()[ex_id].comparator) in (Scalar, DictOf, SeriesOf)]
+
+
+@pytest.mark.parametrize("ex_id", ANSWERS_OF_A_FORM)
+def test_an_unrelated_wrong_answer_is_not_blamed_on_a_universal_mistake(ex_id):
     ex = all_exercises()[ex_id]
     shop = pristine_shop(None)
     expected = ex.reference_answer(shop)
-    if _numeric(expected):
-        answer = expected * 1.37 + 3.1
-    elif isinstance(expected, dict) and any(_numeric(v) for v in expected.values()):
-        key = next(k for k, v in expected.items() if _numeric(v))
-        answer = {**expected, key: expected[key] * 1.37 + 3.1}
+    if isinstance(expected, dict):
+        key = next(k for k, v in expected.items() if _unrelated_wrong(v) is not v)
+        answer = {**expected, key: _unrelated_wrong(expected[key])}
     else:
-        pytest.skip("not a number or a dict of numbers")
+        answer = _unrelated_wrong(expected)
     result = evaluate(ex, answer, shop)
     assert result.status != "correct"
     assert result.diagnosis not in UNIVERSAL_NAMES, (ex_id, result.diagnosis, result.message)
