@@ -86,6 +86,22 @@ def _chats_in_stage(shop, stage: str) -> int:
 ONE_STAGE = {stage: (lambda s, g=stage: _chats_in_stage(s, g)) for stage in ("售前", "售中", "售后")}
 
 
+def _all_refunds_subtracted(shop) -> float:
+    """消费净额 as the valid orders' paid amount minus the refunds of ALL the target's orders."""
+    orders = shop.orders[shop.orders["customer_id"] == profile_customer(shop)]
+    return float(valid(orders)["paid_amount"].sum() - orders["refund_amount"].sum())
+
+
+def _spend_truncated(answer, ctx) -> bool:
+    """消费净额 cut to whole yuan (int(), round(), floor) where the right figure has 角/分."""
+    if not isinstance(answer, dict) or "消费净额" not in answer:
+        return False
+    right = float(ctx.expected["消费净额"])
+    mine = answer["消费净额"]
+    return not close(mine, right) and any(close(mine, whole) for whole in
+                                          (math.trunc(right), round(right), math.floor(right)))
+
+
 def _success_only(answer, ctx) -> bool:
     wrong = ctx.variant("success_only", lambda s: one_profile(s, success_only=True))
     return isinstance(answer, dict) and any(
@@ -116,6 +132,15 @@ EX1 = Exercise(
                            {"all_paid": lambda s: one_profile(s, valid_only=False, net=False)["消费净额"]}),
                   example=lambda s: {**one_profile(s), "消费净额": one_profile(
                       s, valid_only=False, net=False)["消费净额"]}),
+        Diagnosis("refunds_of_refunded_orders",
+                  "“消费净额”多减了退款：你用有效订单的实付减去了这位客户**全部**订单的退款，"
+                  "“退款成功”订单的退款也被减掉了。实付和退款都只取有效订单（先筛掉“退款成功”，再算 实付 − 退款）。",
+                  _part_is("消费净额", "all_refunds", {"all_refunds": _all_refunds_subtracted}),
+                  example=lambda s: {**one_profile(s), "消费净额": _all_refunds_subtracted(s)}),
+        Diagnosis("spend_truncated",
+                  "“消费净额”被取成了整数（int() 或 round() 去掉了角和分）：金额保留原来的小数，不要取整。",
+                  _spend_truncated,
+                  example=lambda s: {**one_profile(s), "消费净额": int(one_profile(s)["消费净额"])}),
         Diagnosis("success_only",
                   "有效订单只留下了“交易成功”的订单：有效订单 = 状态不是“退款成功”的订单，"
                   "“部分退款”“已发货”的订单也算（部分退款的金额在消费净额里减掉）。",
@@ -210,6 +235,13 @@ def _double_counted(answer, ctx) -> bool:
     return False
 
 
+def _size_after_merge(shop):
+    """n_orders counted with size() after a left merge: a customer without orders keeps one
+    row (of NaN) and gets 1 instead of 0."""
+    table = profile_table(shop)
+    return table.assign(n_orders=table["n_orders"].where(table["n_orders"] > 0, 1))
+
+
 EX2 = Exercise(
     id="1.2",
     title="全体客户的档案表",
@@ -231,6 +263,10 @@ EX2 = Exercise(
         Diagnosis.like("refunds_included",
                        "把“退款成功”的订单也算进去了：先筛掉这些订单再分组汇总。",
                        lambda s: profile_table(s, valid_only=False)),
+        Diagnosis.like("size_counts_missing",
+                       "没下过单的客户 n_orders 是 1：左连接后每位客户至少有一行（订单列为空），size() 把这一行也数了。"
+                       "按订单号数非空值（.count() 或 order_id.notna().sum()），或者先在订单表里分组数、再接到客户表上补 0。",
+                       _size_after_merge),
         Diagnosis("double_counted",
                   "订单和会话被重复计数了：把订单表和会话表都按 customer_id 合并到一张长表后再数，"
                   "一位客户的每笔订单会和他的每次会话各配成一行。先分别按客户汇总订单和会话，"
@@ -252,7 +288,7 @@ EX2 = Exercise(
 
 def churn_risk(shop, valid_only: bool = True, days: int | None = None,
                include_never: bool = False, today: bool = False, last_stamp: bool = False,
-               last_date: bool = False, active: bool = False):
+               last_date: bool = False, active: bool = False, first: bool = False):
     """Exercise 1.3's set; the flags make one typical mistake each: `last_stamp` counts back
     from the last order's time and `last_date` from its date (0:00) instead of the reference
     day, `active` returns the customers who did buy within the window."""
@@ -266,7 +302,7 @@ def churn_risk(shop, valid_only: bool = True, days: int | None = None,
     else:
         as_of = _as_of(shop)
     cutoff = as_of - pd.Timedelta(days=days) if days else churn_risk_cutoff(as_of)
-    last = orders.groupby("customer_id")["order_time"].max()
+    last = orders.groupby("customer_id")["order_time"].agg("min" if first else "max")
     out = set(last.index[(last >= cutoff) if active else (last < cutoff)])
     if include_never:
         out |= set(shop.customers["customer_id"]) - set(last.index)
@@ -311,6 +347,10 @@ EX3 = Exercise(
                   "时间窗口不对：从基准日（最后一笔订单日期的次日 0 点，不是最后一笔订单的时刻或当天 0 点）往前推 "
                   "6 个日历月（pd.DateOffset(months=6)），不是固定天数。", _wrong_window,
                   example=lambda s: churn_risk(s, days=180)),
+        Diagnosis.like("first_order",
+                       "你用的是每位客户的第一次有效下单（min）：流失风险看的是最后一次有效下单（max）"
+                       "是否早于“基准日往前 6 个月”，老客户早年买过、最近还在买的不算流失。",
+                       lambda s: churn_risk(s, first=True)),
         Diagnosis.like("active_not_churned",
                        "方向反了：你找出的是近 6 个月还下过单的活跃客户。流失风险客户是最后一次有效下单"
                        "早于“基准日往前 6 个月”那一天的客户（用 <，不是 >=）。",
@@ -463,9 +503,19 @@ def _never_bought_class(answer, ctx) -> bool:
 
 
 def _class_means(answer, ctx) -> bool:
-    """Mean spend per customer of each class, divided by the total or by the sum of the means."""
+    """Mean spend per customer of each class: as it is, divided by the total or by the sum of
+    the means."""
     means = ctx.variant("class_means", lambda s: value_class_share(s, how="mean"))
-    return ctx.same(answer, means) or ctx.same(answer, means / means.sum())
+    raw = ctx.variant("class_means_raw", lambda s: value_class_share(s, divide=False, how="mean"))
+    return any(ctx.same(answer, m) for m in (means, means / means.sum(), raw))
+
+
+def _order_share(shop):
+    """Each class's share of the valid orders (orders counted, not spend)."""
+    from crmkit.profile import value_classes
+
+    classes = valid(shop.orders)["customer_id"].map(value_classes(shop.orders))
+    return classes.value_counts(normalize=True)
 
 
 EX5 = Exercise(
@@ -504,9 +554,13 @@ EX5 = Exercise(
                   _never_bought_class,
                   example=lambda s: pd.concat([value_class_share(s), pd.Series({NEVER_BOUGHT: 0.0})])),
         Diagnosis("mean_per_class",
-                  "你对每类客户的消费净额求了平均（.mean()）：占比要用每类的合计（.sum()），再除以全部客户的合计，"
-                  "各类加起来才等于 1。",
-                  _class_means, example=lambda s: value_class_share(s, how="mean")),
+                  "你对每类客户的消费净额求了平均（.mean()），得到的是每类的人均消费：占比要用每类的合计（.sum()），"
+                  "再除以全部客户的合计，各类加起来才等于 1。",
+                  _class_means, example=lambda s: value_class_share(s, divide=False, how="mean")),
+        Diagnosis.like("order_share",
+                       "你算的是每类客户的**订单数**占比（每笔有效订单记一次）；题目要的是**消费净额**占比："
+                       "先按客户汇总实付减退款，再按分类求和、除以总和。",
+                       _order_share),
     ],
     hints=[
         "ck.profile.value_classes 返回每位客户的价值分类，是以 customer_id 为索引的 Series。",
@@ -570,6 +624,20 @@ def _surname_hidden(answer, ctx) -> bool:
     return bool(starred.any()) and bool((mine[starred].str[0] != real[starred].str[0]).mean() > 0.5)
 
 
+def _mask_keep_ends(name: str) -> str:
+    return name[0] + "*" * (len(name) - 2) + name[-1] if len(name) > 2 else name[0] + "*"
+
+
+def _last_char_kept(answer, ctx) -> bool:
+    """Surname kept and, in names of three or more characters, the last one kept too (李*华)."""
+    mine, real = _names_beside_true(answer, ctx)
+    long = (real.str.len() > 2) & mine.str.contains("*", regex=False)
+    if not long.any():
+        return False
+    ends = (mine[long].str[0] == real[long].str[0]) & (mine[long].str[-1] == real[long].str[-1])
+    return bool(ends.mean() > 0.5)
+
+
 def _non_buyers_dropped(answer, ctx) -> bool:
     ids = set(_by_customer(answer).index)
     everyone = set(ctx.shop.customers["customer_id"])
@@ -614,6 +682,11 @@ EX6 = Exercise(
                   "不是遮住姓、留下名字的最后一个字。",
                   _surname_hidden,
                   example=lambda s: masked_list(s, _mask_keep_last)),
+        Diagnosis("last_char_kept",
+                  "三个字及以上的名字留下了最后一个字（李建华 → 李*华）：只保留第一个字（姓），"
+                  "其余每个字都换成一个 *（李建华 → 李**）。ck.privacy.mask_name 就是这样脱敏的。",
+                  _last_char_kept,
+                  example=lambda s: masked_list(s, _mask_keep_ends)),
         Diagnosis("non_buyers_dropped",
                   "名单里只有下过单的客户：要以客户表的全部客户为底，用 merge(how='left') 接上 spend，"
                   "没下过单的客户也要有一行。",
@@ -909,8 +982,21 @@ WRONG_DENOMINATORS = {"售前": ("售前",), "售中": ("售中",), "售前售�
 WRONG_STAGES = {"售中售后": ("售中", "售后"), "售中": ("售中",), "售前": ("售前",)}
 
 
+def _after_sale_share_with_order(shop) -> float:
+    """售后 share among the chats that carry an order id (pre-sale chats left out)."""
+    chats = shop.service_chats[shop.service_chats["order_id"].notna()]
+    return float((chats["stage"] == "售后").mean())
+
+
+def _after_sale_customers(shop) -> float:
+    """Share of chatting customers with at least one after-sale chat (per customer)."""
+    chats = shop.service_chats
+    return float((chats["stage"] == "售后").groupby(chats["customer_id"]).any().mean())
+
+
 _DENOMINATOR_VARIANTS = {label: (lambda s, o=over: _after_sale_share(s, over=o))
                          for label, over in WRONG_DENOMINATORS.items()}
+_DENOMINATOR_VARIANTS["with_order"] = _after_sale_share_with_order
 _STAGE_VARIANTS = {label: (lambda s, g=stages: _after_sale_share(s, stages=g))
                    for label, stages in WRONG_STAGES.items()}
 
@@ -937,8 +1023,8 @@ EX8 = Exercise(
                   _part_is("前20%客户营收占比", "high_value", {"high_value": _high_value_share}),
                   example=lambda s: {**memo_figures(s), "前20%客户营收占比": _high_value_share(s)}),
         Diagnosis("after_sale_denominator",
-                  "“售后会话占比”的分母不对：分母是全部客服会话的数量（售前、售中、售后都算），"
-                  "不是某一类会话的数量。",
+                  "“售后会话占比”的分母不对：分母是全部客服会话的数量（售前、售中、售后都算，"
+                  "没有订单号的售前咨询也算），不是某一类会话或带订单号的会话的数量。",
                   _part_is("售后会话占比", "denominator", _DENOMINATOR_VARIANTS),
                   example=lambda s: {**memo_figures(s), "售后会话占比": _DENOMINATOR_VARIANTS["售前"](s)}),
         Diagnosis("after_sale_stages",
@@ -946,6 +1032,11 @@ EX8 = Exercise(
                   "催发货、查物流、改地址等，不算售后），再除以全部会话数。",
                   _part_is("售后会话占比", "stages", _STAGE_VARIANTS),
                   example=lambda s: {**memo_figures(s), "售后会话占比": _STAGE_VARIANTS["售中售后"](s)}),
+        Diagnosis("after_sale_per_customer",
+                  "“售后会话占比”按客户算了（有售后会话的客户 ÷ 咨询过的客户）：题目按会话算，"
+                  "售后会话的条数 ÷ 全部会话的条数，不要先按客户去重。",
+                  _part_is("售后会话占比", "per_customer", {"per_customer": _after_sale_customers}),
+                  example=lambda s: {**memo_figures(s), "售后会话占比": _after_sale_customers(s)}),
     ],
     hints=[
         "前两个数可以直接用练习 1.4、1.3 的结果：answer_1_4 和 len(answer_1_3)。",
