@@ -56,6 +56,11 @@ EX1 = Exercise(
                        "分母是全部问卷，不先按客户合并。",
                        lambda shop: float((shop.surveys.groupby("customer_id")["csat"].mean() >= 4)
                                           .mean())),
+        Diagnosis.like("respondents_base",
+                       "分子数的是满意问卷，分母却用了答卷客户数（nunique）：一位客户可能答过几份问卷，"
+                       "分子分母要一致——CSAT 按问卷算，分母是全部问卷份数。",
+                       lambda shop: float((shop.surveys["csat"] >= 4).sum()
+                                          / shop.surveys["customer_id"].nunique())),
     ],
     hints=[
         "先写出条件 shop.surveys['csat'] >= 4，得到一列 True/False。",
@@ -75,6 +80,10 @@ def nps_score(shop, promoter: int = 9, detractor: int = 6, passives: bool = True
     if not passives:
         s = s[(s >= promoter) | (s <= detractor)]
     return float(((s >= promoter).mean() - (s <= detractor).mean()) * 100)
+
+
+def _nps_of(scores: pd.Series) -> float:
+    return float(((scores >= 9).mean() - (scores <= 6).mean()) * 100)
 
 
 def _detractor_band(answer, ctx) -> bool:
@@ -111,6 +120,10 @@ EX2 = Exercise(
                        lambda shop: float(shop.surveys["nps"].mean())),
         Diagnosis.like("promoters_only", "你只算了推荐者占比；还要减去贬损者（0–6 分）的占比。",
                        lambda shop: float((shop.surveys["nps"] >= 9).mean() * 100)),
+        Diagnosis.like("per_customer",
+                       "你先按客户求了 nps 平均分再分推荐者和贬损者：NPS 按问卷算，每份问卷一行，"
+                       "直接用 nps 列判断，分母是全部问卷，不先按客户合并。",
+                       lambda shop: _nps_of(shop.surveys.groupby("customer_id")["nps"].mean())),
     ],
     hints=[
         "推荐者：nps >= 9；贬损者：nps <= 6；7 分和 8 分两边都不算，但仍在分母里。",
@@ -132,6 +145,11 @@ def _orders_of_repeaters(shop) -> float:
     v = valid(shop.orders)
     n = v["customer_id"].map(v.groupby("customer_id").size())
     return float((n >= 2).mean())
+
+
+def _repeat_orders_share(shop) -> float:
+    v = valid(shop.orders)
+    return float(1 - v["customer_id"].nunique() / len(v))
 
 
 EX3 = Exercise(
@@ -159,6 +177,10 @@ EX3 = Exercise(
                        "你算的是复购客户下的订单占全部订单的比例；复购率按客户算：每位客户一个值"
                        "（有效订单数 >= 2），分母是下过有效订单的客户数。",
                        _orders_of_repeaters),
+        Diagnosis.like("repeat_orders",
+                       "你算的是“复购订单”（每位客户第二笔及以后的订单）占全部订单的比例；复购率按客户算："
+                       "每位成交客户一个值（有效订单数 >= 2），分母是成交客户数。",
+                       _repeat_orders_share),
     ],
     hints=[
         "先筛掉退款成功的订单，再 groupby('customer_id').size() 得到每位客户的订单数。",
@@ -180,6 +202,12 @@ def _quadrant_set(shop, quadrant=SATISFIED, satisfied_min=4.0, orders=None, **mi
 def _buyers_only(shop):
     """Respondents without a valid order lost (order counts not filled with 0)."""
     return _quadrant_set(shop) & set(valid(shop.orders)["customer_id"])
+
+
+def _chat_satisfied_set(shop):
+    m = shop.service_chats.groupby("customer_id")["satisfaction"].mean().dropna()
+    n = valid(shop.orders).groupby("customer_id").size().reindex(m.index, fill_value=0)
+    return set(m.index[(m >= 4) & (n < 2)])
 
 
 def satisfied_not_loyal(shop):
@@ -223,6 +251,10 @@ EX4 = Exercise(
                        "答过问卷但没有有效订单的客户被漏掉了：他们的订单数是 0，也是“不忠诚”。"
                        "数订单后用 .reindex(答卷客户, fill_value=0) 对齐到全部答卷客户。",
                        _buyers_only),
+        Diagnosis.like("chat_satisfaction",
+                       "满意度用了客服会话表的 satisfaction（对客服的评价）：题目的满意度是调研问卷 "
+                       "shop.surveys 的 csat，每位客户所有问卷的平均。",
+                       _chat_satisfied_set),
     ],
     hints=[
         "先按客户求平均满意度：shop.surveys.groupby('customer_id')['csat'].mean()。",
@@ -240,16 +272,18 @@ def churn(shop) -> float:
     return float(loyalty.churn_rate(shop.orders, months=3))
 
 
-def _churn_by_hand(shop, days: bool = False, base: str = "previous") -> float:
-    """The quarter churn rate as a learner computes it, with fixed 90/180-day periods or over
-    every registered customer or the current period's customers (typical mistakes)."""
+def _churn_by_hand(shop, days: bool = False, base: str = "previous", since_start: bool = False) -> float:
+    """The quarter churn rate as a learner computes it, with fixed 90/180-day periods, over
+    every registered customer, the current period's or either period's customers, or with the
+    previous period reaching back to the first order (typical mistakes)."""
     v = valid(shop.orders)
     as_of = _as_of(shop)
     mid = as_of - (pd.Timedelta(days=90) if days else pd.DateOffset(months=3))
     begin = as_of - (pd.Timedelta(days=180) if days else pd.DateOffset(months=6))
-    before = set(v.loc[(v["order_time"] >= begin) & (v["order_time"] < mid), "customer_id"])
+    before = set(v.loc[((v["order_time"] >= begin) | since_start) & (v["order_time"] < mid), "customer_id"])
     now = set(v.loc[v["order_time"] >= mid, "customer_id"])
-    size = {"previous": len(before), "registered": len(shop.customers), "current": len(now)}[base]
+    size = {"previous": len(before), "registered": len(shop.customers), "current": len(now),
+            "either": len(before | now)}[base]
     return len(before - now) / size
 
 
@@ -286,6 +320,14 @@ EX5 = Exercise(
                        "两期用了固定天数（90 天、180 天）：题目按日历月划分，用 pd.DateOffset(months=3) 和 "
                        "pd.DateOffset(months=6) 从基准日往前推。",
                        lambda shop: _churn_by_hand(shop, days=True)),
+        Diagnosis.like("either_base",
+                       "分母用了两期任一期有购买的客户（上一期 ∪ 本期）：本期才来的新客户不可能“流失”，"
+                       "分母只是上一期有有效订单的客户。",
+                       lambda shop: _churn_by_hand(shop, base="either")),
+        Diagnosis.like("previous_since_start",
+                       "上一期从第一笔订单一直算到了前 3 个月：上一期只是基准日前 6 个月到前 3 个月"
+                       "（begin <= order_time < mid），更早才买过的客户不在分母里。",
+                       lambda shop: _churn_by_hand(shop, since_start=True)),
     ],
     hints=[
         "基准日是最后一笔订单的日期（normalize）加 1 天；两个分界点用 pd.DateOffset 按日历月"
@@ -330,6 +372,28 @@ def _cohort_rate(shop, again, size=None) -> pd.Series:
     rate = hit.reindex(base.index, fill_value=0) / base
     rate.index = rate.index.astype(str)
     return rate.reindex(month1_retention(shop).index).fillna(0.0).rename("month1")
+
+
+def _next_month_orders(shop) -> pd.Series:
+    t = _month_table(shop.orders)
+    size = t.groupby("first")["customer_id"].nunique()
+    again = t[t["month"] == t["first"] + 1].groupby("first").size()
+    rate = again.reindex(size.index, fill_value=0) / size
+    rate.index = rate.index.astype(str)
+    return rate.reindex(month1_retention(shop).index).rename("month1")
+
+
+def _register_cohorts(shop) -> pd.Series:
+    """Cohorts by registration month, cohorts before the last order month kept."""
+    t = _month_table(shop.orders)
+    t["first"] = t["customer_id"].map(
+        shop.customers.set_index("customer_id")["register_date"].dt.to_period("M"))
+    size = t.groupby("first")["customer_id"].nunique()
+    again = t[t["month"] == t["first"] + 1].groupby("first")["customer_id"].nunique()
+    rate = again.reindex(size.index, fill_value=0) / size
+    rate = rate[rate.index < t["month"].max()]
+    rate.index = rate.index.astype(str)
+    return rate.rename("month1")
 
 
 #: “Next month” read as 30 days after the first order: by calendar days or by exact times.
@@ -398,6 +462,14 @@ EX6 = Exercise(
                        lambda shop: _cohort_rate(
                            shop, lambda t: t["month"] == t["first"] + 1,
                            size=lambda t: t[t["month"] == t["first"]].groupby("first").size())),
+        Diagnosis.like("orders_counted",
+                       "分子数的是下一个月的订单笔数：一位客户下个月买了几次也只算一人，"
+                       "数不重复的 customer_id（nunique），再除以同期群人数。",
+                       _next_month_orders),
+        Diagnosis.like("register_cohort",
+                       "同期群按注册月份分了：题目按首单月份（每位客户第一笔有效订单的月份）分组，"
+                       "注册了不一定当月就买。",
+                       _register_cohorts),
     ],
     hints=[
         "月份用 order_time.dt.to_period('M')；每位客户的首单月份用 groupby('customer_id') 再 transform('min')。",
@@ -419,7 +491,7 @@ def holdout_split(shop):
     return cutoff, int((as_of - cutoff).days)
 
 
-def _holdout(shop, leak=False, refunds=False, newcomers=False, total="sum"):
+def _holdout(shop, leak=False, refunds=False, newcomers=False, total="sum", customers=False):
     o = shop.orders
     cutoff, horizon = holdout_split(shop)
     params = loyalty.fit_bgnbd(o) if leak else loyalty.fit_bgnbd(o, as_of=cutoff)
@@ -428,7 +500,8 @@ def _holdout(shop, leak=False, refunds=False, newcomers=False, total="sum"):
     later = later[later["order_time"] >= cutoff]
     if not newcomers:
         later = later[later["customer_id"].isin(pred.index)]
-    return {"预测订单数": float(pred["expected_orders"].agg(total)), "实际订单数": float(len(later))}
+    actual = later["customer_id"].nunique() if customers else len(later)
+    return {"预测订单数": float(pred["expected_orders"].agg(total)), "实际订单数": float(actual)}
 
 
 def holdout(shop):
@@ -487,6 +560,10 @@ EX7 = Exercise(
                  "预测订单数是每位老客户的平均预测：题目要的是这些客户预测订单数之和（expected_orders 求和），"
                  "才能和实际订单总数比较。",
                  lambda shop: _holdout(shop, total="mean"), keys=("预测订单数",)),
+        key_like("customers_counted",
+                 "实际订单数数的是切分日之后下过单的老客户人数（nunique）：题目要订单笔数，"
+                 "一位客户下了几笔就算几笔，才能和预测的订单数之和比较。",
+                 lambda shop: _holdout(shop, customers=True), keys=("实际订单数",)),
     ],
     hints=[
         "params = ck.loyalty.fit_bgnbd(shop.orders, as_of=cutoff)；"
@@ -502,6 +579,18 @@ EX7 = Exercise(
 
 def _rates(contacts):
     return contacts.groupby(["campaign_id", "group"])["converted"].mean().unstack("group")
+
+
+def _delivered_uplift(shop) -> pd.Series:
+    c = shop.campaign_contacts
+    r = c.groupby(["campaign_id", "delivered"])["converted"].mean().unstack("delivered")
+    return (r[True] - r[False]).rename("uplift")
+
+
+def _pooled_control_uplift(shop) -> pd.Series:
+    c = shop.campaign_contacts
+    control = c.loc[c["group"] == "对照组", "converted"].mean()
+    return (_rates(c)["实验组"] - control).rename("uplift")
 
 
 def uplift_by_campaign(shop) -> pd.Series:
@@ -525,6 +614,14 @@ EX8 = Exercise(
         Diagnosis.like("percent", "你给的是百分点（乘了 100）；题目要 0–1 之间的比例差。",
                        lambda shop: uplift_by_campaign(shop) * 100),
         *UPLIFT_MISTAKES,
+        Diagnosis.like("delivered_groups",
+                       "你按是否送达（delivered）分了组：增益比较的是随机分出的实验组和对照组（group 列），"
+                       "送达与否不是随机的，不能当作分组。",
+                       _delivered_uplift),
+        Diagnosis.like("pooled_control",
+                       "减去的是所有活动合在一起的对照组转化率：每次活动要减去它自己的对照组转化率"
+                       "（按 campaign_id 和 group 一起分组）。",
+                       _pooled_control_uplift),
     ],
     hints=[
         "按活动和分组求转化率：groupby(['campaign_id', 'group'])['converted'].mean()。",

@@ -40,6 +40,10 @@ def _by_community(answer, ctx) -> bool:
     return len(answer) > 0 and set(answer.index) <= set(ctx.shop.communities["community_id"])
 
 
+def _by_name(answer, ctx) -> bool:
+    return len(answer) > 0 and set(answer.index) <= set(ctx.shop.communities["name"])
+
+
 EX1 = Exercise(
     id="7.1", title="各平台社群的成员人数", points=1,
     prompt="把社群成员表 shop.community_members 和社群表 shop.communities 按 community_id 合并，"
@@ -52,6 +56,12 @@ EX1 = Exercise(
                   _by_community,
                   example=lambda shop: shop.community_members.groupby("community_id")["customer_id"]
                       .nunique()),
+        Diagnosis("by_name",
+                  "你按社群名称（name）分组了；题目要按平台（platform）汇总，同一平台的几个群合在一起。",
+                  _by_name,
+                  example=lambda shop: shop.community_members.merge(
+                      shop.communities[["community_id", "name"]], on="community_id")
+                      .groupby("name")["customer_id"].nunique()),
         proportions(members_by_platform, "你给的是比例（加起来等于 1）；题目要人数。"),
         Diagnosis.like("rows_not_members",
                        "你数的是合并后的行数：同一位客户可能在同一平台的几个群里，会被重复计数。"
@@ -174,10 +184,12 @@ EX2 = Exercise(
 # ---- 7.3 members' and non-members' repurchase ------------------------------------------------
 
 
-def _repurchase(shop, orders=None, all_customers=False, least=2):
+def _repurchase(shop, orders=None, all_customers=False, least=2, store_members=False):
     o = valid(shop.orders) if orders is None else orders
     n = o.groupby("customer_id").size()
-    members = set(shop.community_members["customer_id"])
+    c = shop.customers
+    members = set(c.loc[c["is_member"], "customer_id"] if store_members
+                  else shop.community_members["customer_id"])
     if all_customers:
         ids = shop.customers["customer_id"]
         n = n.reindex(ids, fill_value=0)
@@ -188,6 +200,17 @@ def _repurchase(shop, orders=None, all_customers=False, least=2):
 
 def repurchase_by_membership(shop):
     return _repurchase(shop)
+
+
+def _member_rows(shop):
+    """The members' rate averaged over membership rows (a member of two groups counted twice)."""
+    n = valid(shop.orders).groupby("customer_id").size().rename("n").reset_index()
+    rows = n.merge(shop.community_members[["customer_id"]], on="customer_id")
+    return {**_repurchase(shop), MEMBER: float((rows["n"] >= 2).mean())}
+
+
+STORE_MEMBERS = ("成员用了客户表的 is_member（店铺会员）：题目的“社群成员”是出现在社群成员表 "
+                 "shop.community_members 里的客户，和店铺会员是两回事。")
 
 
 EX3 = Exercise(
@@ -208,6 +231,11 @@ EX3 = Exercise(
         key_like("three_or_more",
                         "复购是有效订单 ≥ 2 笔（买过第二次就算）；你的条件把正好 2 笔的客户漏掉了（写成了 > 2 或 >= 3）。",
                         lambda shop: _repurchase(shop, least=3)),
+        key_like("store_members", STORE_MEMBERS, lambda shop: _repurchase(shop, store_members=True)),
+        key_like("member_rows",
+                 "社群成员的复购率是在合并后的成员表行上求的平均：同一位客户在两个群里就被算了两次。"
+                 "先得到每位买家一行，再用 .isin(成员的 customer_id) 分组。",
+                 _member_rows, keys=(MEMBER,)),
     ],
     hints=[
         "每位买家的有效订单数：有效订单.groupby('customer_id').size()。",
@@ -223,7 +251,7 @@ PRE_KEYS = ("入群者", "未入群者")
 
 
 def _early_repeat(shop, orders=None, all_members=False, observed_only=True, join_gap="gt",
-                  same_day=False, exact=False, window_days=30):
+                  same_day=False, exact=False, window_days=30, join="min"):
     """The two groups' 30-day repurchase rates; the keywords make the typical mistakes:
     every member a joiner, non-joiners not limited to observed first orders, a gap of 30 days
     let in (``join_gap="ge"``), a second order on the first day counted, exact times for dates,
@@ -237,7 +265,7 @@ def _early_repeat(shop, orders=None, all_members=False, observed_only=True, join
         later &= ~o.index.isin(o.sort_values("order_time").groupby("customer_id").head(1).index)
     in_window = later & (when <= first_of_order + pd.Timedelta(days=window_days))
     repeat = in_window.groupby(o["customer_id"]).any()
-    joined = shop.community_members.groupby("customer_id")["join_date"].min()
+    joined = shop.community_members.groupby("customer_id")["join_date"].agg(join)
     joined = joined[joined.index.isin(first.index)]
     delay = (joined - first.reindex(joined.index)).dt.days
     if all_members:
@@ -292,6 +320,10 @@ EX4 = Exercise(
                         "30 天窗口差了一天：再购的订单日期要满足 首单日期 < 日期 ≤ 首单日期 + 30 天（含第 30 天）；"
                         "写成 < 首单日期 + 30 天就少算了最后一天。",
                         lambda shop: _early_repeat(shop, window_days=29)),
+        key_like("latest_join",
+                 "入群日期取了最晚的一次（max）：在几个群里的成员，第一次入群就已经是成员了，"
+                 "要用最早入群日期（min）判断 30 天是否都在入群之前。",
+                 lambda shop: _early_repeat(shop, join="max")),
     ],
     hints=[
         "每位客户的首单日期：有效订单的 order_time.dt.normalize() 按 customer_id 取 min；"
@@ -306,9 +338,11 @@ EX4 = Exercise(
 # ---- 7.5 what the hidden truth says ----------------------------------------------------------
 
 
-def _truth_rates(shop, how="median", buyers_only=True, column="purchase_rate"):
+def _truth_rates(shop, how="median", buyers_only=True, column="purchase_rate", store_members=False):
     t = shop.truth.set_index("customer_id")[column]
-    members = set(shop.community_members["customer_id"])
+    c = shop.customers
+    members = set(c.loc[c["is_member"], "customer_id"] if store_members
+                  else shop.community_members["customer_id"])
     if buyers_only:
         t = t[t.index.isin(list(set(valid(shop.orders)["customer_id"])))]
     is_member = t.index.isin(list(members))
@@ -346,6 +380,7 @@ EX5 = Exercise(
                   "本题要的是真实购买率 purchase_rate（次/年）。",
                   _other_column,
                   example=lambda shop: _truth_rates(shop, column="expected_purchases_next_year")),
+        key_like("store_members", STORE_MEMBERS, lambda shop: _truth_rates(shop, store_members=True)),
     ],
     hints=[
         "买家：set(有效订单['customer_id'])；t = shop.truth.set_index('customer_id')['purchase_rate']。",
@@ -365,9 +400,10 @@ def plan_numbers(shop):
     return _plan(shop)
 
 
-def _plan(shop, dedupe=True, start=None, step=0.05):
+def _plan(shop, dedupe=True, start=None, step=0.05, base="members"):
     """The plan's numbers; the keywords make the typical mistakes: members counted per group
-    row, another window start, the 5 points added as 5."""
+    row, another window start, the 5 points added as 5, the baseline over the members who ever
+    bought (``base="buyers"``) or from chat activity (``base="chats"``)."""
     cm = _with_platform(shop)
     ids = cm.loc[cm["platform"] == PLAN_PLATFORM, "customer_id"]
     if dedupe:
@@ -375,8 +411,12 @@ def _plan(shop, dedupe=True, start=None, step=0.05):
     o = valid(shop.orders)
     since = _window_start(shop) if start is None else start(shop)
     recent = set(o.loc[o["order_time"] >= since, "customer_id"])
+    if base == "chats":
+        mine = cm[cm["platform"] == PLAN_PLATFORM]
+        recent = set(mine.loc[mine["last_active_date"] >= since, "customer_id"])
     size = len(ids)
-    baseline = float(ids.isin(list(recent)).sum()) / size if size else 0.0
+    among = ids[ids.isin(list(set(o["customer_id"])))] if base == "buyers" else ids
+    baseline = float(among.isin(list(recent)).sum()) / len(among) if len(among) else 0.0
     return {"成员人数": size, "基线": baseline, "目标": baseline + step, "实验组人数": size // 2}
 
 
@@ -424,6 +464,14 @@ EX6 = Exercise(
                         "千牛群有两个群，同一位客户可能两个群都在：你数的是成员表的行数，这样的人被数了两次。"
                         "先取不重复的 customer_id（.drop_duplicates() 或 .nunique()），基线和实验组人数都以它为准。",
                         lambda shop: _plan(shop, dedupe=False)),
+        key_like("buyers_base",
+                 "基线的分母只用了下过有效订单的成员：从没买过的成员也是活动要影响的人，"
+                 "分母是全部千牛群成员（成员人数）。",
+                 lambda shop: _plan(shop, base="buyers"), keys=("基线",)),
+        key_like("chat_activity",
+                 "基线用了群里的发言（last_active_date）：方案的指标是最近 90 天的下单率，"
+                 "要看这些成员最近 90 天有没有有效订单（orders 表）。",
+                 lambda shop: _plan(shop, base="chats"), keys=("基线",)),
     ],
     hints=[
         "千牛群成员：合并社群表后筛 platform == '千牛群'，取不重复的 customer_id（两个群可能有同一个人）。",
