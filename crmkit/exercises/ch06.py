@@ -668,7 +668,7 @@ def _satisfied_surveys(shop) -> dict:
 
 # 6.4's mistakes as they show in the head count of 6.9 (those that change it on every shop)
 _STUCK = figure_of(EX4, len, "count", ("swapped", "strict", "two_orders_not_loyal",
-                                       "nps_column", "no_orders_dropped"))
+                                       "nps_column", "no_orders_dropped", "chat_satisfaction"))
 
 
 EX9 = Exercise(
