@@ -116,6 +116,12 @@ def aov_by_acquisition(shop, by_order_channel=False, net=True, agg="mean", per_c
     return out
 
 
+def _per_acquired_customer(shop):
+    """Net total of each acquisition channel's valid orders ÷ every customer it acquired."""
+    total = aov_by_acquisition(shop, agg="sum")
+    return total / shop.customers.groupby("acquisition_channel").size().reindex(total.index)
+
+
 EX2 = Exercise(
     id="2.2",
     title="各获客渠道客户的客单价",
@@ -140,6 +146,13 @@ EX2 = Exercise(
         Diagnosis.like("sum_not_mean",
                        "你算的是每个获客渠道的消费净额合计（.sum()）；客单价是平均每笔有效订单的消费净额，用 .mean()。",
                        lambda s: aov_by_acquisition(s, agg="sum")),
+        Diagnosis.like("median_not_mean",
+                       "你用了中位数（.median()）；客单价是平均每笔有效订单的消费净额，用平均数 .mean()。",
+                       lambda s: aov_by_acquisition(s, agg="median")),
+        Diagnosis.like("per_acquired_customer",
+                       "你用消费净额合计除以了该渠道获客的全部客户（包括没下过单的），算成了每位获客客户带来的营收；"
+                       "客单价的分母是有效订单的笔数：直接对每笔有效订单的净额按获客渠道求平均。",
+                       _per_acquired_customer),
         Diagnosis.like("non_buyers_as_orders",
                        "没下过单的客户也被算成了一笔 0 元的订单（从客户表 merge(how='left') 后 fillna(0)）："
                        "客单价只按有效订单平均，从订单出发把获客渠道接上去，没有订单的客户不进入计算。",
@@ -155,13 +168,18 @@ EX2 = Exercise(
 # ---- 2.3 90-day repurchase by acquisition channel -----------------------------------------
 
 
-def repurchase_90(shop, mature_only=True, window=True, gap="exact", all_customers=False):
+def repurchase_90(shop, mature_only=True, window=True, gap="exact", all_customers=False,
+                  last_date=False, by_first_order_channel=False):
+    """Exercise 2.3's rates; `last_date` cuts the eligible customers at the last order's date
+    (no +1 day), `by_first_order_channel` groups by the first order's own traffic channel."""
     v = valid(shop.orders).sort_values(["customer_id", "order_time"], kind="stable")
     n = v.groupby("customer_id").cumcount()
-    first = v.loc[n == 0].set_index("customer_id")["order_time"]
+    first_rows = v.loc[n == 0].set_index("customer_id")
+    first = first_rows["order_time"]
     second = v.loc[n == 1].set_index("customer_id")["order_time"].reindex(first.index)
     if mature_only:
-        first = first[first <= _as_of(shop) - pd.Timedelta(days=90)]
+        reference = _as_of(shop) - pd.Timedelta(days=1) if last_date else _as_of(shop)
+        first = first[first <= reference - pd.Timedelta(days=90)]
         second = second.reindex(first.index)
     if not window:
         again = second.notna()
@@ -172,6 +190,8 @@ def repurchase_90(shop, mature_only=True, window=True, gap="exact", all_customer
     else:
         again = (second - first) <= pd.Timedelta(days=90)
     acquired = shop.customers.set_index("customer_id")["acquisition_channel"]
+    if by_first_order_channel:
+        acquired = first_rows["channel"].rename("acquisition_channel")
     if all_customers:  # every registered customer of the channel in the denominator
         out = again.reindex(acquired.index, fill_value=False).astype(bool).groupby(acquired).mean()
     else:
@@ -208,6 +228,14 @@ EX3 = Exercise(
         Diagnosis.like("calendar_months",
                        "你把 90 天当成了 3 个日历月（pd.DateOffset(months=3)）：题目按天数算，用 pd.Timedelta(days=90)。",
                        lambda s: repurchase_90(s, gap="months")),
+        Diagnosis.like("reference_without_next_day",
+                       "筛客户用的基准日差了一天：基准日是最后一笔订单日期的**次日** 0 点（日期 + pd.Timedelta(days=1)），"
+                       "首单不晚于“基准日 − 90 天”的客户才计入。",
+                       lambda s: repurchase_90(s, last_date=True)),
+        Diagnosis.like("first_order_channel",
+                       "你按首单自己的流量渠道（orders 的 channel）分组了：题目按客户的获客渠道 "
+                       "customers 的 acquisition_channel 分组，把它按 customer_id 接到首单上。",
+                       lambda s: repurchase_90(s, by_first_order_channel=True)),
         percent(repurchase_90, "你给的是百分数（乘了 100）：题目要 0 到 1 之间的比例。"),
     ],
     hints=[
@@ -261,6 +289,10 @@ EX4 = Exercise(
                        "你算的是优惠金额占原价的比例（优惠力度）；题目要的是用了优惠的订单占有效订单的比例："
                        "每笔订单记 True/False，再求平均。",
                        _discount_rate),
+        Diagnosis.like("mean_amount",
+                       "你算的是每笔订单的平均优惠金额（元）；题目要的是用了优惠的订单比例：先判断每笔订单 "
+                       "discount_amount > 0（True/False），再对这个布尔列求平均。",
+                       lambda s: valid(s.orders).groupby("channel_group")["discount_amount"].mean()),
         Diagnosis.like("per_customer",
                        "你按客户算了（用过优惠的客户占比）；题目按订单算：用了优惠的有效订单 ÷ 有效订单数，不要先按客户去重。",
                        _customer_discount_use),
@@ -290,6 +322,8 @@ def cac(shop, denominator="new_customers", spend_agg="sum", reindexed=True):
         base = c.groupby("acquisition_channel").size()
     elif denominator == "order_channel":  # distinct buyers per order channel
         base = shop.orders.groupby("channel")["customer_id"].nunique()
+    elif denominator == "orders":  # orders the channel brought
+        base = shop.orders.groupby("channel").size()
     else:
         base = shop.customers.groupby("acquisition_channel").size()
     out = spend / (base.reindex(spend.index) if reindexed else base)
@@ -329,6 +363,10 @@ EX5 = Exercise(
                        "分母数的是在该渠道下过单的客户（订单表的 channel）；CAC 的分母是由该渠道获客的客户数："
                        "客户表 customers 的 acquisition_channel。",
                        lambda s: cac(s, "order_channel")),
+        Diagnosis.like("per_order",
+                       "分母数的是该渠道带来的订单（订单表的 channel）；CAC 的分母是由该渠道获客的客户数："
+                       "客户表 customers 的 acquisition_channel，每位客户只算一次。",
+                       lambda s: cac(s, "orders")),
         Diagnosis("unpaid_channels_kept",
                   "只列出费用表里有的付费渠道：其他获客渠道没有推广费用，相除后是缺失值（NaN），"
                   "用 .reindex(费用合计.index) 只留费用表的渠道。",
@@ -347,12 +385,14 @@ EX5 = Exercise(
 
 
 def double11_ratio(shop, valid_only=True, stat="median", all_years=False, year=None,
-                   difference=False):
+                   difference=False, every_double11=False):
     o = valid(shop.orders) if valid_only else shop.orders
     day = o["order_time"].dt.normalize()
     year = int(day.max().year) if year is None else year
     daily = (day if all_years else day[day.dt.year == year]).value_counts()
     peak = int(daily.get(pd.Timestamp(year=year, month=11, day=11), 0))
+    if every_double11:  # the 11 Novembers of every year in the numerator
+        peak = int(((day.dt.month == 11) & (day.dt.day == 11)).sum())
     base = daily.median() if stat == "median" else daily.mean()
     return float(peak - base) if difference else float(peak / base)
 
@@ -388,6 +428,10 @@ EX6 = Exercise(
                   "你算的不是数据最后一年：题目取 order_time 的最大年份，双11 当天和每天的订单数都只看这一年。",
                   _other_year,
                   example=lambda s: double11_ratio(s, year=_years(s)[0])),
+        Diagnosis.like("every_double11",
+                       "分子把每一年的 11 月 11 日都数进去了：只数数据最后一年那一天的订单（用 pd.Timestamp 写出"
+                       "那一年的 11 月 11 日，到最后一年的每天订单数里取值）。",
+                       lambda s: double11_ratio(s, every_double11=True)),
         Diagnosis.like("difference",
                        "你算的是双11 比平常多出的订单数（相减）；题目问“几倍”：双11 当天的订单数 ÷ 每天订单数的中位数。",
                        lambda s: double11_ratio(s, difference=True)),
@@ -420,7 +464,7 @@ def _roi_table_max(shop, column: str) -> str:
 RATE_KEYS = ("老客推荐成交率", "其他渠道成交率")
 
 
-def _referral(shop, mature=True, buyers_only=False, exact=False):
+def _referral(shop, mature=True, buyers_only=False, exact=False, window=True, others_all=False):
     """The two 180-day buyer rates. The prompt counts whole days (the first order's date at most
     180 days after the registration date); `exact` compares exact times (first order time −
     register_date <= 180 × 24 h), the reading some learners keep."""
@@ -433,10 +477,14 @@ def _referral(shop, mature=True, buyers_only=False, exact=False):
     gap = c["customer_id"].map(first) - c["register_date"]
     if buyers_only:
         c, gap = c[gap.notna()], gap[gap.notna()]
-    within = gap <= pd.Timedelta(days=180) if exact else gap.dt.days <= 180
+    if not window:  # any valid order ever
+        within = gap.notna()
+    else:
+        within = gap <= pd.Timedelta(days=180) if exact else gap.dt.days <= 180
     bought = within.fillna(False).astype(bool)
     referred = c["acquisition_channel"] == "老客推荐"
-    return float(bought[referred].mean()), float(bought[~referred].mean())
+    others = bought if others_all else bought[~referred]
+    return float(bought[referred].mean()), float(others.mean())
 
 
 def memo(shop):
@@ -517,6 +565,13 @@ EX7 = Exercise(
         _rates_like("buyers_only",
                     "成交率的分母只算了下过单的客户：注册满 180 天、却从没下过有效订单的客户也要留在分母里（算作未成交）。",
                     lambda s, exact: _referral(s, buyers_only=True, exact=exact)),
+        _rates_like("no_180_day_limit",
+                    "成交率把注册 180 天以后才下的单也算成了成交：只有首个有效订单与注册日期相差不超过 180 天"
+                    "（.dt.days <= 180）的客户算成交。",
+                    lambda s, exact: _referral(s, window=False, exact=exact)),
+        _rates_like("others_include_referrals",
+                    "“其他渠道成交率”的分母包括了“老客推荐”的客户：它只看 acquisition_channel 不是“老客推荐”的客户。",
+                    lambda s, exact: _referral(s, others_all=True, exact=exact)),
         _rates_like("rates_swapped",
                     "两个成交率放反了：“老客推荐成交率”只看 acquisition_channel 为“老客推荐”的客户，"
                     "“其他渠道成交率”看其余所有获客渠道的客户。",
