@@ -11,7 +11,7 @@ import pandas as pd
 
 from crmkit.exercises.ch03 import tables, valid_orders
 from crmkit.exercises.common import as_of
-from crmkit.exercises.diagnoses import misnamed_keys, percent, proportions
+from crmkit.exercises.diagnoses import key_like, misnamed_keys, percent, proportions
 from crmkit.grading.compare import DictOf, Scalar, SeriesOf
 from crmkit.grading.declare import Diagnosis, Exercise
 from crmkit.membership import growth_points
@@ -48,10 +48,10 @@ def given_growth(shop) -> pd.Series:
 # ---- 4.1 last-12-months spend ----------------------------------------------------------------
 
 
-def _spend_12m(shop, column="net_amount", all_orders=False):
+def _spend_12m(shop, column="net_amount", all_orders=False, how="sum"):
     o = _all_orders_net(shop) if all_orders else valid_orders(shop)
     o = o.loc[o["order_time"] >= _window_start(shop)]
-    return o.groupby("customer_id")[column].sum()
+    return o.groupby("customer_id")[column].agg(how)
 
 
 def spend_12m(shop):
@@ -86,6 +86,10 @@ EX1 = Exercise(
         Diagnosis.like("no_window",
                        "没有限定时间窗口：只汇总下单时间在近 12 个月内（≥ 基准日往前推 12 个月）的订单。",
                        lambda shop: valid_orders(shop).groupby("customer_id")["net_amount"].sum()),
+        Diagnosis.like("mean_not_sum",
+                       "你算的是每位客户窗口内每笔订单的平均净额（mean）：近 12 个月消费是这些订单净额的合计，"
+                       "按 customer_id 分组后用 sum。",
+                       lambda shop: _spend_12m(shop, how="mean")),
     ],
     hints=[
         "基准日：orders['order_time'].max().normalize() + pd.Timedelta(days=1)；"
@@ -99,19 +103,19 @@ EX1 = Exercise(
 # ---- 4.2 tiers from the textbook rules ---------------------------------------------------------
 
 
-def _tiers(shop, rule="or", column="net_amount"):
+def _tiers(shop, rule="or", column="net_amount", total_cuts=CUMULATIVE):
     """Each registered customer's tier by the textbook rules (non-buyers are 普通)."""
     ids = tables(shop).customers["customer_id"]
     recent = _spend_12m(shop, column).reindex(ids, fill_value=0.0)
     total = valid_orders(shop).groupby("customer_id")[column].sum().reindex(ids, fill_value=0.0)
-    a, b = _level(recent, RECENT), _level(total, CUMULATIVE)
+    a, b = _level(recent, RECENT), _level(total, total_cuts)
     level = {"or": np.maximum(a, b), "and": np.minimum(a, b), "recent_only": a}[rule]
     return pd.Series(np.asarray(TIERS, dtype=object)[level], index=pd.Index(ids.to_numpy(),
                                                                                name="customer_id"))
 
 
-def _tier_counts(shop, rule="or", buyers_only=False, column="net_amount"):
-    t = _tiers(shop, rule, column)
+def _tier_counts(shop, rule="or", buyers_only=False, column="net_amount", total_cuts=CUMULATIVE):
+    t = _tiers(shop, rule, column, total_cuts)
     if buyers_only:
         t = t.loc[t.index.isin(set(valid_orders(shop)["customer_id"]))]
     return t.value_counts().reindex(TIERS, fill_value=0).astype("int64")
@@ -145,6 +149,10 @@ EX2 = Exercise(
                        "消费用了实付金额 paid_amount，没有减去部分退款：两种消费都按消费净额（实付 − 退款）算。",
                        lambda shop: _tier_counts(shop, column="paid_amount")),
         proportions(tier_counts, "你给出的是占比（加起来等于 1）；题目要的是客户数。"),
+        Diagnosis.like("recent_cuts_on_total",
+                       "累计消费也套用了近 12 个月的门槛 500 / 1500 / 3000：累计消费有自己的门槛 "
+                       "800 / 2500 / 5000，两种消费要各自对照自己的门槛，再取较高的等级。",
+                       lambda shop: _tier_counts(shop, total_cuts=RECENT)),
     ],
     hints=[
         "先为全部客户准备两列：近 12 个月消费和累计消费，用 .reindex(客户ID, fill_value=0) 补上没买过的客户。",
@@ -158,10 +166,11 @@ EX2 = Exercise(
 # ---- 4.3 the cost of the discount benefits -----------------------------------------------------
 
 
-def _cost_rate(shop, mode="after", all_orders=False, per_order_mean=False, denominator="gross_amount"):
+def _cost_rate(shop, mode="after", all_orders=False, per_order_mean=False, denominator="gross_amount",
+               amount="gross_amount"):
     o = _all_orders_net(shop) if all_orders else valid_orders(shop)
     tier = o["customer_id"].map(_tiers(shop))
-    gross = o["gross_amount"]
+    gross = o[amount]
     after = gross * tier.map(DISCOUNT)
     over = tier.map({k: v[0] for k, v in REDUCTION.items()}).astype(float)
     cut = tier.map({k: v[1] for k, v in REDUCTION.items()}).astype(float)
@@ -203,6 +212,10 @@ EX3 = Exercise(
         Diagnosis.like("net_denominator", "分母用了消费净额；成本率的分母是商品总额 gross_amount 之和。",
                        lambda shop: _cost_rate(shop, denominator="net_amount")),
         percent(cost_rate, "你的结果是百分数（乘了 100）；请给出 0–1 之间的小数。"),
+        Diagnosis.like("discount_on_paid",
+                       "折扣是按实付金额 paid_amount 算的：权益的折扣打在商品总额上，"
+                       "折扣成本 = gross_amount × (1 − 折扣)，满减也看 gross_amount 打折后的金额。",
+                       lambda shop: _cost_rate(shop, amount="paid_amount")),
     ],
     hints=[
         "先得到有效订单，并用 .map(客户ID→等级) 给每笔订单加上下单客户的等级（用给定的等级 Series）。",
@@ -217,7 +230,8 @@ EX3 = Exercise(
 # ---- 4.4 成长值 ----------------------------------------------------------------------------------
 
 
-def _growth(shop, photo=True, all_reviews=False, floor="order", column="net_amount", reviews_window=True):
+def _growth(shop, photo=True, all_reviews=False, floor="order", column="net_amount", reviews_window=True,
+            aligned=True):
     o = valid_orders(shop)
     o = o.loc[o["order_time"] >= _window_start(shop)]
     amount = o[column].clip(lower=0)
@@ -234,7 +248,7 @@ def _growth(shop, photo=True, all_reviews=False, floor="order", column="net_amou
     if not all_reviews:
         r = r.loc[r["has_photo"].astype(bool)]
     bonus = r.groupby("customer_id").size() * 50
-    return base.add(bonus, fill_value=0)
+    return base.add(bonus, fill_value=0) if aligned else base + bonus
 
 
 def growth_12m(shop):
@@ -266,6 +280,10 @@ EX4 = Exercise(
         Diagnosis.like("double_included",
                        "本题不计双倍成长值商品：growth_points 传了订单明细和商品表时会加上双倍部分，这里只要消费得分和晒单奖励。",
                        given_growth),
+        Diagnosis.like("plus_leaves_nan",
+                       "有的客户成长值是空值（NaN）：两部分直接用 + 相加时，只出现在一边的客户（只下单或只晒单）"
+                       "会得到 NaN。用 .add(另一部分, fill_value=0) 相加，缺的那部分记为零。",
+                       lambda shop: _growth(shop, aligned=False)),
     ],
     hints=[
         "消费部分：窗口内有效订单的净额用 np.floor 取整，再按 customer_id 求和。",
@@ -281,16 +299,24 @@ EX4 = Exercise(
 # prompt, so a learner who got 4.2 or 4.4 wrong can still learn and be graded on the rule.
 
 
-def _changes(shop, everyone=False, growth="given", rule="growth"):
+def _changes(shop, everyone=False, growth="given", rule="growth", cuts=RECENT, fill=True, by_name=False):
     held = _tiers(shop)
     if not everyone:
         held = held.loc[held.index.isin(set(valid_orders(shop)["customer_id"]))]
     points = {"given": given_growth, "no_double": _growth, "spend": _spend_12m}[growth](shop)
-    new = _level(points.reindex(held.index, fill_value=0), RECENT)
+    points = points.reindex(held.index)
+    if fill:
+        points = points.fillna(0)
+    else:
+        points = points.dropna()
+        held = held.loc[points.index]
+    new = _level(points, cuts)
     if rule == "or":
         total = valid_orders(shop).groupby("customer_id")["net_amount"].sum()
         new = np.maximum(new, _level(total.reindex(held.index, fill_value=0), CUMULATIVE))
     old = held.map({name: i for i, name in enumerate(TIERS)}).to_numpy()
+    if by_name:  # tier names compared as text (Unicode order), not by rank
+        new, old = np.asarray(TIERS, dtype=object)[new], held.to_numpy(dtype=object)
     change = np.select([new > old, new < old], ["升级", "降级"], default="保级")
     return pd.Series(change).value_counts().astype("int64")
 
@@ -327,6 +353,18 @@ EX5 = Exercise(
                        "复评只看近 12 个月的成长值，不再看累计消费：累计消费的“或”条件只用于评定周期内等级。",
                        lambda shop: _changes(shop, rule="or")),
         proportions(changes, "你给出的是占比（加起来等于 1）；题目要的是人数。"),
+        Diagnosis.like("cumulative_cuts",
+                       "成长值对照的是累计消费的门槛 800 / 2500 / 5000：复评的成长值要对照近 12 个月的门槛 "
+                       "500 / 1500 / 3000。",
+                       lambda shop: _changes(shop, cuts=CUMULATIVE)),
+        Diagnosis.like("no_growth_dropped",
+                       "没有成长值的买家被丢掉了（dropna）：题目说没有成长值的客户记 0，他们也参加复评"
+                       "（对齐后用 fillna(0) 或 reindex(..., fill_value=0)）。",
+                       lambda shop: _changes(shop, fill=False)),
+        Diagnosis.like("names_compared",
+                       "你直接比较了等级名称的字符串：'金卡' > '银卡' 这样的比较按汉字编码排序，不是等级高低。"
+                       "先把等级换成序号（普通 0、银卡 1、金卡 2、钻石 3），再比较大小。",
+                       lambda shop: _changes(shop, by_name=True)),
     ],
     hints=[
         "只保留有过有效订单的客户；把给定的成长值按这些客户的 customer_id 对齐，缺失的记为零。",
@@ -343,7 +381,7 @@ MEMBER_KEYS = ("会员复购率", "非会员复购率", "会员客单价", "非�
 
 
 def _member_figures(shop, denominator="buyers", orders="valid", scale=1.0, group="is_member",
-                    aov="per_order", swap=False):
+                    aov="per_order", swap=False, repeat=2):
     customers = tables(shop).customers
     o = {"valid": valid_orders,
          "all_paid": lambda s: s.orders.assign(net_amount=s.orders["paid_amount"]),
@@ -357,7 +395,7 @@ def _member_figures(shop, denominator="buyers", orders="valid", scale=1.0, group
         g = c.loc[c[group].astype(bool) == (flag != swap)]
         buyers = g.loc[g["n"] > 0]
         pool = g if denominator == "all" else buyers
-        out[f"{name}复购率"] = float((pool["n"] >= 2).mean()) * scale
+        out[f"{name}复购率"] = float((pool["n"] >= repeat).mean()) * scale
         out[f"{name}客单价"] = float(g["spend"].sum() / g["n"].sum() if aov == "per_order"
                                   else buyers["spend"].mean())
     return {k: out[k] for k in MEMBER_KEYS}
@@ -408,6 +446,9 @@ EX6 = Exercise(
         Diagnosis.like("aov_mean_paid",
                        "客单价用了每笔订单实付金额的平均：这里客单价 = 消费净额之和 ÷ 有效订单数（净额要减去退款）。",
                        _aov_mean_paid),
+        key_like("three_orders",
+                 "复购率数的是买过 3 次及以上的客户：复购是买过 2 次及以上（订单数 >= 2，不是 > 2）。",
+                 lambda shop: _member_figures(shop, repeat=3), keys=("会员复购率", "非会员复购率")),
     ],
     hints=[
         "先按客户汇总有效订单：订单数和消费净额；再把 is_member 接上（join 或 merge），没买过的客户订单数记 0。",
@@ -422,13 +463,16 @@ EX6 = Exercise(
 PLAN_KEYS = ("权益成本", "营收", "成本占营收比例")
 
 
-def _plan(shop, revenue_column="net_amount", scale=1.0, mode="after"):
+def _plan(shop, revenue_column="net_amount", scale=1.0, mode="after", ratio_to=None):
     o = valid_orders(shop)
     tiers = _tiers(shop)
     rate_cost = _cost_rate(shop, mode) * o.groupby(o["customer_id"].map(tiers))["gross_amount"].sum()
     cost = float(rate_cost.sum())
     revenue = float(o[revenue_column].sum())
-    return {"权益成本": cost, "营收": revenue, "成本占营收比例": cost / revenue * scale}
+    ratio = {None: cost / revenue * scale,
+             "gross": cost / float(o["gross_amount"].sum()),
+             "mean_of_rates": float(_cost_rate(shop, mode).mean())}[ratio_to]
+    return {"权益成本": cost, "营收": revenue, "成本占营收比例": ratio}
 
 
 def plan_figures(shop):
@@ -458,6 +502,14 @@ EX7 = Exercise(
                        lambda shop: _plan(shop, mode="discount_only")),
         Diagnosis.like("percent", "比例写成了百分数（乘了 100）；请给出 0–1 之间的小数。",
                        lambda shop: _plan(shop, scale=100.0)),
+        key_like("ratio_over_gross",
+                 "成本占营收比例的分母用了商品总额 gross_amount（那是练习 4.3 的成本率）：这里要除以营收，"
+                 "即有效订单消费净额之和。",
+                 lambda shop: _plan(shop, ratio_to="gross"), keys=("成本占营收比例",)),
+        key_like("mean_of_tier_rates",
+                 "成本占营收比例是四个等级成本率的简单平均：各等级的订单额差别很大，不能直接平均。"
+                 "用全店的权益成本之和 ÷ 营收（消费净额之和）。",
+                 lambda shop: _plan(shop, ratio_to="mean_of_rates"), keys=("成本占营收比例",)),
     ],
     hints=[
         "ck.membership.benefit_cost(orders, 等级Series) 按等级给出 benefit_cost（权益成本）和 revenue（消费净额）两列；"
