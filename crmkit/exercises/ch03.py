@@ -105,8 +105,11 @@ EX1 = Exercise(
 # ---- 3.2 review points -------------------------------------------------------------------------
 
 
-def _points(shop, neutral=0, two_star=-1, bad=-1, all_plus=False, stars=False, agg="sum"):
+def _points(shop, neutral=0, two_star=-1, bad=-1, all_plus=False, stars=False, agg="sum",
+            defaults_dropped=False):
     r = tables(shop).reviews
+    if defaults_dropped:  # the platform's automatic reviews left out
+        r = r.loc[~r["is_default"].astype(bool)]
     if all_plus:
         pts = pd.Series(1, index=r.index)
     elif stars:
@@ -144,6 +147,12 @@ EX2 = Exercise(
                        lambda shop: _points(shop, neutral=1)),
         Diagnosis.like("two_star_neutral", "2 星也是差评（−1 分），你把它当成了中评。",
                        lambda shop: _points(shop, two_star=0)),
+        Diagnosis.like("neutral_minus", "中评（3 星）记 0 分：只有 1–2 星的差评扣 1 分，你把 3 星也算成了差评。",
+                       lambda shop: _points(shop, neutral=-1)),
+        Diagnosis.like("defaults_dropped",
+                       "系统默认好评也是评价，按星级照样计分：题目用评价表 reviews 的全部评价，"
+                       "不要先去掉 is_default 为 True 的评价。",
+                       lambda shop: _points(shop, defaults_dropped=True)),
         Diagnosis.like("count_reviews", "你给每条评价都加了 1 分，等于在数评价条数；要按星级分别 +1、0、−1。",
                        lambda shop: _points(shop, all_plus=True)),
         Diagnosis.like("no_minus", "差评（1–2 星）要记 −1 分：你只给好评加了分，差评没有扣分。",
@@ -273,7 +282,7 @@ def last_year_customers(shop):
 
 
 def _status_counts(shop, all_orders=False, overlap=False, any_chat=False, everyone=False,
-                   stage="售前", seen_only=False):
+                   stage="售前", seen_only=False, inquiry_first=False):
     t = tables(shop)
     o = shop.orders if all_orders else valid_orders(shop)
     buyers = set(o["customer_id"])
@@ -286,7 +295,10 @@ def _status_counts(shop, all_orders=False, overlap=False, any_chat=False, everyo
         counts = {"成交客户": int(ids.isin(buyers).sum()), "询单客户": int(ids.isin(asked).sum())}
         counts["未成交客户"] = int((~ids.isin(buyers | asked)).sum())
         return pd.Series(counts).reindex(STATUS_ORDER).astype("int64")
-    status = np.where(ids.isin(buyers), "成交客户", np.where(ids.isin(asked), "询单客户", "未成交客户"))
+    if inquiry_first:  # asked before buying → 询单 even for buyers
+        status = np.where(ids.isin(asked), "询单客户", np.where(ids.isin(buyers), "成交客户", "未成交客户"))
+    else:
+        status = np.where(ids.isin(buyers), "成交客户", np.where(ids.isin(asked), "询单客户", "未成交客户"))
     return pd.Series(status).value_counts().reindex(STATUS_ORDER, fill_value=0).astype("int64")
 
 
@@ -342,6 +354,10 @@ EX4 = Exercise(
                       for stage in ("售后", "售中")),
                   # 售中 as the example: with 售后 the counts happen to equal the right ones on seed 13
                   example=lambda shop: _status_counts(shop, stage="售中")),
+        Diagnosis.like("inquiry_first",
+                       "判断的先后反了：你先看有没有售前咨询，咨询过又下了单的客户被归成了询单客户。"
+                       "先判断成交（有有效订单 → 成交客户），没成交的再看是否做过售前咨询。",
+                       lambda shop: _status_counts(shop, inquiry_first=True)),
         Diagnosis.like("silent_left_out",
                        "既没下单也没咨询过的客户也属于这批客户，算作未成交客户：从客户表筛出最后一年注册的全部客户再分类，"
                        "不要只取订单表和会话表里出现过的客户。",
@@ -360,14 +376,20 @@ EX4 = Exercise(
 # ---- 3.5 the 复购人群 ----------------------------------------------------------------------------
 
 
-def _repeaters(shop, days=90, all_orders=False, months=None, strict=False, end=None):
+def _repeaters(shop, days=90, all_orders=False, months=None, strict=False, end=None,
+               counted_in_all_history=False):
+    """Exercise 3.5's crowd; `counted_in_all_history` keeps the customers who bought in the
+    window and have two valid orders in all (not necessarily both in the window)."""
     o = shop.orders if all_orders else valid_orders(shop)
     end = as_of(shop) if end is None else end(shop)
+    everything = o
     if months is not None:
         o = o.loc[o["order_time"] >= end - pd.DateOffset(months=months)]
     elif days is not None:
         o = o.loc[o["order_time"] >= end - pd.Timedelta(days=days)]
-    n = o.groupby("customer_id").size()
+    n = (everything if counted_in_all_history else o).groupby("customer_id").size()
+    if counted_in_all_history:
+        n = n.reindex(o["customer_id"].unique())
     return set(n.index[n > 2] if strict else n.index[n >= 2])
 
 
@@ -431,6 +453,10 @@ EX5 = Exercise(
                   # counted back from the last order's date: the timestamp reading gives the right
                   # set on some shops (no order falls in the hours between)
                   example=lambda shop: _repeaters(shop, end=WRONG_ENDS["last_date"])),
+        Diagnosis.like("total_not_in_window",
+                       "“2 笔及以上”要在近 90 天的窗口里数：你找的是近 90 天买过、且历史上一共有 2 笔以上有效订单的客户。"
+                       "先筛出窗口里的有效订单，再按客户数笔数。",
+                       lambda shop: _repeaters(shop, counted_in_all_history=True)),
         Diagnosis.like("strict_threshold",
                        "“2 笔及以上”包含正好 2 笔的客户：条件应写成 >= 2，你写成了 > 2。",
                        lambda shop: _repeaters(shop, strict=True)),
@@ -459,10 +485,14 @@ TIER_SCORING = dict(scoring="thresholds", bins=3, r_thresholds=[90, 365], f_thre
                     m_thresholds=[200, 1000])
 
 
-def _tier_rfm(shop):
+def _tier_rfm(shop, fm_swapped=False):
+    """The table of 3.6; `fm_swapped` passes the F thresholds as M's and M's as F's."""
     from crmkit.rfm import rfm_table
 
-    return rfm_table(shop.orders, **TIER_SCORING)
+    scoring = dict(TIER_SCORING)
+    if fm_swapped:
+        scoring.update(f_thresholds=TIER_SCORING["m_thresholds"], m_thresholds=TIER_SCORING["f_thresholds"])
+    return rfm_table(shop.orders, **scoring)
 
 
 def _classes(rfm, r_high, f_high, m_high):
@@ -473,9 +503,10 @@ def _classes(rfm, r_high, f_high, m_high):
 
 
 def _class_counts(shop, mode="scores"):
-    rfm = _rfm(shop) if mode == "quantile" else _tier_rfm(shop)
-    if mode == "raw":
-        r = rfm["recency_days"] < rfm["recency_days"].mean()
+    rfm = _rfm(shop) if mode == "quantile" else _tier_rfm(shop, fm_swapped=mode == "fm_swapped")
+    if mode in ("raw", "raw_r_reversed"):
+        below = rfm["recency_days"] < rfm["recency_days"].mean()
+        r = rfm["recency_days"] > rfm["recency_days"].mean() if mode == "raw_r_reversed" else below
         f = rfm["frequency"] > rfm["frequency"].mean()
         m = rfm["monetary"] > rfm["monetary"].mean()
     elif mode == "median":
@@ -516,6 +547,14 @@ EX6 = Exercise(
                        "你用原始的天数、次数、金额与平均值比较；题目要求比较打分后的得分 "
                        "r_score、f_score、m_score 与各自的平均得分。",
                        lambda shop: _class_counts(shop, "raw")),
+        Diagnosis.like("raw_values_r_reversed",
+                       "你用原始的天数、次数、金额与平均值比较，而且 R 的方向也反了（recency_days 越小越好）。"
+                       "题目要求比较打分后的得分 r_score、f_score、m_score 与各自的平均得分，得分越高越好。",
+                       lambda shop: _class_counts(shop, "raw_r_reversed")),
+        Diagnosis.like("fm_thresholds_swapped",
+                       "F 和 M 的门槛传反了：f_thresholds 是订单笔数的门槛 [2, 5]，m_thresholds 是消费金额（元）的门槛 "
+                       "[200, 1000]。照题目给的参数调用 rfm_table。",
+                       lambda shop: _class_counts(shop, "fm_swapped")),
         Diagnosis.like("median_split",
                        "你用中位数（median）做了高低的分界；题目要求与该维的平均得分（mean）比较。"
                        "门槛打分下得分分布不均匀，平均分和中位数不一样：看看 m_score 的 mean() 和 median()。",
@@ -535,9 +574,12 @@ EX6 = Exercise(
 )
 
 
-def revenue_share(shop, quantile=False, agg="sum"):
+def revenue_share(shop, quantile=False, agg="sum", column="monetary", over_means=False):
+    """Exercise 3.7's shares; `column="frequency"` shares the orders, `over_means` divides each
+    class's mean by the sum of the class means."""
     rfm = _rfm(shop) if quantile else _tier_rfm(shop)
-    return rfm.groupby("rfm_class")["monetary"].agg(agg) / rfm["monetary"].sum()
+    per_class = rfm.groupby("rfm_class")[column].agg(agg)
+    return per_class / (per_class.sum() if over_means else rfm[column].sum())
 
 
 EX7 = Exercise(
@@ -563,6 +605,13 @@ EX7 = Exercise(
         Diagnosis.like("mean_not_sum",
                        "分子用了每类客户 monetary 的平均值（mean）；营收占比的分子是该类 monetary 之和（sum）。",
                        lambda shop: revenue_share(shop, agg="mean")),
+        Diagnosis.like("share_of_means",
+                       "你把每类客户 monetary 的平均值再除以各类平均值之和：这比较的是各类的人均消费，不是营收占比。"
+                       "营收占比 = 该类 monetary 之和 ÷ 全部 monetary 之和。",
+                       lambda shop: revenue_share(shop, agg="mean", over_means=True)),
+        Diagnosis.like("frequency_share",
+                       "你算的是订单笔数（frequency）的占比；营收占比用消费金额 monetary：该类 monetary 之和 ÷ 全部 monetary 之和。",
+                       lambda shop: revenue_share(shop, column="frequency")),
     ],
     hints=[
         "用练习 3.6 那张按门槛打分的表（不是默认的分位数打分），按 rfm_class 分组，对 monetary 求和。",
@@ -578,12 +627,15 @@ RECALL_CLASS = "重要保持"
 
 
 def recall_figures(shop, cls: str | None = RECALL_CLASS, quantile=False, per_order=False,
-                   recency="mean", spend="mean"):
+                   recency="mean", spend="mean", pooled_per_order=False):
+    """Exercise 3.8's figures; `per_order` averages each customer's spend per order,
+    `pooled_per_order` divides the class's total spend by its total orders."""
     rfm = _rfm(shop) if quantile else _tier_rfm(shop)
     part = rfm if cls is None else rfm.loc[rfm["rfm_class"] == cls]
     money = part["monetary"] / part["frequency"] if per_order else part["monetary"]
+    per_customer = part["monetary"].sum() / part["frequency"].sum() if pooled_per_order else money.agg(spend)
     return {"人数": int(len(part)), "平均距今天数": float(part["recency_days"].agg(recency)),
-            "人均消费": float(money.agg(spend))}
+            "人均消费": float(per_customer)}
 
 
 def _all_customers(answer, ctx) -> bool:
@@ -622,6 +674,10 @@ EX8 = Exercise(
                        "人均消费是每位客户消费净额（monetary）的平均；你先除以了订单数（frequency），"
                        "算成了每笔订单的平均。",
                        lambda shop: recall_figures(shop, per_order=True)),
+        Diagnosis.like("pooled_per_order",
+                       "人均消费是每位客户 monetary 的平均；你用这类客户的消费合计除以了订单合计（frequency 之和），"
+                       "算成了这类客户平均每笔订单的消费。",
+                       lambda shop: recall_figures(shop, pooled_per_order=True)),
         Diagnosis.like("total_spend",
                        "人均消费是这类客户 monetary 的平均值（mean）；你给的是这类客户消费的合计（sum）。",
                        lambda shop: recall_figures(shop, spend="sum")),
