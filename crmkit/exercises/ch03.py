@@ -306,6 +306,17 @@ def status_counts(shop):
     return _status_counts(shop)
 
 
+def _status_per_chat(shop):
+    """The registrants left-merged with their pre-sale chats and classified row by row: a
+    customer counted once per pre-sale chat."""
+    t = tables(shop)
+    chats = t.service_chats.loc[t.service_chats["stage"] == "售前", ["customer_id", "chat_id"]]
+    rows = last_year_customers(shop)[["customer_id"]].merge(chats, on="customer_id", how="left")
+    bought = rows["customer_id"].isin(set(valid_orders(shop)["customer_id"]))
+    status = np.where(bought, "成交客户", np.where(rows["chat_id"].notna(), "询单客户", "未成交客户"))
+    return pd.Series(status).value_counts().reindex(STATUS_ORDER, fill_value=0).astype("int64")
+
+
 def _too_wide(answer, ctx) -> bool:
     """Counts of more customers than the last year's registrations: all registered customers
     (the counts add up to the customer table), or more buyers than there are customers to classify."""
@@ -332,6 +343,10 @@ EX4 = Exercise(
     expected=status_counts,
     comparator=SeriesOf(key_label="类别"),
     diagnoses=[
+        Diagnosis.like("counted_per_chat",
+                       "有的客户被数了不止一次：客户表和售前会话合并（merge）后，一位客户有几次售前咨询就有几行。"
+                       "先得到做过售前咨询的客户ID集合（去重），再对每位客户只判断一次。",
+                       _status_per_chat),
         Diagnosis("all_customers",
                   "你分类的客户超出了题目的范围（比如全部注册客户）：题目只看数据最后一年注册的客户，"
                   "先按 register_date 的年份筛出他们，再对这些客户分类。",
