@@ -35,6 +35,15 @@ def good_rate(shop, low: int = 4, high: int = 5, with_default: bool = True) -> f
     return float(((stars >= low) & (stars <= high)).mean())
 
 
+def _good_rate_per_reviewer(shop) -> float:
+    return float((shop.reviews.groupby("customer_id")["stars"].mean() >= 4).mean())
+
+
+def _good_rate_without_neutral(shop) -> float:
+    stars = shop.reviews["stars"]
+    return float((stars[stars != 3] >= 4).mean())
+
+
 DEFAULT_DROPPED = ("系统默认好评（is_default 为 True 的评价）被去掉了：题目按全部评价计算，"
                    "买家没写评价时系统给的默认好评也是一条评价，不要筛掉。")
 
@@ -62,6 +71,13 @@ EX1 = Exercise(
                        "你用的是平均星级 ÷ 5：好评率不是平均分，而是 4–5 星的评价占全部评价的比例"
                        "（先判断 stars >= 4，再求平均）。",
                        lambda shop: float(shop.reviews["stars"].mean() / 5)),
+        Diagnosis.like("per_reviewer",
+                       "你算的是“平均星级 ≥ 4 的评价人”占评价人的比例：好评率按评价条数算，"
+                       "每一条评价单独判断是否 4–5 星，不要先按客户求平均。",
+                       _good_rate_per_reviewer),
+        Diagnosis.like("neutral_dropped",
+                       "分母少了 3 星的中评：好评率 = 好评条数 ÷ 全部评价条数，中评和差评都要留在分母里。",
+                       _good_rate_without_neutral),
     ],
     hints=[
         "好评的条件是 shop.reviews['stars'] >= 4，这会得到一列 True/False。",
@@ -78,7 +94,8 @@ def trust_signals(shop, bad_max: int = 2, bad_denominator: str = "bad",
     r = shop.reviews if with_default else shop.reviews[~shop.reviews["is_default"].astype(bool)]
     bad = r["stars"] <= bad_max
     replied_bad = float((bad & r["shop_replied"]).sum())
-    denom = float(bad.sum()) if bad_denominator == "bad" else float(len(r))
+    denom = {"bad": float(bad.sum()), "all": float(len(r)),
+             "replied": float(r["shop_replied"].sum())}[bad_denominator]
     return {"晒单率": float(r["has_photo"].mean()),
             "商家回复率": float(r["shop_replied"].mean()),
             "差评回复率": replied_bad / denom if denom else float("nan")}
@@ -117,6 +134,10 @@ EX2 = Exercise(
                  "你给的是条数（True 的个数，.sum()）：题目要比例，对 True/False 列求平均（.mean()），"
                  "差评回复率是差评中回复过的条数 ÷ 差评条数。",
                  _trust_counts),
+        key_like("bad_over_replied",
+                 "差评回复率的分母用了商家回复过的全部评价（算成了“回复里有多少是差评”）："
+                 "分母应是差评（1–2 星）的条数，看差评中有多少被回复了。",
+                 lambda shop: trust_signals(shop, bad_denominator="replied"), keys=("差评回复率",)),
     ],
     hints=[
         "晒单（has_photo）和商家回复（shop_replied）都是 True/False 列：一列 True/False 的平均值就是 True 的比例。",
@@ -261,12 +282,20 @@ def _levels_seeing_all_orders(orders: pd.DataFrame, as_of) -> pd.Series:
     return _levels_of(s[s["first_order"] < as_of], as_of)
 
 
+def _levels_of_everyone(orders: pd.DataFrame, as_of) -> pd.Series:
+    """Levels at `as_of` counted on every order, later ones too, of every customer who ever
+    bought (even those whose first order came after `as_of`)."""
+    return _levels_of(customer_summary(orders), as_of)
+
+
 def level_counts(orders: pd.DataFrame, dates=None, same_as_of=False,
-                 churn_days: int | None = None, later_orders: bool = False) -> pd.DataFrame:
+                 churn_days: int | None = None, later_orders: bool = False,
+                 later_customers: bool = False) -> pd.DataFrame:
     dates = quarter_ends(orders) if dates is None else dates
     rows = {}
     for d in dates:
-        lv = (_levels_seeing_all_orders(orders, d) if later_orders
+        lv = (_levels_of_everyone(orders, d) if later_customers
+              else _levels_seeing_all_orders(orders, d) if later_orders
               else customer_levels(orders, None if same_as_of else d, churn_days=churn_days))
         rows[d] = lv.value_counts().reindex(list(LEVELS), fill_value=0).astype("int64")
     out = pd.DataFrame(rows).T
@@ -318,6 +347,13 @@ def _quarter_first_days(shop) -> pd.DataFrame:
     return level_counts(shop.orders, dates=days).reset_index()
 
 
+def _quarters_as_columns(answer, ctx) -> bool:
+    """The table right but not transposed: one column per quarter, one row per level."""
+    if not isinstance(answer, pd.DataFrame) or not set(LEVELS) <= set(answer.index):
+        return False
+    return ctx.same(answer.T.rename_axis("as_of").reset_index(), ctx.expected)
+
+
 def _index_unnamed(answer, ctx) -> bool:
     return (isinstance(answer, pd.DataFrame) and "as_of" not in answer.columns
             and answer.index.name != "as_of" and len(answer) == len(ctx.expected)
@@ -359,6 +395,16 @@ EX4 = Exercise(
                        "每个基准日都用了全部订单（包括基准日之后的订单），只有流失的分界随日期变化："
                        "订单数和客单价也只能看基准日之前的订单，调用 customer_summary(orders, as_of=基准日)。",
                        lambda shop: level_counts(shop.orders, later_orders=True).reset_index()),
+        Diagnosis.like("future_orders_kept",
+                       "没有去掉基准日之后的订单：每个季度都用了全部订单，连基准日之后才第一次下单的客户"
+                       "也被算了进去。每个基准日只看它之前的订单：customer_summary(orders, as_of=基准日)，"
+                       "或先筛出 order_time < 基准日 的订单。",
+                       lambda shop: level_counts(shop.orders, later_customers=True).reset_index()),
+        Diagnosis("quarters_as_columns",
+                  "表横竖放反了：现在每个季度一列、每个等级一行。题目要每个季度一行、四个等级为列："
+                  "pd.DataFrame(字典) 之后用 .T 转置，再 .rename_axis('as_of')。",
+                  _quarters_as_columns,
+                  example=lambda shop: level_counts(shop.orders).T),
         Diagnosis("zeros_missing",
                   "没有人的等级留成了空值（NaN）：题目要求记 0，value_counts 之后用 "
                   ".reindex(四个等级, fill_value=0) 补齐。",
@@ -386,11 +432,14 @@ EX4 = Exercise(
 
 def value_table(shop, include_refunds: bool = False, category_col: str = "category",
                 quantity: str = "sum", categories: str = "nunique",
-                spend_per_line: bool = False, frequency_per_line: bool = False) -> pd.DataFrame:
+                spend_per_line: bool = False, frequency_per_line: bool = False,
+                refunded_lines: bool = False) -> pd.DataFrame:
     o = shop.orders if include_refunds else valid(shop.orders)
     o = o.assign(net=o["paid_amount"] - o["refund_amount"])
     base = o.groupby("customer_id").agg(spend=("net", "sum"), frequency=("order_id", "count"))
-    items = (shop.order_items.merge(o[["order_id", "customer_id", "net"]], on="order_id")
+    lines_of = shop.orders.assign(net=shop.orders["paid_amount"] - shop.orders["refund_amount"]) \
+        if refunded_lines else o
+    items = (shop.order_items.merge(lines_of[["order_id", "customer_id", "net"]], on="order_id")
              .merge(shop.products[["product_id", "category"]], on="product_id"))
     g = items.groupby("customer_id")
     if spend_per_line:  # the order's net counted once per order line after the merge
@@ -439,6 +488,10 @@ EX5 = Exercise(
                        "frequency 数的是合并后订单明细的行数：一笔订单有几行明细就被数了几次。"
                        "frequency 是有效订单的笔数，在订单表上按客户计数（或对 order_id 用 nunique）。",
                        lambda shop: value_table(shop, frequency_per_line=True)),
+        Diagnosis.like("refunded_lines_kept",
+                       "categories 和 quantity 把“退款成功”订单的明细也算进去了：订单明细要先只保留有效订单的"
+                       "（用有效订单的 order_id 去连接），spend 和 frequency 你已经做对了。",
+                       lambda shop: value_table(shop, refunded_lines=True)),
         Diagnosis("all_registered",
                   "表里列出了全部注册客户（没下过单的记 0）：题目只要下过有效订单的客户，没有有效订单的客户不出现在表里。",
                   _every_customer_listed,
@@ -473,6 +526,12 @@ def _referrals_of_buyers(shop) -> pd.Series:
     return buyers["referrer_id"].dropna().value_counts().rename("referrals")
 
 
+def _referrals_per_order(shop) -> pd.Series:
+    c = shop.customers.dropna(subset=["referrer_id"])[["customer_id", "referrer_id"]]
+    return c.merge(shop.orders[["customer_id", "order_id"]], on="customer_id")["referrer_id"] \
+        .value_counts().rename("referrals")
+
+
 def _referred_ids(answer, ctx) -> bool:
     referred = set(ctx.shop.customers.loc[ctx.shop.customers["referrer_id"].notna(), "customer_id"])
     return set(answer.index) == referred
@@ -502,6 +561,10 @@ EX6 = Exercise(
                        "只数了下过单的被推荐客户：推荐了几位新客户按客户表里全部被推荐进店的客户算，"
                        "不管他们后来有没有下单。",
                        _referrals_of_buyers),
+        Diagnosis.like("per_order",
+                       "被推荐的客户和订单表合并之后再计数：一位新客户下了几笔订单，就被数了几次，"
+                       "没下过单的又被漏掉。推荐人数直接在客户表上数 referrer_id，不需要订单表。",
+                       _referrals_per_order),
         Diagnosis("every_customer",
                   "列出了全部客户（没推荐过人的记 0）：题目只列出至少推荐过 1 人的客户。",
                   _every_customer_listed,
@@ -518,9 +581,9 @@ EX6 = Exercise(
 # ---- 5.7 历史活动的增益 -------------------------------------------------------------------------
 
 
-def campaign_rates(shop, column: str = "converted") -> pd.DataFrame:
+def campaign_rates(shop, column: str = "converted", how: str = "mean") -> pd.DataFrame:
     cc = shop.campaign_contacts
-    return cc.groupby(["campaign_id", "group"])[column].mean().unstack("group")
+    return cc.groupby(["campaign_id", "group"])[column].agg(how).unstack("group")
 
 
 def campaign_uplift(shop) -> pd.Series:
@@ -560,6 +623,11 @@ def _uplift_over_everyone(shop) -> pd.Series:
     cc = shop.campaign_contacts
     everyone = cc.groupby("campaign_id")["converted"].mean()
     return (campaign_rates(shop)[TREATMENT] - everyone).rename("uplift")
+
+
+def _count_difference(shop) -> pd.Series:
+    counts = campaign_rates(shop, how="sum")
+    return (counts[TREATMENT] - counts[CONTROL]).astype(float).rename("uplift")
 
 
 #: 5.7's mistakes in the uplift, also made in 6.8 (the same measure).
@@ -603,6 +671,10 @@ EX7 = Exercise(
         Diagnosis.like("swapped", "正负号反了：增益 = 实验组转化率 − 对照组转化率。",
                        lambda shop: -campaign_uplift(shop)),
         *UPLIFT_MISTAKES,
+        Diagnosis.like("count_difference",
+                       "你算的是两组转化人数之差（converted 求和）：两组人数不同，要比较转化率，"
+                       "即每组 converted 的平均（.mean()），再相减。",
+                       _count_difference),
     ],
     hints=[
         "转化率 = converted 列的平均值；按 ['campaign_id', 'group'] 分组求平均。",
@@ -616,7 +688,7 @@ EX7 = Exercise(
 
 
 def before_rates(shop, groups=(TREATMENT,), count_orders: bool = False,
-                 after_send: bool = False) -> pd.Series:
+                 after_send: bool = False, days: int | None = None) -> pd.Series:
     """每次活动：所选分组中，发送前 window_days 天内下过有效订单的客户比例。
 
     ``count_orders``（数订单笔数而不是客户）和 ``after_send``（窗口取在发送之后）只用来模拟
@@ -630,7 +702,7 @@ def before_rates(shop, groups=(TREATMENT,), count_orders: bool = False,
                               & members["group"].isin(groups), "customer_id"]
         if len(members) == 0:
             continue
-        span = pd.Timedelta(days=int(c.window_days))
+        span = pd.Timedelta(days=int(c.window_days if days is None else days))
         start, end = (c.send_time, c.send_time + span) if after_send \
             else (c.send_time - span, c.send_time)
         window = v[(v["order_time"] >= start) & (v["order_time"] < end)]
@@ -640,8 +712,14 @@ def before_rates(shop, groups=(TREATMENT,), count_orders: bool = False,
     return pd.Series(out, name="before", dtype="float64").rename_axis("campaign_id")
 
 
-def naive_change(shop, groups=(TREATMENT,), **mistake) -> pd.Series:
-    after = campaign_rates(shop)[TREATMENT]
+def _delivered_rates(shop) -> pd.Series:
+    cc = shop.campaign_contacts
+    treated = cc[(cc["group"] == TREATMENT) & cc["delivered"].astype(bool)]
+    return treated.groupby("campaign_id")["converted"].mean()
+
+
+def naive_change(shop, groups=(TREATMENT,), delivered_after: bool = False, **mistake) -> pd.Series:
+    after = _delivered_rates(shop) if delivered_after else campaign_rates(shop)[TREATMENT]
     before = before_rates(shop, groups, **mistake)
     return (after - before).dropna().rename("naive")
 
@@ -676,6 +754,14 @@ EX8 = Exercise(
                        "“发送前”的窗口取在了发送之后（send_time 到 send_time + window_days）：发送前的窗口是 "
                        "send_time − window_days 天 ≤ 下单时间 < send_time。",
                        lambda shop: naive_change(shop, after_send=True)),
+        Diagnosis.like("fixed_30_days",
+                       "“发送前”的窗口固定用了 30 天：每次活动的窗口长度不同，要用这次活动自己的 window_days"
+                       "（shop.campaigns 的那一列）。",
+                       lambda shop: naive_change(shop, days=30)),
+        Diagnosis.like("after_delivered_only",
+                       "发送后的转化率只算了短信送达的实验组成员：题目要实验组全部成员的 converted 平均"
+                       "（未送达的也算），与 5.7 里实验组的转化率相同。",
+                       lambda shop: naive_change(shop, delivered_after=True)),
     ],
     hints=[
         "对 shop.campaigns 的每一行（每次活动）：取出这次活动实验组的 customer_id。",
