@@ -77,6 +77,8 @@ def _shape_mistakes(expected):
             yield "swapped", {**expected, a: expected[b], b: expected[a]}
     elif isinstance(expected, pd.Series) and pd.api.types.is_float_dtype(expected) and len(expected) >= 2:
         yield "percent", expected * 100
+        if len(expected) > universal.MAX_SWAP_LABELS:
+            return  # a customer table: two customers' values swapped is not a learner's mistake
         swapped = expected.copy()
         swapped.iloc[[0, 1]] = expected.iloc[[1, 0]].to_numpy()
         yield "swapped", swapped
