@@ -591,12 +591,15 @@ def campaign_uplift(shop) -> pd.Series:
     return (rates[TREATMENT] - rates[CONTROL]).rename("uplift")
 
 
-def _uplift_delivered_only(shop) -> pd.Series:
+def _delivered_rates(shop) -> pd.Series:
+    """The treatment group's conversion rate counted over delivered messages only (a mistake)."""
     cc = shop.campaign_contacts
     treated = cc[(cc["group"] == TREATMENT) & cc["delivered"].astype(bool)]
-    control = cc[cc["group"] == CONTROL]
-    return (treated.groupby("campaign_id")["converted"].mean()
-            - control.groupby("campaign_id")["converted"].mean()).rename("uplift")
+    return treated.groupby("campaign_id")["converted"].mean()
+
+
+def _uplift_delivered_only(shop) -> pd.Series:
+    return (_delivered_rates(shop) - campaign_rates(shop)[CONTROL]).rename("uplift")
 
 
 def _relative_uplift(shop) -> pd.Series:
@@ -710,12 +713,6 @@ def before_rates(shop, groups=(TREATMENT,), count_orders: bool = False,
                               if count_orders
                               else float(members.isin(set(window["customer_id"])).mean()))
     return pd.Series(out, name="before", dtype="float64").rename_axis("campaign_id")
-
-
-def _delivered_rates(shop) -> pd.Series:
-    cc = shop.campaign_contacts
-    treated = cc[(cc["group"] == TREATMENT) & cc["delivered"].astype(bool)]
-    return treated.groupby("campaign_id")["converted"].mean()
 
 
 def naive_change(shop, groups=(TREATMENT,), delivered_after: bool = False, **mistake) -> pd.Series:
