@@ -84,9 +84,11 @@ def gross_not_net_shop(shop):
 
 
 def only_completed_shop(shop):
-    """Only 交易成功 orders taken as purchases: 部分退款 and 已发货 orders dropped too."""
-    o = shop.orders
-    return _with_orders(shop, o[o["status"] == COMPLETED].copy())
+    """Only 交易成功 orders taken as purchases: 部分退款 and 已发货 orders left out too. They stay
+    in the table marked as refunded, so the reference day (from the last order) does not move."""
+    o = shop.orders.copy()
+    o.loc[o["status"] != COMPLETED, "status"] = REFUNDED
+    return _with_orders(shop, o)
 
 
 def order_lines_merged_shop(shop):
