@@ -53,6 +53,7 @@ benchmarks: setup
 	$(PY) benchmarks/bench_generate.py
 	$(PY) benchmarks/bench_analysis.py
 	$(PY) benchmarks/bench_grading.py
+	$(PY) benchmarks/bench_check.py
 
 clean:
 	rm -rf .venv .pytest_cache .hypothesis
