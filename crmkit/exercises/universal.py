@@ -2,7 +2,7 @@
 
 An exercise declares the mistakes of its own method (`Exercise.diagnoses`). The mistakes below
 are the same in every chapter, so they are said once here and tried on every exercise after its
-own diagnoses (`crmkit.grading.declare.fallback_diagnoses`):
+own diagnoses (`crmkit.grading.declare.fallback_detectors`):
 
 - data mistakes: the exercise's reference method run on a copy of the shop where the mistake
   has been made for the learner (refunded orders kept; paid or gross amount for 消费净额; only
@@ -53,7 +53,7 @@ def _with_orders(shop, orders):
 def refunds_kept_shop(shop):
     """Refunded orders counted as purchases (their refund still recorded)."""
     o = shop.orders.copy()
-    o.loc[o["status"] == REFUNDED, "status"] = "交易成功"
+    o.loc[o["status"] == REFUNDED, "status"] = COMPLETED
     return _with_orders(shop, o)
 
 
@@ -61,7 +61,7 @@ def refunds_kept_at_paid_shop(shop):
     """Refunded orders counted as purchases at their paid amount."""
     o = shop.orders.copy()
     refunded = o["status"] == REFUNDED
-    o.loc[refunded, "status"] = "交易成功"
+    o.loc[refunded, "status"] = COMPLETED
     o.loc[refunded, "refund_amount"] = 0.0
     return _with_orders(shop, o)
 
